@@ -1,0 +1,90 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as k8s from "@pulumi/kubernetes";
+import * as command from "@pulumi/command";
+import { ResourceQos } from "../config";
+import { ClusterRuntime, SharedNetwork } from "../runtimes";
+import { createClusterAccess } from "./clusterAccess";
+import { caDataOf, serverOf } from "./kubeconfig";
+import { step } from "./step";
+
+export interface HubClusterArgs {
+    /** kind or k3d; decides how the cluster is made and addressed. */
+    runtime: ClusterRuntime;
+    /** The runtime's shared network, when it has one (k3d). */
+    network?: SharedNetwork;
+    /** Node image for the runtime, pinned (see versions.ts). */
+    nodeImage: string;
+    /** OCM release clusteradm installs (`--bundle-version`). */
+    bundleVersion: string;
+    /** Resource settings for the hub's OCM controllers. */
+    resourceQos: ResourceQos;
+    /** Upper bound for cluster creation, init and the controller wait, in seconds. */
+    timeoutSeconds: number;
+}
+
+/**
+ * The OCM hub: a cluster with the cluster manager installed by `clusteradm init` and its
+ * controllers ready, so spokes can join and be accepted.
+ */
+export class HubCluster extends pulumi.ComponentResource {
+    /** Host-view kubeconfig (secret). */
+    readonly kubeconfig: pulumi.Output<string>;
+    readonly provider: k8s.Provider;
+    /** base64 PEM of the hub CA, passed to join as --ca-file. */
+    readonly caData: pulumi.Output<string>;
+    /** The hub API server as the host reaches it. */
+    readonly apiServer: pulumi.Output<string>;
+    /** The hub API server as other clusters reach it; klusterlets must point here. */
+    readonly apiServerInternal: string;
+    readonly context: string;
+    /** The cluster's name in the runtime and, for a spoke, its ManagedCluster name. */
+    readonly clusterName: string;
+    /** Done when the cluster manager and the controllers registration uses are ready. */
+    readonly initialized: command.local.Command;
+
+    constructor(name: string, args: HubClusterArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("ocm-lab:index:HubCluster", name, {}, opts);
+
+        const access = createClusterAccess(args.runtime, name, args, this);
+        this.kubeconfig = access.kubeconfig;
+        this.provider = access.provider;
+        this.context = access.context;
+        this.clusterName = name;
+        this.caData = this.kubeconfig.apply((kc) => caDataOf(kc, name));
+        this.apiServer = pulumi.unsecret(this.kubeconfig.apply((kc) => serverOf(kc, name)));
+        this.apiServerInternal = args.runtime.apiServerInternal(name);
+
+        const prepared = args.runtime.prepareHub({ hubName: name, kubeconfig: this.kubeconfig, caData: this.caData }, this);
+        this.initialized = step(
+            `${name}-init`,
+            {
+                script: "init.sh",
+                environment: {
+                    HUB_NAME: name,
+                    HUB_CONTEXT: this.context,
+                    HUB_KUBECONFIG: this.kubeconfig,
+                    BUNDLE_VERSION: args.bundleVersion,
+                    ...qosEnvironment(args.resourceQos),
+                    TIMEOUT_SECONDS: String(args.timeoutSeconds),
+                },
+            },
+            { parent: this, dependsOn: [access.cluster, ...prepared] },
+        );
+
+        this.registerOutputs({
+            kubeconfig: this.kubeconfig,
+            caData: this.caData,
+            apiServer: this.apiServer,
+            apiServerInternal: this.apiServerInternal,
+        });
+    }
+}
+
+/** The QOS_* environment the init and join steps turn into clusteradm's resource flags. */
+export function qosEnvironment(qos: ResourceQos): Record<string, string> {
+    const pairs = (amounts: Record<string, string>) =>
+        Object.entries(amounts)
+            .map(([resource, amount]) => `${resource}=${amount}`)
+            .join(",");
+    return { QOS_CLASS: qos.qosClass, QOS_LIMITS: pairs(qos.limits), QOS_REQUESTS: pairs(qos.requests) };
+}

@@ -1,0 +1,3 @@
+export * from "./hubCluster";
+export * from "./spokeCluster";
+export * from "./clusterRegistration";

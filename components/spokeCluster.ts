@@ -1,0 +1,41 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as k8s from "@pulumi/kubernetes";
+import * as command from "@pulumi/command";
+import { ClusterRuntime, SharedNetwork } from "../runtimes";
+import { createClusterAccess } from "./clusterAccess";
+
+export interface SpokeClusterArgs {
+    /** kind or k3d; must be the hub's runtime so both share a network. */
+    runtime: ClusterRuntime;
+    /** The runtime's shared network, when it has one (k3d). */
+    network?: SharedNetwork;
+    /** Node image for the runtime, pinned (see versions.ts). */
+    nodeImage: string;
+    /** Upper bound for cluster creation, in seconds. */
+    timeoutSeconds: number;
+}
+
+/** One spoke cluster, not yet registered: ClusterRegistration joins it to the hub. */
+export class SpokeCluster extends pulumi.ComponentResource {
+    /** Host-view kubeconfig (secret). */
+    readonly kubeconfig: pulumi.Output<string>;
+    readonly provider: k8s.Provider;
+    readonly context: string;
+    /** The cluster's name in the runtime and, for a spoke, its ManagedCluster name. */
+    readonly clusterName: string;
+    /** The command that owns the cluster; replaced when the cluster must be made anew. */
+    readonly cluster: command.local.Command;
+
+    constructor(name: string, args: SpokeClusterArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("ocm-lab:index:SpokeCluster", name, {}, opts);
+
+        const access = createClusterAccess(args.runtime, name, args, this);
+        this.kubeconfig = access.kubeconfig;
+        this.provider = access.provider;
+        this.context = access.context;
+        this.clusterName = name;
+        this.cluster = access.cluster;
+
+        this.registerOutputs({ kubeconfig: this.kubeconfig });
+    }
+}

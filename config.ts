@@ -1,0 +1,251 @@
+/**
+ * The lab's configuration: read once in index.ts, validated here, passed down as typed values.
+ * Validation is pure so that bad input fails before any resource exists and is testable alone.
+ */
+import { versions } from "./versions";
+
+export type RuntimeName = "kind" | "k3d";
+export const runtimeNames: readonly RuntimeName[] = ["kind", "k3d"];
+
+export type ResourceQosClass = "Default" | "BestEffort" | "ResourceRequirement";
+const qosClasses: readonly ResourceQosClass[] = ["Default", "BestEffort", "ResourceRequirement"];
+
+/** Resource settings for the OCM agents, passed to `clusteradm init` and `clusteradm join`. */
+export interface ResourceQos {
+    qosClass: ResourceQosClass;
+    /** e.g. `{ cpu: "500m", memory: "512Mi" }`; only with qosClass ResourceRequirement. */
+    limits: Record<string, string>;
+    requests: Record<string, string>;
+}
+
+export interface LabConfig {
+    runtime: RuntimeName;
+    hubName: string;
+    spokeNames: string[];
+    /** Node image for the stack's runtime. */
+    nodeImage: string;
+    clusteradmBundleVersion: string;
+    resourceQos: ResourceQos;
+    /** Upper bound for every wait (init, join, accept, Available), in seconds. */
+    timeoutSeconds: number;
+}
+
+/**
+ * Values as `pulumi.Config.get` returns them: anything may be missing or of the wrong shape, and
+ * lists, maps and numbers arrive as JSON text (or already decoded, from tests).
+ */
+export interface RawLabConfig {
+    runtime?: unknown;
+    hubName?: unknown;
+    spokes?: unknown;
+    kindNodeImage?: unknown;
+    k3dNodeImage?: unknown;
+    clusteradmBundleVersion?: unknown;
+    resourceQosClass?: unknown;
+    resourceLimits?: unknown;
+    resourceRequests?: unknown;
+    timeoutSeconds?: unknown;
+}
+
+export const configDefaults = {
+    hubName: "hub",
+    spokes: ["spoke1", "spoke2"],
+    kindNodeImage: versions.kindNodeImage,
+    k3dNodeImage: versions.k3dNodeImage,
+    clusteradmBundleVersion: versions.ocmBundle,
+    resourceQosClass: "Default" as ResourceQosClass,
+    timeoutSeconds: 300,
+};
+
+/**
+ * Cluster names become DNS-1123 labels in three places: the ManagedCluster name, the spoke's
+ * namespace on the hub, and the node container's host name. The longest suffix a runtime adds is
+ * kind's "-control-plane" (14 characters); a label may hold 63, which leaves 49 for the name.
+ */
+export const maxClusterNameLength = 49;
+const dns1123Label = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+/** `argocd` is the add-on's own namespace on the hub, so a spoke of that name would collide with it. */
+const reservedSpokeNames = ["argocd"];
+const quantity = /^[0-9]+(\.[0-9]+)?(m|Ki|Mi|Gi|Ti|k|M|G|T)?$/;
+
+export class ConfigError extends Error {
+    constructor(readonly problems: string[]) {
+        super(
+            `ocm-lab: the stack configuration has ${problems.length} problem(s); nothing was created.\n` +
+                problems.map((p) => `  - ${p}`).join("\n"),
+        );
+        this.name = "ConfigError";
+    }
+}
+
+const show = (value: unknown) => JSON.stringify(value);
+
+/** Returns a checked LabConfig or throws one ConfigError that lists every problem found. */
+export function parseLabConfig(input: RawLabConfig): LabConfig {
+    const problems: string[] = [];
+    const raw: RawLabConfig = {
+        ...input,
+        spokes: decodeJson(input.spokes),
+        resourceLimits: decodeJson(input.resourceLimits),
+        resourceRequests: decodeJson(input.resourceRequests),
+        timeoutSeconds: decodeJson(input.timeoutSeconds),
+    };
+
+    const runtime = raw.runtime;
+    if (typeof runtime !== "string" || !(runtimeNames as readonly string[]).includes(runtime)) {
+        problems.push(
+            `ocm-lab:runtime is ${runtime === undefined ? "not set" : show(runtime)}; it must be one of ` +
+                `${runtimeNames.join(", ")}. Example: pulumi config set ocm-lab:runtime kind ` +
+                `(or select a stack that sets it: pulumi up -s kind).`,
+        );
+    }
+
+    const hubName = raw.hubName ?? configDefaults.hubName;
+    checkClusterName("ocm-lab:hubName", hubName, "hub", problems);
+
+    const spokes = raw.spokes ?? configDefaults.spokes;
+    const spokeNames: string[] = [];
+    if (!Array.isArray(spokes)) {
+        problems.push(
+            `ocm-lab:spokes is ${show(spokes)}; it must be a list of cluster names. ` +
+                `Example: pulumi config set --path 'ocm-lab:spokes[0]' spoke1`,
+        );
+    } else if (spokes.length === 0) {
+        problems.push(
+            `ocm-lab:spokes is an empty list; the lab needs at least one spoke. ` +
+                `Example: pulumi config set --path 'ocm-lab:spokes[0]' spoke1`,
+        );
+    } else {
+        spokes.forEach((spoke, i) => {
+            const key = `ocm-lab:spokes[${i}]`;
+            if (!checkClusterName(key, spoke, `spoke${i + 1}`, problems)) {
+                return;
+            }
+            if (reservedSpokeNames.includes(spoke)) {
+                problems.push(
+                    `${key} is ${show(spoke)}, which is the Argo CD add-on's namespace on the hub; ` +
+                        `choose another name. Example: spoke${i + 1}`,
+                );
+            } else if (spoke === hubName) {
+                problems.push(
+                    `${key} is ${show(spoke)}, the same as ocm-lab:hubName; a spoke needs its own name. ` +
+                        `Example: spoke${i + 1}`,
+                );
+            } else if (spokeNames.includes(spoke)) {
+                problems.push(
+                    `${key} is ${show(spoke)}, which appears earlier in ocm-lab:spokes; names must be unique. ` +
+                        `Example: spoke${i + 1}`,
+                );
+            }
+            spokeNames.push(spoke);
+        });
+    }
+
+    const imageKey = runtime === "k3d" ? "k3dNodeImage" : "kindNodeImage";
+    const nodeImage = raw[imageKey] ?? configDefaults[imageKey];
+    if (typeof nodeImage !== "string" || !/^[^\s:]+(:[A-Za-z0-9_][A-Za-z0-9_.-]*)$/.test(nodeImage) || nodeImage.endsWith(":latest")) {
+        problems.push(
+            `ocm-lab:${imageKey} is ${show(nodeImage)}; it must be an image with a pinned tag (not :latest). ` +
+                `Example: ${configDefaults[imageKey]}`,
+        );
+    }
+
+    const bundleVersion = raw.clusteradmBundleVersion ?? configDefaults.clusteradmBundleVersion;
+    if (typeof bundleVersion !== "string" || !/^\d+\.\d+\.\d+$/.test(bundleVersion)) {
+        problems.push(
+            `ocm-lab:clusteradmBundleVersion is ${show(bundleVersion)}; it must be an OCM release number. ` +
+                `Example: ${configDefaults.clusteradmBundleVersion}`,
+        );
+    }
+
+    const resourceQos = parseQos(raw, problems);
+
+    const timeoutSeconds = raw.timeoutSeconds ?? configDefaults.timeoutSeconds;
+    if (typeof timeoutSeconds !== "number" || !Number.isInteger(timeoutSeconds) || timeoutSeconds < 30) {
+        problems.push(
+            `ocm-lab:timeoutSeconds is ${show(timeoutSeconds)}; it must be a whole number of seconds, at least 30. ` +
+                `Example: ${configDefaults.timeoutSeconds}`,
+        );
+    }
+
+    if (problems.length > 0) {
+        throw new ConfigError(problems);
+    }
+    return {
+        runtime: runtime as RuntimeName,
+        hubName: hubName as string,
+        spokeNames,
+        nodeImage: nodeImage as string,
+        clusteradmBundleVersion: bundleVersion as string,
+        resourceQos,
+        timeoutSeconds: timeoutSeconds as number,
+    };
+}
+
+/** JSON text becomes its value; anything else (not JSON, or not text) stays as it is, to be reported. */
+function decodeJson(value: unknown): unknown {
+    if (typeof value !== "string") {
+        return value;
+    }
+    try {
+        return JSON.parse(value);
+    } catch {
+        return value;
+    }
+}
+
+function checkClusterName(key: string, value: unknown, example: string, problems: string[]): value is string {
+    if (typeof value === "string" && value.length <= maxClusterNameLength && dns1123Label.test(value)) {
+        return true;
+    }
+    problems.push(
+        `${key} is ${show(value)}; a cluster name must be a DNS-1123 label of at most ${maxClusterNameLength} ` +
+            `characters (lowercase letters, digits and '-', starting and ending with a letter or digit). ` +
+            `Example: ${example}`,
+    );
+    return false;
+}
+
+function parseQos(raw: RawLabConfig, problems: string[]): ResourceQos {
+    const qosClass = raw.resourceQosClass ?? configDefaults.resourceQosClass;
+    if (typeof qosClass !== "string" || !(qosClasses as readonly string[]).includes(qosClass)) {
+        problems.push(
+            `ocm-lab:resourceQosClass is ${show(qosClass)}; it must be one of ${qosClasses.join(", ")}. ` +
+                `Example: ResourceRequirement`,
+        );
+    }
+    const limits = parseQuantities("ocm-lab:resourceLimits", raw.resourceLimits, problems);
+    const requests = parseQuantities("ocm-lab:resourceRequests", raw.resourceRequests, problems);
+    const hasAmounts = Object.keys(limits).length + Object.keys(requests).length > 0;
+    if (hasAmounts && qosClass !== "ResourceRequirement") {
+        problems.push(
+            `ocm-lab:resourceLimits/resourceRequests are set but ocm-lab:resourceQosClass is ${show(qosClass)}; ` +
+                `clusteradm applies them only with ResourceRequirement. ` +
+                `Example: pulumi config set ocm-lab:resourceQosClass ResourceRequirement`,
+        );
+    }
+    return { qosClass: qosClass as ResourceQosClass, limits, requests };
+}
+
+function parseQuantities(key: string, value: unknown, problems: string[]): Record<string, string> {
+    if (value === undefined) {
+        return {};
+    }
+    const example = `pulumi config set --path '${key}.memory' 512Mi`;
+    if (typeof value !== "object" || value === null || Array.isArray(value)) {
+        problems.push(`${key} is ${show(value)}; it must be a map of resource to quantity. Example: ${example}`);
+        return {};
+    }
+    const result: Record<string, string> = {};
+    for (const [resource, amount] of Object.entries(value)) {
+        if (!["cpu", "memory"].includes(resource) || typeof amount !== "string" || !quantity.test(amount)) {
+            problems.push(
+                `${key}.${resource} is ${show(amount)}; only cpu and memory with a Kubernetes quantity are accepted. ` +
+                    `Example: ${example}`,
+            );
+            continue;
+        }
+        result[resource] = amount;
+    }
+    return result;
+}

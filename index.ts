@@ -1,0 +1,47 @@
+import * as pulumi from "@pulumi/pulumi";
+import { ClusterRegistration, HubCluster, SpokeCluster } from "./components";
+import { parseLabConfig } from "./config";
+import { runtimeFor } from "./runtimes";
+
+// Config: read once, checked before anything is created.
+const config = new pulumi.Config("ocm-lab");
+const lab = parseLabConfig({
+    runtime: config.get("runtime"),
+    hubName: config.get("hubName"),
+    spokes: config.get("spokes"),
+    kindNodeImage: config.get("kindNodeImage"),
+    k3dNodeImage: config.get("k3dNodeImage"),
+    clusteradmBundleVersion: config.get("clusteradmBundleVersion"),
+    resourceQosClass: config.get("resourceQosClass"),
+    resourceLimits: config.get("resourceLimits"),
+    resourceRequests: config.get("resourceRequests"),
+    timeoutSeconds: config.get("timeoutSeconds"),
+});
+
+// Network, then hub and spokes in parallel: no cluster waits for another.
+const runtime = runtimeFor(lab.runtime);
+const network = runtime.createNetwork();
+const clusterSpec = { nodeImage: lab.nodeImage, timeoutSeconds: lab.timeoutSeconds, network };
+const ocmSettings = {
+    bundleVersion: lab.clusteradmBundleVersion,
+    resourceQos: lab.resourceQos,
+    timeoutSeconds: lab.timeoutSeconds,
+};
+
+// clusteradm init on the hub, then each spoke: token → join → accept → Available, independently.
+const hub = new HubCluster(lab.hubName, { runtime, ...clusterSpec, ...ocmSettings });
+const spokes = lab.spokeNames.map((spokeName) => new SpokeCluster(spokeName, { runtime, ...clusterSpec }));
+const registrations = spokes.map(
+    (spoke) => new ClusterRegistration(spoke.clusterName, { hub, spoke, ...ocmSettings }),
+);
+
+// Outputs: what a person needs to reach the lab.
+const clusters = [hub, ...spokes];
+export const runtimeName = lab.runtime;
+export const hubName = hub.clusterName;
+export const spokeNames = registrations.map((r) => r.spokeName);
+export const contexts = Object.fromEntries(clusters.map((c) => [c.clusterName, c.context]));
+export const exportKubeconfigCommands = Object.fromEntries(
+    clusters.map((c) => [c.clusterName, runtime.exportKubeconfigCommand(c.clusterName)]),
+);
+export const hubKubeconfig = hub.kubeconfig;

@@ -1,0 +1,7 @@
+/** Tests are TypeScript beside the code they prove; the simulation runs real bash, so allow time. */
+module.exports = {
+    preset: "ts-jest",
+    testEnvironment: "node",
+    testMatch: ["<rootDir>/tests/**/*.test.ts"],
+    testTimeout: 60000,
+};

@@ -1,0 +1,77 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as docker from "@pulumi/docker";
+import { step } from "../components/step";
+import { ClusterRuntime, ClusterSpec, ClusterSteps, HubPreparation, SharedNetwork } from "./runtime";
+
+/** The docker network all k3d clusters of the lab join; k3d would otherwise give each its own. */
+export const k3dNetworkName = "ocm-lab";
+
+/**
+ * k3d: clusters share one user-defined docker network, where a server is reachable as
+ * `k3d-<name>-server-0:6443`. Its kubeconfig says `https://0.0.0.0:<port>` (the host's view), and
+ * k3s has no kube-public/cluster-info, so the hub gets one with the in-network address before init.
+ */
+const apiServerInternal = (clusterName: string) => `https://k3d-${clusterName}-server-0:6443`;
+
+export const k3dRuntime: ClusterRuntime = {
+    name: "k3d",
+    createNetwork(opts?: pulumi.CustomResourceOptions): SharedNetwork {
+        const network = new docker.Network(
+            k3dNetworkName,
+            { name: k3dNetworkName, driver: "bridge" },
+            { ...opts, deleteBeforeReplace: true },
+        );
+        return { name: network.name, resource: network };
+    },
+    createCluster(clusterName: string, spec: ClusterSpec, parent: pulumi.Resource): ClusterSteps {
+        if (!spec.network) {
+            throw new Error(`k3d cluster ${clusterName} needs the lab's shared network; call createNetwork first`);
+        }
+        const cluster = step(
+            `${clusterName}-cluster`,
+            {
+                script: "k3d/create-cluster.sh",
+                deleteScript: "k3d/delete-cluster.sh",
+                environment: {
+                    CLUSTER_NAME: clusterName,
+                    NODE_IMAGE: spec.nodeImage,
+                    NETWORK_NAME: spec.network.name,
+                    TIMEOUT_SECONDS: String(spec.timeoutSeconds),
+                },
+                triggers: [spec.nodeImage, spec.network.name],
+            },
+            { parent, deleteBeforeReplace: true, dependsOn: [spec.network.resource] },
+        );
+        const kubeconfig = step(
+            `${clusterName}-kubeconfig`,
+            {
+                script: "k3d/kubeconfig.sh",
+                environment: { CLUSTER_NAME: clusterName },
+                secretStdout: true,
+                triggers: [cluster.id],
+            },
+            { parent, dependsOn: [cluster] },
+        );
+        return { cluster, kubeconfig };
+    },
+    contextName: (clusterName) => `k3d-${clusterName}`,
+    exportKubeconfigCommand: (clusterName) =>
+        `k3d kubeconfig merge ${clusterName} --kubeconfig-merge-default --kubeconfig-switch-context=false`,
+    apiServerInternal,
+    prepareHub(hub: HubPreparation, parent: pulumi.Resource): pulumi.Resource[] {
+        const clusterInfo = step(
+            `${hub.hubName}-cluster-info`,
+            {
+                script: "k3d/hub-cluster-info.sh",
+                environment: {
+                    HUB_NAME: hub.hubName,
+                    HUB_KUBECONFIG: hub.kubeconfig,
+                    HUB_CA_DATA: hub.caData,
+                    HUB_API_SERVER_INTERNAL: apiServerInternal(hub.hubName),
+                },
+            },
+            { parent },
+        );
+        return [clusterInfo];
+    },
+};

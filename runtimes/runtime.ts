@@ -1,0 +1,53 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as command from "@pulumi/command";
+import { RuntimeName } from "../config";
+
+/** What a cluster needs to be created: the same for hub and spokes. */
+export interface ClusterSpec {
+    nodeImage: string;
+    timeoutSeconds: number;
+    /** The shared network the runtime created, if it needs one (k3d). */
+    network?: SharedNetwork;
+}
+
+/** A docker network every cluster of the lab joins, so spokes reach the hub's API server by name. */
+export interface SharedNetwork {
+    name: pulumi.Output<string>;
+    resource: pulumi.Resource;
+}
+
+export interface ClusterSteps {
+    /** Creates the cluster; deleting it deletes the cluster (and tolerates one deleted by hand). */
+    cluster: command.local.Command;
+    /** Prints the host's kubeconfig; stdout is a secret. Replaced whenever the cluster is. */
+    kubeconfig: command.local.Command;
+}
+
+/**
+ * Everything kind and k3d do differently, behind one interface. Components call these and never
+ * look at the runtime's name.
+ */
+export interface ClusterRuntime {
+    readonly name: RuntimeName;
+    /** Creates the network all clusters share, when the runtime does not bring its own. */
+    createNetwork(opts?: pulumi.CustomResourceOptions): SharedNetwork | undefined;
+    createCluster(clusterName: string, spec: ClusterSpec, parent: pulumi.Resource): ClusterSteps;
+    /** The kubectl context name the runtime's CLI gives the cluster. */
+    contextName(clusterName: string): string;
+    /** The command that merges the cluster's context into ~/.kube/config (the lab leaves it alone). */
+    exportKubeconfigCommand(clusterName: string): string;
+    /** The API server URL other clusters on the shared network reach; it is in the API server's cert. */
+    apiServerInternal(clusterName: string): string;
+    /**
+     * Work on the hub that must finish before `clusteradm init`; returns what init depends on.
+     * kind: nothing; k3d: kube-public/cluster-info with the in-network address.
+     */
+    prepareHub(hub: HubPreparation, parent: pulumi.Resource): pulumi.Resource[];
+}
+
+export interface HubPreparation {
+    hubName: string;
+    kubeconfig: pulumi.Output<string>;
+    /** base64 PEM of the hub's cluster CA, as in its kubeconfig. */
+    caData: pulumi.Output<string>;
+}

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+set -euo pipefail
+# Installs the OCM hub with the pinned bundle (create-or-patch, safe to re-run) and waits for the hub
+# controllers later steps use. Reads HUB_NAME, HUB_CONTEXT, HUB_KUBECONFIG, BUNDLE_VERSION, QOS_*, TIMEOUT_SECONDS.
+STEP=init CLUSTER="${HUB_NAME:-?}"
+# shellcheck source=lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+require_env HUB_NAME HUB_CONTEXT HUB_KUBECONFIG BUNDLE_VERSION TIMEOUT_SECONDS
+set_qos_flags
+hub_kubeconfig="$(secret_file hub.kubeconfig "$HUB_KUBECONFIG")"
+
+# init prints a ready join command with a token in it: its output stays in the private log.
+if ! run_quiet clusteradm-init clusteradm init --kubeconfig "$hub_kubeconfig" --bundle-version "$BUNDLE_VERSION" \
+    "${QOS_FLAGS[@]}" --wait --timeout "$TIMEOUT_SECONDS"; then
+    fail "clusteradm init did not finish (output above, tokens masked)" \
+        "kubectl --context $HUB_CONTEXT get pods -n open-cluster-management"
+fi
+
+# init --wait covers the operator and the registration controller only; accept needs the webhooks,
+# placement and the add-on manager too.
+hub_namespace=open-cluster-management-hub
+deployment_available() {
+    [ "$(kubectl --kubeconfig "$hub_kubeconfig" get deployment "$1" -n "$hub_namespace" \
+        -o 'jsonpath={.status.conditions[?(@.type=="Available")].status}' 2>/dev/null)" = "True" ]
+}
+for deployment in cluster-manager-registration-controller cluster-manager-registration-webhook \
+    cluster-manager-work-webhook cluster-manager-placement-controller cluster-manager-addon-manager-controller; do
+    if ! wait_for "deployment $deployment" "$TIMEOUT_SECONDS" deployment_available "$deployment"; then
+        fail "hub deployment $deployment was not Available within ${TIMEOUT_SECONDS}s" \
+            "kubectl --context $HUB_CONTEXT describe deployment $deployment -n $hub_namespace"
+    fi
+done
+log "hub controllers are ready"

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+set -euo pipefail
+# Creates one kind cluster unless it already exists, without touching the user's kubeconfig.
+# Reads CLUSTER_NAME, NODE_IMAGE, TIMEOUT_SECONDS.
+STEP=create CLUSTER="${CLUSTER_NAME:-?}"
+# shellcheck source=../lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
+require_env CLUSTER_NAME NODE_IMAGE TIMEOUT_SECONDS
+
+# kind runs every node in containers that share the host's inotify limits; with the usual defaults
+# the third cluster's kubelet fails to start, so say so before it happens.
+limit_file=/proc/sys/fs/inotify/max_user_instances
+if [ -r "$limit_file" ] && [ "$(cat "$limit_file")" -lt 512 ]; then
+    log "fs.inotify.max_user_instances is $(cat "$limit_file"); kind labs with 3+ clusters need 512 or more:" \
+        "sudo sysctl fs.inotify.max_user_instances=512 fs.inotify.max_user_watches=524288"
+fi
+
+if kind get clusters 2>/dev/null | grep -qx "$CLUSTER_NAME"; then
+    log "kind cluster already exists; keeping it"
+    exit 0
+fi
+
+if ! run_quiet kind-create kind create cluster --name "$CLUSTER_NAME" --image "$NODE_IMAGE" \
+    --kubeconfig "$OCM_LAB_TMP/kubeconfig" --wait "${TIMEOUT_SECONDS}s"; then
+    fail "kind could not create the cluster (output above)" \
+        "kind delete cluster --name $CLUSTER_NAME && pulumi up   # docker ps -a shows a half-made node"
+fi
+log "created"

@@ -1,0 +1,82 @@
+# Shared by every step script; the loader in scripts/index.ts inlines it where a step sources it,
+# so the text Pulumi runs is self-contained. Reads STEP and CLUSTER (set by each step) for messages.
+# shellcheck shell=bash
+
+# A private folder for kubeconfigs, CA files and tool logs; removed however the step ends.
+umask 077
+OCM_LAB_TMP="$(mktemp -d "${TMPDIR:-/tmp}/ocm-lab.XXXXXX")"
+trap 'rm -rf "$OCM_LAB_TMP"' EXIT
+trap 'exit 130' INT TERM
+
+log() {
+    printf 'ocm-lab: %s %s: %s\n' "${STEP:-step}" "${CLUSTER:-?}" "$*" >&2
+}
+
+# fail MESSAGE NEXT_COMMAND: one line saying what failed for which cluster, one with what to run next.
+fail() {
+    printf 'ocm-lab: %s failed for cluster %s: %s\n  next: %s\n' "${STEP:-step}" "${CLUSTER:-?}" "$1" "$2" >&2
+    exit 1
+}
+
+require_env() {
+    local name
+    for name in "$@"; do
+        if [ -z "${!name:-}" ]; then
+            fail "environment variable $name is empty" "report this as a bug in ocm-lab; the program sets $name"
+        fi
+    done
+}
+
+# secret_file NAME CONTENT: writes CONTENT to a private file and prints its path.
+secret_file() {
+    printf '%s\n' "$2" >"$OCM_LAB_TMP/$1"
+    printf '%s' "$OCM_LAB_TMP/$1"
+}
+
+# Tool output can hold join tokens (clusteradm prints a ready join command): hide them before showing it.
+mask_secrets() {
+    sed -E -e 's/(--hub-token[ =])[^[:space:]]+/\1***/g' \
+        -e 's/(token[=:] *)[^[:space:]]+/\1***/g' \
+        -e 's/eyJ[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*/***/g'
+}
+
+# run_quiet LOG_NAME COMMAND...: runs a tool with its output kept in a private log; on failure the
+# masked log goes to stderr and the tool's exit code is returned.
+run_quiet() {
+    local log_file="$OCM_LAB_TMP/$1.log" rc=0
+    shift
+    "$@" >"$log_file" 2>&1 || rc=$?
+    if [ "$rc" -ne 0 ]; then
+        mask_secrets <"$log_file" >&2
+    fi
+    return "$rc"
+}
+
+# wait_for DESCRIPTION TIMEOUT_SECONDS COMMAND...: polls COMMAND until it succeeds or the time runs
+# out, saying what it waits for and the time left. Returns 1 on timeout.
+wait_for() {
+    local description="$1" timeout="$2" started="$SECONDS" last_report=-1 left
+    shift 2
+    while true; do
+        if "$@"; then
+            return 0
+        fi
+        left=$((timeout - (SECONDS - started)))
+        if [ "$left" -le 0 ]; then
+            return 1
+        fi
+        if [ $((SECONDS - last_report)) -ge 30 ] || [ "$last_report" -lt 0 ]; then
+            log "waiting for $description (${left}s left)"
+            last_report="$SECONDS"
+        fi
+        sleep "${OCM_LAB_POLL_SECONDS:-5}"
+    done
+}
+
+# Sets QOS_FLAGS from QOS_CLASS, QOS_LIMITS and QOS_REQUESTS ("cpu=500m,memory=512Mi" or empty):
+# the same resource settings for clusteradm init and join.
+set_qos_flags() {
+    QOS_FLAGS=(--resource-qos-class "${QOS_CLASS:-Default}")
+    if [ -n "${QOS_LIMITS:-}" ]; then QOS_FLAGS+=(--resource-limits "$QOS_LIMITS"); fi
+    if [ -n "${QOS_REQUESTS:-}" ]; then QOS_FLAGS+=(--resource-requests "$QOS_REQUESTS"); fi
+}

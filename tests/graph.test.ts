@@ -1,0 +1,254 @@
+/**
+ * Graph tests: the real program under mocks, for both stacks. They read the dependency URNs the
+ * SDK sends with each registration, so they fail if an edge the OCM handshake needs goes missing
+ * or an edge that would serialise the spokes appears.
+ */
+import { commands, longestCommandChain, names, resource, upstream, waitsFor } from "./harness/graph";
+import { fakeJoinToken, isSecretValue, ProgramRun, reveal, runProgram } from "./harness/program";
+
+const stacks = ["kind", "k3d"] as const;
+
+describe.each(stacks)("the %s stack", (stack) => {
+    let run: ProgramRun;
+    beforeAll(async () => {
+        run = await runProgram({ stack });
+    });
+
+    it("creates the default lab: hub plus spoke1 and spoke2, each in its own component", () => {
+        const components = run.resources.filter((r) => r.type.startsWith("ocm-lab:index:"));
+        expect(components.map((c) => `${c.type.replace("ocm-lab:index:", "")}/${c.name}`).sort()).toEqual([
+            "ClusterRegistration/spoke1",
+            "ClusterRegistration/spoke2",
+            "HubCluster/hub",
+            "SpokeCluster/spoke1",
+            "SpokeCluster/spoke2",
+        ]);
+        for (const name of ["hub-cluster", "spoke1-cluster", "spoke2-cluster", "hub-init", "spoke1-join", "spoke2-accept"]) {
+            expect(resource(run, name).parent).toMatch(/ocm-lab:index:/);
+        }
+    });
+
+    it("creates hub and spokes in parallel: no cluster waits for another", () => {
+        for (const a of ["hub", "spoke1", "spoke2"]) {
+            for (const b of ["hub", "spoke1", "spoke2"]) {
+                if (a !== b) {
+                    expect(waitsFor(run, `${a}-cluster`, `${b}-cluster`)).toBe(false);
+                }
+            }
+        }
+    });
+
+    it("runs clusteradm init only after the hub exists", () => {
+        expect(waitsFor(run, "hub-init", "hub-cluster")).toBe(true);
+        expect(waitsFor(run, "hub-init", "spoke1-cluster")).toBe(false);
+    });
+
+    it("mints each spoke's token after init, and joins each spoke only after its token and its own cluster", () => {
+        for (const spoke of ["spoke1", "spoke2"]) {
+            expect(waitsFor(run, `${spoke}-token`, "hub-init")).toBe(true);
+            expect(waitsFor(run, `${spoke}-join`, `${spoke}-token`)).toBe(true);
+            expect(waitsFor(run, `${spoke}-join`, `${spoke}-cluster`)).toBe(true);
+            expect(waitsFor(run, `${spoke}-accept`, `${spoke}-join`)).toBe(true);
+            expect(waitsFor(run, `${spoke}-available`, `${spoke}-accept`)).toBe(true);
+        }
+    });
+
+    it("keeps the spokes' registrations independent of each other", () => {
+        const spoke1Steps = commands(run).filter((c) => c.name.startsWith("spoke1-"));
+        const spoke2Steps = new Set(commands(run).filter((c) => c.name.startsWith("spoke2-")).map((c) => c.urn));
+        expect(spoke1Steps.length).toBeGreaterThanOrEqual(6);
+        for (const step of spoke1Steps) {
+            expect([...upstream(run, step)].filter((urn) => spoke2Steps.has(urn))).toEqual([]);
+        }
+    });
+
+    it("keeps kubeconfigs and tokens secret and out of the logs", () => {
+        for (const name of ["hub-kubeconfig", "spoke1-kubeconfig", "spoke1-token", "spoke2-token"]) {
+            const step = resource(run, name);
+            expect(step.additionalSecretOutputs).toEqual(["stdout"]);
+            expect(step.inputs.logging).toBe("stderr");
+            expect(step.inputs.addPreviousOutputInEnv).toBe(false);
+        }
+        expect(isSecretValue(resource(run, "spoke1-join").inputs.environment)).toBe(true);
+        expect(isSecretValue(resource(run, "hub-init").inputs.environment)).toBe(true);
+        expect(run.secretOutputs).toContain("hubKubeconfig");
+    });
+
+    it("never puts the join token into any input outside a secret", () => {
+        const plainText = (value: unknown): string =>
+            isSecretValue(value)
+                ? ""
+                : typeof value === "object" && value !== null
+                  ? Object.values(value).map(plainText).join("\n")
+                  : String(value);
+        for (const r of run.resources) {
+            expect(plainText(r.inputs)).not.toContain(fakeJoinToken);
+        }
+    });
+
+    it("passes the join step the hub CA, the host's hub address and the address spokes reach", () => {
+        const env = resource(run, "spoke1-join").inputs.environment.value;
+        expect(env.HUB_CA_PEM).toContain("CA of hub");
+        expect(env.HUB_API_SERVER).toBe("https://127.0.0.1:6443");
+        expect(env.HUB_API_SERVER_INTERNAL).toBe(
+            stack === "kind" ? "https://hub-control-plane:6443" : "https://k3d-hub-server-0:6443",
+        );
+        expect(env.HUB_TOKEN).toBe(fakeJoinToken);
+        expect(env.BUNDLE_VERSION).toBe("1.3.1");
+    });
+
+    it("replaces each spoke's token whenever its join would run again, so join never uses a stale token", () => {
+        const token = resource(run, "spoke1-token");
+        const join = resource(run, "spoke1-join");
+        expect(isSecretValue(token.inputs.triggers)).toBe(true);
+        const [joinScript, joinSettings] = reveal(token.inputs.triggers);
+        expect(joinScript).toBe(join.inputs.create);
+        const { HUB_TOKEN, ...settingsWithoutToken } = reveal(join.inputs.environment);
+        expect(HUB_TOKEN).toBe(fakeJoinToken);
+        expect(joinSettings).toEqual(settingsWithoutToken);
+    });
+
+    it("recreates a cluster (delete first: the name is a singleton) when its node image changes", () => {
+        for (const cluster of ["hub-cluster", "spoke1-cluster"]) {
+            const r = resource(run, cluster);
+            expect(r.deleteBeforeReplace).toBe(true);
+            expect(r.inputs.triggers).toContain(stack === "kind" ? "kindest/node:v1.31.0" : "rancher/k3s:v1.33.6-k3s1");
+            expect(r.inputs.delete).toContain(`${stack} `);
+        }
+    });
+
+    it("removes the ManagedCluster from the hub when a registration is deleted", () => {
+        expect(resource(run, "spoke1-accept").inputs.delete).toContain("delete managedcluster");
+    });
+
+    it("exports runtime, names, kubectl contexts and the commands that export them", () => {
+        expect(run.outputs.runtimeName).toBe(stack);
+        expect(run.outputs.hubName).toBe("hub");
+        expect(run.outputs.spokeNames).toEqual(["spoke1", "spoke2"]);
+        expect(run.outputs.contexts).toEqual({ hub: `${stack}-hub`, spoke1: `${stack}-spoke1`, spoke2: `${stack}-spoke2` });
+        expect(Object.keys(run.outputs.exportKubeconfigCommands as object)).toEqual(["hub", "spoke1", "spoke2"]);
+        expect(run.outputs.hubKubeconfig).toContain("certificate-authority-data");
+    });
+});
+
+describe("what differs between the runtimes", () => {
+    it("kind: no network of its own (kind brings one), no hub preparation, kind's CLI", async () => {
+        const run = await runProgram({ stack: "kind" });
+        expect(run.resources.filter((r) => r.type.startsWith("docker:"))).toEqual([]);
+        expect(names(run)).not.toContain("hub-cluster-info");
+        expect(resource(run, "hub-cluster").inputs.create).toContain("kind create cluster");
+        expect(resource(run, "hub-kubeconfig").inputs.create).toContain("kind get kubeconfig");
+    });
+
+    it("k3d: one docker network that every cluster waits for, and cluster-info written before init", async () => {
+        const run = await runProgram({ stack: "k3d" });
+        const network = resource(run, "ocm-lab", "docker:index/network:Network");
+        expect(network.inputs.name).toBe("ocm-lab");
+        expect(network.deleteBeforeReplace).toBe(true);
+        for (const cluster of ["hub-cluster", "spoke1-cluster", "spoke2-cluster"]) {
+            expect(upstream(run, resource(run, cluster))).toContain(network.urn);
+            expect(resource(run, cluster).inputs.environment.NETWORK_NAME).toBe("ocm-lab");
+        }
+        expect(waitsFor(run, "hub-init", "hub-cluster-info")).toBe(true);
+        expect(resource(run, "hub-cluster-info").inputs.environment.value.HUB_API_SERVER_INTERNAL).toBe(
+            "https://k3d-hub-server-0:6443",
+        );
+        expect(resource(run, "hub-cluster").inputs.create).toContain("k3d cluster create");
+    });
+});
+
+describe("how the graph grows with the number of spokes", () => {
+    it.each(stacks)("%s: the longest chain of steps is the same for 1, 5 and 10 spokes", async (stack) => {
+        const chain = async (count: number) => {
+            const spokes = Array.from({ length: count }, (_, i) => `spoke${i + 1}`);
+            const run = await runProgram({ stack, config: { spokes } });
+            expect(commands(run).filter((c) => c.name.endsWith("-available"))).toHaveLength(count);
+            return longestCommandChain(run);
+        };
+        const one = await chain(1);
+        // cluster → kubeconfig → (cluster-info →) init → token → join → accept → available
+        expect(one).toBe(stack === "kind" ? 7 : 8);
+        expect(await chain(5)).toBe(one);
+        expect(await chain(10)).toBe(one);
+    });
+
+    it.each(stacks)("%s: adding a spoke adds only that spoke's resources and changes no other input", async (stack) => {
+        const before = await runProgram({ stack, config: { spokes: ["spoke1", "spoke2"] } });
+        const after = await runProgram({ stack, config: { spokes: ["spoke1", "spoke2", "spoke3"] } });
+        const beforeByUrn = new Map(before.resources.map((r) => [r.urn, r]));
+        const added = after.resources.filter((r) => !beforeByUrn.has(r.urn));
+        expect(added.map((r) => r.name).sort()).toEqual(
+            ["spoke3", "spoke3", "spoke3-accept", "spoke3-available", "spoke3-cluster", "spoke3-join",
+             "spoke3-kubeconfig", "spoke3-provider", "spoke3-token"].sort(),
+        );
+        for (const r of after.resources.filter((x) => beforeByUrn.has(x.urn))) {
+            expect({ urn: r.urn, inputs: r.inputs }).toEqual({ urn: r.urn, inputs: beforeByUrn.get(r.urn)!.inputs });
+        }
+    });
+});
+
+describe("configuration", () => {
+    it("passes custom names, images, bundle version, QoS and timeouts down to the steps", async () => {
+        const run = await runProgram({
+            stack: "kind",
+            config: {
+                hubName: "central",
+                spokes: ["edge-a"],
+                kindNodeImage: "kindest/node:v1.30.4",
+                clusteradmBundleVersion: "1.2.0",
+                resourceQosClass: "ResourceRequirement",
+                resourceLimits: { cpu: "800m", memory: "800Mi" },
+                resourceRequests: { memory: "128Mi" },
+                timeoutSeconds: 120,
+            },
+        });
+        expect(resource(run, "central-cluster").inputs.environment).toMatchObject({
+            CLUSTER_NAME: "central",
+            NODE_IMAGE: "kindest/node:v1.30.4",
+            TIMEOUT_SECONDS: "120",
+        });
+        for (const step of ["central-init", "edge-a-join"]) {
+            expect(resource(run, step).inputs.environment.value).toMatchObject({
+                BUNDLE_VERSION: "1.2.0",
+                QOS_CLASS: "ResourceRequirement",
+                QOS_LIMITS: "cpu=800m,memory=800Mi",
+                QOS_REQUESTS: "memory=128Mi",
+                TIMEOUT_SECONDS: "120",
+            });
+        }
+        expect(resource(run, "edge-a-join").inputs.environment.value.HUB_API_SERVER_INTERNAL).toBe(
+            "https://central-control-plane:6443",
+        );
+    });
+
+    const badConfigs: [string, Record<string, unknown>, RegExp][] = [
+        ["an unknown runtime", { runtime: "minikube" }, /ocm-lab:runtime is "minikube".*kind, k3d/],
+        ["no runtime at all", { runtime: "" }, /ocm-lab:runtime is "".*pulumi up -s kind/],
+        ["a hub name that is not a DNS-1123 label", { hubName: "Hub_1" }, /ocm-lab:hubName is "Hub_1".*DNS-1123.*Example: hub/],
+        ["a spoke name that is not a DNS-1123 label", { spokes: ["spoke1", "-bad"] }, /ocm-lab:spokes\[1\] is "-bad".*Example: spoke2/],
+        ["a name too long for the node's host name", { spokes: ["s".repeat(50)] }, /ocm-lab:spokes\[0\].*at most 49/],
+        ["duplicate spoke names", { spokes: ["a", "b", "a"] }, /ocm-lab:spokes\[2\] is "a".*unique/],
+        ["a spoke named like the hub", { spokes: ["hub"] }, /ocm-lab:spokes\[0\] is "hub".*same as ocm-lab:hubName/],
+        ["an empty spoke list", { spokes: [] }, /ocm-lab:spokes is an empty list.*spokes\[0\]' spoke1/],
+        ["spokes that is not a list", { spokes: "spoke1" }, /ocm-lab:spokes is "spoke1".*list/],
+        ["a spoke named argocd", { spokes: ["argocd"] }, /ocm-lab:spokes\[0\] is "argocd".*add-on/],
+        ["an unpinned node image", { kindNodeImage: "kindest/node:latest" }, /ocm-lab:kindNodeImage.*pinned tag.*kindest\/node:v1\.31\.0/],
+        ["a bad bundle version", { clusteradmBundleVersion: "latest" }, /ocm-lab:clusteradmBundleVersion is "latest".*1\.3\.1/],
+        ["an unknown QoS class", { resourceQosClass: "Gold" }, /ocm-lab:resourceQosClass is "Gold"/],
+        ["limits without ResourceRequirement", { resourceLimits: { cpu: "1" } }, /only with ResourceRequirement/],
+        ["a bad quantity", { resourceQosClass: "ResourceRequirement", resourceLimits: { cpu: "lots" } }, /ocm-lab:resourceLimits\.cpu is "lots"/],
+        ["a tiny timeout", { timeoutSeconds: 5 }, /ocm-lab:timeoutSeconds is 5.*at least 30/],
+    ];
+    it.each(badConfigs)("rejects %s before creating any resource, naming key, value and a fix", async (_, config, message) => {
+        let registered = -1;
+        const attempt = runProgram({ stack: "kind", config }).then((r) => (registered = r.resources.length));
+        await expect(attempt).rejects.toThrow(message);
+        expect(registered).toBe(-1);
+    });
+
+    it("reports every problem at once", async () => {
+        await expect(runProgram({ config: { runtime: "podman", spokes: ["A", "A"] } })).rejects.toThrow(
+            /3 problem\(s\)[\s\S]*runtime[\s\S]*spokes\[0\][\s\S]*spokes\[1\]/,
+        );
+    });
+});

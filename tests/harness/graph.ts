@@ -1,0 +1,53 @@
+/** Questions about the dependency graph recorded by runProgram. */
+import { ProgramRun, Registration } from "./program";
+
+export function resource(run: ProgramRun, name: string, type = "command:local:Command"): Registration {
+    const matches = run.resources.filter((r) => r.name === name && r.type === type);
+    if (matches.length !== 1) {
+        throw new Error(`expected one ${type} named ${name}, found ${matches.length}: ${names(run).join(", ")}`);
+    }
+    return matches[0];
+}
+
+export const names = (run: ProgramRun) => run.resources.map((r) => r.name);
+export const commands = (run: ProgramRun) => run.resources.filter((r) => r.type === "command:local:Command");
+
+/** Every URN `r` waits for, directly or through the resources it waits for. */
+export function upstream(run: ProgramRun, r: Registration): Set<string> {
+    const byUrn = new Map(run.resources.map((x) => [x.urn, x]));
+    const seen = new Set<string>();
+    const stack = [...r.dependencies];
+    while (stack.length > 0) {
+        const urn = stack.pop()!;
+        if (seen.has(urn)) {
+            continue;
+        }
+        seen.add(urn);
+        stack.push(...(byUrn.get(urn)?.dependencies ?? []));
+    }
+    return seen;
+}
+
+export function waitsFor(run: ProgramRun, later: string, earlier: string): boolean {
+    return upstream(run, resource(run, later)).has(resource(run, earlier).urn);
+}
+
+/**
+ * The number of commands on the longest chain of the graph: how many shell steps must run one
+ * after another, however many run in parallel beside them.
+ */
+export function longestCommandChain(run: ProgramRun): number {
+    const byUrn = new Map(run.resources.map((x) => [x.urn, x]));
+    const memo = new Map<string, number>();
+    const depth = (urn: string): number => {
+        if (memo.has(urn)) {
+            return memo.get(urn)!;
+        }
+        const r = byUrn.get(urn)!;
+        const own = r.type === "command:local:Command" ? 1 : 0;
+        const longest = Math.max(0, ...r.dependencies.map(depth));
+        memo.set(urn, own + longest);
+        return own + longest;
+    };
+    return Math.max(...run.resources.map((r) => depth(r.urn)));
+}

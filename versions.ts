@@ -1,0 +1,21 @@
+/**
+ * Every version a user's machine downloads, in one place, each with the reason it is pinned.
+ * Pulumi.yaml repeats the defaults so `pulumi config` can show them; a test keeps the two equal.
+ */
+export const versions = {
+    /**
+     * kind node image. It belongs to the kind v0.24 release line (see `kindCli`): kind expects node
+     * images built for the CLI release in use, so the pair moves together.
+     */
+    kindNodeImage: "kindest/node:v1.31.0",
+    /** The kind CLI release that `kindNodeImage` was built for (documentation and preflight). */
+    kindCli: "v0.24.0",
+    /** k3s image for k3d: the release the shell lab this project replaces was proven on. */
+    k3dNodeImage: "rancher/k3s:v1.33.6-k3s1",
+    /**
+     * clusteradm CLI and the OCM bundle it installs (`--bundle-version`). Pinning the bundle keeps
+     * hub and klusterlet images identical across machines instead of following "latest".
+     */
+    clusteradm: "1.3.1",
+    ocmBundle: "1.3.1",
+} as const;
