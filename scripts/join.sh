@@ -25,7 +25,8 @@ fi
 
 bootstrap="$(kubectl --kubeconfig "$spoke_kubeconfig" get secret bootstrap-hub-kubeconfig \
     -n open-cluster-management-agent -o 'jsonpath={.data.kubeconfig}' 2>/dev/null || true)"
-hub_server="$(printf '%s' "$bootstrap" | base64 --decode 2>/dev/null | sed -n 's/^ *server: *//p' | head -n 1)"
+hub_server="$(printf '%s' "$bootstrap" | base64 --decode 2>/dev/null | sed -n 's/^ *server: *//p' || true)"
+hub_server="${hub_server%%$'\n'*}"
 if [ "$hub_server" != "$HUB_API_SERVER_INTERNAL" ]; then
     fail "the klusterlet points at '${hub_server}', not at $HUB_API_SERVER_INTERNAL, which is the hub address spokes can reach" \
         "kubectl --context $SPOKE_CONTEXT get secret bootstrap-hub-kubeconfig -n open-cluster-management-agent -o yaml; check kube-public/cluster-info on the hub"

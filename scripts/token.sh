@@ -14,7 +14,7 @@ if ! clusteradm get token --kubeconfig "$hub_kubeconfig" -o json >"$OCM_LAB_TMP/
     fail "clusteradm could not mint a join token on hub $HUB_NAME" \
         "clusteradm get token --context $HUB_CONTEXT >/dev/null && pulumi up"
 fi
-if ! grep -q '"hub-token": *"[^"]' "$OCM_LAB_TMP/token.json"; then
+if ! grep '"hub-token": *"[^"]' "$OCM_LAB_TMP/token.json" >/dev/null; then
     fail "clusteradm get token printed no hub-token" "clusteradm get token --context $HUB_CONTEXT -o json | grep -c hub-token"
 fi
 cat "$OCM_LAB_TMP/token.json"

@@ -12,8 +12,9 @@ hub_kubeconfig="$(secret_file hub.kubeconfig "$HUB_KUBECONFIG")"
 kc() { kubectl --kubeconfig "$hub_kubeconfig" "$@"; }
 
 current="$(kc get configmap cluster-info -n kube-public -o 'jsonpath={.data.kubeconfig}' 2>/dev/null || true)"
-if printf '%s\n' "$current" | grep -q "server: ${HUB_API_SERVER_INTERNAL}\$" &&
-    printf '%s\n' "$current" | grep -q "certificate-authority-data: ${HUB_CA_DATA}\$"; then
+# grep reads all input (no -q): under pipefail an early exit could fail the pipeline.
+if printf '%s\n' "$current" | grep -x " *server: ${HUB_API_SERVER_INTERNAL}" >/dev/null &&
+    printf '%s\n' "$current" | grep -x " *certificate-authority-data: ${HUB_CA_DATA}" >/dev/null; then
     log "cluster-info already points at $HUB_API_SERVER_INTERNAL"
     exit 0
 fi

@@ -15,7 +15,7 @@ if [ -r "$limit_file" ] && [ "$(cat "$limit_file")" -lt 512 ]; then
         "sudo sysctl fs.inotify.max_user_instances=512 fs.inotify.max_user_watches=524288"
 fi
 
-if kind get clusters 2>/dev/null | grep -qx "$CLUSTER_NAME"; then
+if kind get clusters 2>/dev/null | grep -x "$CLUSTER_NAME" >/dev/null; then
     log "kind cluster already exists; keeping it"
     exit 0
 fi

@@ -7,7 +7,7 @@ STEP=delete CLUSTER="${CLUSTER_NAME:-?}"
 . "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 require_env CLUSTER_NAME
 
-if ! kind get clusters 2>/dev/null | grep -qx "$CLUSTER_NAME"; then
+if ! kind get clusters 2>/dev/null | grep -x "$CLUSTER_NAME" >/dev/null; then
     log "kind cluster is already gone"
     exit 0
 fi

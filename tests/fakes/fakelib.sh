@@ -1,0 +1,131 @@
+# Shared by the fake kind, k3d, clusteradm and kubectl used in tests. They keep one model of the
+# lab in $FAKE_STATE, log every call to $FAKE_STATE/calls.log, and fail like the real tools where
+# the lab could go wrong. Faults: a file $FAKE_STATE/fail/<tool>-<verb> makes that call fail.
+# shellcheck shell=bash
+set -euo pipefail
+: "${FAKE_STATE:?FAKE_STATE must name the state folder of the fake tools}"
+mkdir -p "$FAKE_STATE/clusters" "$FAKE_STATE/fail"
+
+fake_tool="$(basename "$0")"
+{
+    printf '%s' "$fake_tool"
+    printf ' %q' "$@"
+    printf '\n'
+} >>"$FAKE_STATE/calls.log"
+
+die() {
+    printf '%s\n' "$*" >&2
+    exit 1
+}
+
+# injected_fault VERB: fails the call when the test planted $FAKE_STATE/fail/<tool>-<verb>; the
+# file's content is printed first, like a tool that dies half-way through its output.
+injected_fault() {
+    local fault="$FAKE_STATE/fail/$fake_tool-$1"
+    if [ -e "$fault" ]; then
+        cat "$fault"
+        die "injected fault: $fake_tool $1"
+    fi
+}
+
+now() { cat "$FAKE_STATE/clock" 2>/dev/null || date +%s; }
+
+cluster_dir() { printf '%s' "$FAKE_STATE/clusters/$1"; }
+cluster_exists() { [ -d "$(cluster_dir "$1")" ]; }
+
+# new_cluster NAME RUNTIME NETWORK HOST: records a cluster reachable from the host at HOST:<port>.
+new_cluster() {
+    local dir port
+    dir="$(cluster_dir "$1")"
+    port=$(($(cat "$FAKE_STATE/next-port" 2>/dev/null || echo 40000) + 1))
+    echo "$port" >"$FAKE_STATE/next-port"
+    mkdir -p "$dir/objects"
+    echo "$2" >"$dir/runtime"
+    echo "$3" >"$dir/network"
+    echo "https://$4:$port" >"$dir/server"
+    echo "$1" >"$FAKE_STATE/port-$port"
+    printf -- '-----BEGIN CERTIFICATE-----\nfake CA of %s %s\n-----END CERTIFICATE-----\n' "$1" "$RANDOM$RANDOM" >"$dir/ca.pem"
+}
+
+ca_data() { base64 <"$(cluster_dir "$1")/ca.pem" | tr -d '\n'; }
+
+print_kubeconfig() {
+    cat <<KUBECONFIG
+apiVersion: v1
+clusters:
+- cluster:
+    certificate-authority-data: $(ca_data "$1")
+    server: $(cat "$(cluster_dir "$1")/server")
+  name: $2
+contexts:
+- context:
+    cluster: $2
+    user: $2
+  name: $2
+current-context: $2
+kind: Config
+users:
+- name: $2
+  user:
+    client-certificate-data: ZmFrZQ==
+    client-key-data: ZmFrZQ==
+KUBECONFIG
+}
+
+# cluster_of_url URL: the cluster a host-side URL (https://host:port) reaches, or nothing.
+cluster_of_url() {
+    local port="${1##*:}"
+    cat "$FAKE_STATE/port-$port" 2>/dev/null || true
+}
+
+# cluster_of_kubeconfig FILE: the cluster a kubeconfig file points at; fails like a client would.
+cluster_of_kubeconfig() {
+    local server cluster
+    [ -r "$1" ] || die "error: stat $1: no such file or directory"
+    server="$(sed -n 's/^ *server: *//p' "$1")"
+    server="${server%%$'\n'*}"
+    cluster="$(cluster_of_url "$server")"
+    if [ -z "$cluster" ] || ! cluster_exists "$cluster"; then
+        die "Unable to connect to the server: dial tcp ${server#https://}: connect: connection refused"
+    fi
+    printf '%s' "$cluster"
+}
+
+# reachable_from CLUSTER URL: true when a pod in CLUSTER can reach URL over the docker network.
+reachable_from() {
+    local host="${2#https://}" target=""
+    host="${host%%:*}"
+    case "$host" in
+        *-control-plane) target="${host%-control-plane}" ;;
+        k3d-*-server-0) target="${host#k3d-}" && target="${target%-server-0}" ;;
+        *) return 1 ;;
+    esac
+    cluster_exists "$target" && [ "$(cat "$(cluster_dir "$target")/network")" = "$(cat "$(cluster_dir "$1")/network")" ]
+}
+
+# dashes NAME: "-o" for a one-letter flag, "--name" otherwise.
+dashes() { if [ "${#1}" -eq 1 ]; then printf -- '-%s' "$1"; else printf -- '--%s' "$1"; fi; }
+
+# flag NAME ARGS...: the value after --NAME (or in --NAME=value) among ARGS.
+flag() {
+    local name previous=""
+    name="$(dashes "$1")"
+    shift
+    for arg in "$@"; do
+        if [ "$previous" = "$name" ]; then
+            printf '%s' "$arg"
+            return 0
+        fi
+        case "$arg" in "$name="*) printf '%s' "${arg#*=}" && return 0 ;; esac
+        previous="$arg"
+    done
+    return 1
+}
+
+has_flag() {
+    local name
+    name="$(dashes "$1")"
+    shift
+    for arg in "$@"; do [ "$arg" = "$name" ] && return 0; done
+    return 1
+}

@@ -1,0 +1,100 @@
+/**
+ * Runs step scripts the way the Command provider does (the exact text the program registers,
+ * through bash -c, environment merged over the process's) against the fake CLIs in tests/fakes,
+ * which share one state folder per FakeLab.
+ */
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { stepInterpreter, stepScript } from "../../scripts";
+
+export const fakesDir = path.resolve(__dirname, "..", "fakes");
+
+export interface StepResult {
+    code: number;
+    stdout: string;
+    stderr: string;
+}
+
+export class FakeLab {
+    readonly root = fs.mkdtempSync(path.join(os.tmpdir(), "ocm-lab-test-"));
+    readonly state = path.join(this.root, "state");
+    /** TMPDIR of the steps: anything left here after a step is a leak. */
+    readonly tmp = path.join(this.root, "tmp");
+
+    constructor() {
+        fs.mkdirSync(path.join(this.state, "fail"), { recursive: true });
+        fs.mkdirSync(this.tmp);
+    }
+
+    /** Runs scripts/<script> with `env`; stdout loses one trailing newline, as the provider does. */
+    run(script: string, env: Record<string, string>): StepResult {
+        const [shell, flag] = stepInterpreter;
+        const result = spawnSync(shell, [flag, stepScript(script)], {
+            env: {
+                ...process.env,
+                PATH: `${fakesDir}:${process.env.PATH}`,
+                FAKE_STATE: this.state,
+                TMPDIR: this.tmp,
+                OCM_LAB_POLL_SECONDS: "0.2",
+                ...env,
+            },
+            encoding: "utf8",
+            timeout: 60_000,
+        });
+        return { code: result.status ?? -1, stdout: result.stdout.replace(/\n$/, ""), stderr: result.stderr };
+    }
+
+    /** Like run, but throws with the step's stderr when it fails. */
+    ok(script: string, env: Record<string, string>): StepResult {
+        const result = this.run(script, env);
+        if (result.code !== 0) {
+            throw new Error(`${script} exited ${result.code}:\n${result.stderr}`);
+        }
+        return result;
+    }
+
+    /** Every call the fake tools received, one line each: "tool arg arg …". */
+    calls(tool?: string): string[] {
+        const file = path.join(this.state, "calls.log");
+        const lines = fs.existsSync(file) ? fs.readFileSync(file, "utf8").trim().split("\n") : [];
+        return tool ? lines.filter((l) => l.startsWith(`${tool} `)) : lines;
+    }
+
+    clearCalls(): void {
+        fs.rmSync(path.join(this.state, "calls.log"), { force: true });
+    }
+
+    /** Makes `<tool> <verb>` fail; `output` is printed first, as a tool that dies half-way does. */
+    fault(name: string, output = ""): void {
+        fs.writeFileSync(path.join(this.state, "fail", name), output);
+    }
+
+    clearFault(name: string): void {
+        fs.rmSync(path.join(this.state, "fail", name), { force: true });
+    }
+
+    /** Moves the fake tools' clock forward (tokens expire). */
+    advanceClock(seconds: number): void {
+        const file = path.join(this.state, "clock");
+        const current = fs.existsSync(file) ? Number(fs.readFileSync(file, "utf8")) : Math.floor(Date.now() / 1000);
+        fs.writeFileSync(file, String(current + seconds));
+    }
+
+    exists(relative: string): boolean {
+        return fs.existsSync(path.join(this.state, relative));
+    }
+
+    read(relative: string): string {
+        return fs.readFileSync(path.join(this.state, relative), "utf8");
+    }
+
+    leftoverTempFiles(): string[] {
+        return fs.readdirSync(this.tmp);
+    }
+
+    dispose(): void {
+        fs.rmSync(this.root, { recursive: true, force: true });
+    }
+}

@@ -1,0 +1,87 @@
+/**
+ * The environments the program gives each step, rebuilt for script tests, so a test can walk the
+ * lab's steps in order against the fakes and then poke at one of them.
+ */
+import { caDataOf, pemOf, serverOf } from "../../components/kubeconfig";
+import { FakeLab } from "./fakeLab";
+
+export type Runtime = "kind" | "k3d";
+
+export const runtimeFacts = {
+    kind: {
+        image: "kindest/node:v1.31.0",
+        context: (name: string) => `kind-${name}`,
+        internal: (name: string) => `https://${name}-control-plane:6443`,
+    },
+    k3d: {
+        image: "rancher/k3s:v1.33.6-k3s1",
+        context: (name: string) => `k3d-${name}`,
+        internal: (name: string) => `https://k3d-${name}-server-0:6443`,
+    },
+};
+
+export const timeouts = { TIMEOUT_SECONDS: "5" };
+
+export function clusterEnv(runtime: Runtime, name: string): Record<string, string> {
+    return { CLUSTER_NAME: name, NODE_IMAGE: runtimeFacts[runtime].image, NETWORK_NAME: "ocm-lab", ...timeouts };
+}
+
+/** Creates a cluster and returns its kubeconfig, as the create and kubeconfig steps do. */
+export function createCluster(lab: FakeLab, runtime: Runtime, name: string): string {
+    lab.ok(`${runtime}/create-cluster.sh`, clusterEnv(runtime, name));
+    return lab.ok(`${runtime}/kubeconfig.sh`, { CLUSTER_NAME: name }).stdout;
+}
+
+export function hubEnv(runtime: Runtime, hubKubeconfig: string, spokeName = ""): Record<string, string> {
+    return {
+        HUB_NAME: "hub",
+        HUB_CONTEXT: runtimeFacts[runtime].context("hub"),
+        HUB_KUBECONFIG: hubKubeconfig,
+        SPOKE_NAME: spokeName,
+        BUNDLE_VERSION: "1.3.1",
+        QOS_CLASS: "Default",
+        QOS_LIMITS: "",
+        QOS_REQUESTS: "",
+        ...timeouts,
+    };
+}
+
+export function clusterInfoEnv(hubKubeconfig: string): Record<string, string> {
+    return {
+        HUB_NAME: "hub",
+        HUB_KUBECONFIG: hubKubeconfig,
+        HUB_CA_DATA: caDataOf(hubKubeconfig, "hub"),
+        HUB_API_SERVER_INTERNAL: runtimeFacts.k3d.internal("hub"),
+    };
+}
+
+/** The hub as HubCluster makes it: cluster, kubeconfig, (k3d: cluster-info), init. */
+export function bringUpHub(lab: FakeLab, runtime: Runtime): string {
+    const kubeconfig = createCluster(lab, runtime, "hub");
+    if (runtime === "k3d") {
+        lab.ok("k3d/hub-cluster-info.sh", clusterInfoEnv(kubeconfig));
+    }
+    lab.ok("init.sh", hubEnv(runtime, kubeconfig));
+    return kubeconfig;
+}
+
+export function joinEnv(runtime: Runtime, hubKubeconfig: string, spokeKubeconfig: string, spoke: string, token: string) {
+    return {
+        SPOKE_NAME: spoke,
+        SPOKE_CONTEXT: runtimeFacts[runtime].context(spoke),
+        SPOKE_KUBECONFIG: spokeKubeconfig,
+        HUB_TOKEN: token,
+        HUB_API_SERVER: serverOf(hubKubeconfig, "hub"),
+        HUB_CA_PEM: pemOf(caDataOf(hubKubeconfig, "hub")),
+        HUB_API_SERVER_INTERNAL: runtimeFacts[runtime].internal("hub"),
+        BUNDLE_VERSION: "1.3.1",
+        QOS_CLASS: "Default",
+        QOS_LIMITS: "",
+        QOS_REQUESTS: "",
+        ...timeouts,
+    };
+}
+
+export function mintToken(lab: FakeLab, runtime: Runtime, hubKubeconfig: string, spoke: string): string {
+    return JSON.parse(lab.ok("token.sh", hubEnv(runtime, hubKubeconfig, spoke)).stdout)["hub-token"];
+}

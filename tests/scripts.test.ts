@@ -1,0 +1,292 @@
+/**
+ * Script tests: each step, as the exact text the program registers, run by bash against fake
+ * kind/k3d/clusteradm/kubectl that record their arguments and model the lab in one state folder.
+ */
+import { FakeLab } from "./harness/fakeLab";
+import {
+    bringUpHub, clusterEnv, clusterInfoEnv, createCluster, hubEnv, joinEnv, mintToken, Runtime, runtimeFacts,
+} from "./harness/labSteps";
+
+let lab: FakeLab;
+beforeEach(() => {
+    lab = new FakeLab();
+});
+afterEach(() => {
+    // Every step writes kubeconfigs, CAs and logs to a private folder that must be gone afterwards.
+    expect(lab.leftoverTempFiles()).toEqual([]);
+    lab.dispose();
+});
+
+/** No step may echo a token or kubeconfig credentials except as its stdout value. */
+function expectNoSecretsIn(text: string, ...secrets: string[]) {
+    expect(text).not.toMatch(/client-key-data|eyJfake/);
+    for (const secret of secrets) {
+        expect(text).not.toContain(secret);
+    }
+}
+
+describe.each(["kind", "k3d"] as Runtime[])("%s cluster steps", (runtime) => {
+    it("creates a cluster with the pinned image and leaves the user's kubeconfig alone", () => {
+        const result = lab.run(`${runtime}/create-cluster.sh`, clusterEnv(runtime, "hub"));
+        expect(result.code).toBe(0);
+        const [create] = lab.calls(runtime).filter((c) => c.includes("create"));
+        if (runtime === "kind") {
+            expect(create).toMatch(/^kind create cluster --name hub --image kindest\/node:v1\.31\.0 --kubeconfig \S+\/kubeconfig --wait 5s$/);
+        } else {
+            expect(create).toContain("k3d cluster create hub --image rancher/k3s:v1.33.6-k3s1 --network ocm-lab");
+            expect(create).toContain("--disable=traefik@server:\\*");
+            expect(create).toContain("--tls-san=k3d-hub-server-0@server:\\*");
+            expect(create).toContain("--kubeconfig-update-default=false --kubeconfig-switch-context=false");
+        }
+    });
+
+    it("keeps an existing cluster on re-run instead of failing on the taken name", () => {
+        lab.ok(`${runtime}/create-cluster.sh`, clusterEnv(runtime, "hub"));
+        lab.clearCalls();
+        const again = lab.run(`${runtime}/create-cluster.sh`, clusterEnv(runtime, "hub"));
+        expect(again.code).toBe(0);
+        expect(again.stderr).toContain("already exists; keeping it");
+        expect(lab.calls().filter((c) => c.includes(" create"))).toEqual([]);
+    });
+
+    it("names the step, the cluster and the next command when creation fails", () => {
+        lab.fault(`${runtime}-create`);
+        const result = lab.run(`${runtime}/create-cluster.sh`, clusterEnv(runtime, "spoke1"));
+        expect(result.code).not.toBe(0);
+        expect(result.stderr).toContain("ocm-lab: create failed for cluster spoke1");
+        expect(result.stderr).toMatch(new RegExp(`next: ${runtime === "kind" ? "kind delete cluster --name" : "k3d cluster delete"} spoke1`));
+    });
+
+    it("prints the host kubeconfig on stdout only", () => {
+        lab.ok(`${runtime}/create-cluster.sh`, clusterEnv(runtime, "spoke1"));
+        const result = lab.ok(`${runtime}/kubeconfig.sh`, { CLUSTER_NAME: "spoke1" });
+        expect(result.stdout).toContain(`server: https://${runtime === "kind" ? "127.0.0.1" : "0.0.0.0"}:`);
+        expect(result.stdout).toContain(`current-context: ${runtimeFacts[runtime].context("spoke1")}`);
+        expectNoSecretsIn(result.stderr);
+    });
+
+    it("fails the kubeconfig step clearly when the cluster is missing", () => {
+        const result = lab.run(`${runtime}/kubeconfig.sh`, { CLUSTER_NAME: "spoke9" });
+        expect(result.code).not.toBe(0);
+        expect(result.stderr).toContain("ocm-lab: kubeconfig failed for cluster spoke9");
+        expect(result.stderr).toContain("next: ");
+    });
+
+    it("deletes the cluster, and succeeds when it was already deleted by hand", () => {
+        lab.ok(`${runtime}/create-cluster.sh`, clusterEnv(runtime, "spoke1"));
+        lab.ok(`${runtime}/delete-cluster.sh`, { CLUSTER_NAME: "spoke1" });
+        expect(lab.exists("clusters/spoke1")).toBe(false);
+        lab.clearCalls();
+        const again = lab.run(`${runtime}/delete-cluster.sh`, { CLUSTER_NAME: "spoke1" });
+        expect(again.code).toBe(0);
+        expect(again.stderr).toContain("already gone");
+        expect(lab.calls().filter((c) => c.includes("delete"))).toEqual([]);
+    });
+});
+
+describe("k3d hub cluster-info", () => {
+    it("writes the in-network hub address and CA before init, so init keeps it", () => {
+        const kubeconfig = createCluster(lab, "k3d", "hub");
+        expect(lab.exists("clusters/hub/objects/kube-public/cluster-info")).toBe(false);
+        lab.ok("k3d/hub-cluster-info.sh", clusterInfoEnv(kubeconfig));
+        lab.ok("init.sh", hubEnv("k3d", kubeconfig));
+        const clusterInfo = lab.read("clusters/hub/objects/kube-public/cluster-info");
+        expect(clusterInfo).toContain("server: https://k3d-hub-server-0:6443");
+        expect(clusterInfo).toContain(`certificate-authority-data: ${clusterInfoEnv(kubeconfig).HUB_CA_DATA}`);
+    });
+
+    it("leaves a correct cluster-info alone and recreates a wrong one", () => {
+        const kubeconfig = createCluster(lab, "k3d", "hub");
+        lab.ok("init.sh", hubEnv("k3d", kubeconfig)); // without preparation: clusteradm writes 0.0.0.0
+        expect(lab.read("clusters/hub/objects/kube-public/cluster-info")).toContain("server: https://0.0.0.0:");
+        lab.ok("k3d/hub-cluster-info.sh", clusterInfoEnv(kubeconfig));
+        expect(lab.read("clusters/hub/objects/kube-public/cluster-info")).toContain("server: https://k3d-hub-server-0:6443");
+        expect(lab.calls("kubectl").filter((c) => c.includes("delete configmap"))).toHaveLength(1);
+        lab.clearCalls();
+        lab.ok("k3d/hub-cluster-info.sh", clusterInfoEnv(kubeconfig));
+        expect(lab.calls("kubectl").filter((c) => /(delete|create) configmap/.test(c))).toEqual([]);
+    });
+});
+
+describe("init", () => {
+    it("installs the pinned bundle with an explicit kubeconfig and waits", () => {
+        const kubeconfig = createCluster(lab, "kind", "hub");
+        const result = lab.ok("init.sh", { ...hubEnv("kind", kubeconfig), QOS_CLASS: "ResourceRequirement", QOS_LIMITS: "cpu=800m,memory=800Mi" });
+        const [init] = lab.calls("clusteradm");
+        expect(init).toMatch(
+            /^clusteradm init --kubeconfig \S+ --bundle-version 1\.3\.1 --resource-qos-class ResourceRequirement --resource-limits cpu=800m\\?,memory=800Mi --wait --timeout 5$/,
+        );
+        // clusteradm printed a join command with a token; none of it may reach the logs.
+        expect(result.stdout).toBe("");
+        expectNoSecretsIn(result.stderr);
+        expect(result.stderr).toContain("hub controllers are ready");
+    });
+
+    it("waits for hub controllers that become Available only after a few polls", () => {
+        const kubeconfig = createCluster(lab, "kind", "hub");
+        const result = lab.run("init.sh", { ...hubEnv("kind", kubeconfig), FAKE_DEPLOYMENT_POLLS: "2" });
+        expect(result.code).toBe(0);
+        expect(result.stderr).toContain("waiting for deployment cluster-manager-registration-controller");
+        const polls = lab.calls("kubectl").filter((c) => c.includes("cluster-manager-registration-controller"));
+        expect(polls).toHaveLength(3);
+    });
+
+    it("names the deployment that never became ready, with the next command", () => {
+        const kubeconfig = createCluster(lab, "kind", "hub");
+        const result = lab.run("init.sh", { ...hubEnv("kind", kubeconfig), FAKE_DEPLOYMENT_POLLS: "1000", TIMEOUT_SECONDS: "1" });
+        expect(result.code).not.toBe(0);
+        expect(result.stderr).toContain("init failed for cluster hub: hub deployment cluster-manager-registration-controller was not Available within 1s");
+        expect(result.stderr).toContain("next: kubectl --context kind-hub describe deployment cluster-manager-registration-controller -n open-cluster-management-hub");
+    });
+
+    it("shows clusteradm's output on failure with tokens masked", () => {
+        const kubeconfig = createCluster(lab, "kind", "hub");
+        lab.fault("clusteradm-init", "clusteradm join --hub-token eyJfake.leaked.token --hub-apiserver x\n");
+        const result = lab.run("init.sh", hubEnv("kind", kubeconfig));
+        expect(result.code).not.toBe(0);
+        expect(result.stderr).toContain("--hub-token ***");
+        expect(result.stderr).toContain("init failed for cluster hub");
+        expect(result.stderr).toContain("next: kubectl --context kind-hub get pods -n open-cluster-management");
+        expectNoSecretsIn(result.stderr + result.stdout);
+    });
+
+    it("can run again on an initialised hub", () => {
+        const kubeconfig = bringUpHub(lab, "kind");
+        expect(lab.run("init.sh", hubEnv("kind", kubeconfig)).code).toBe(0);
+    });
+});
+
+describe("token", () => {
+    it("mints a fresh token each run and prints only clusteradm's JSON", () => {
+        const kubeconfig = bringUpHub(lab, "kind");
+        const first = lab.ok("token.sh", hubEnv("kind", kubeconfig, "spoke1"));
+        const second = lab.ok("token.sh", hubEnv("kind", kubeconfig, "spoke1"));
+        expect(JSON.parse(first.stdout)).toEqual({ "hub-token": expect.stringMatching(/^eyJ/), "hub-apiserver": expect.stringMatching(/^https:/) });
+        expect(JSON.parse(first.stdout)["hub-token"]).not.toBe(JSON.parse(second.stdout)["hub-token"]);
+        expect(lab.calls("clusteradm").filter((c) => c.startsWith("clusteradm get token"))[0]).toMatch(/--kubeconfig \S+ -o json$/);
+        expectNoSecretsIn(first.stderr);
+    });
+
+    it("fails before init with the spoke named and a next command", () => {
+        const kubeconfig = createCluster(lab, "kind", "hub");
+        const result = lab.run("token.sh", hubEnv("kind", kubeconfig, "spoke2"));
+        expect(result.code).not.toBe(0);
+        expect(result.stderr).toContain("ocm-lab: token failed for cluster spoke2: clusteradm could not mint a join token on hub hub");
+        expect(result.stderr).toContain("next: clusteradm get token --context kind-hub");
+    });
+});
+
+describe.each(["kind", "k3d"] as Runtime[])("%s registration: join, accept, Available", (runtime) => {
+    let hubKubeconfig: string;
+    let spokeKubeconfig: string;
+    beforeEach(() => {
+        hubKubeconfig = bringUpHub(lab, runtime);
+        spokeKubeconfig = createCluster(lab, runtime, "spoke1");
+    });
+    const join = (token: string) => lab.run("join.sh", joinEnv(runtime, hubKubeconfig, spokeKubeconfig, "spoke1", token));
+
+    it("joins with the hub CA and the in-network address, and the hub sees the spoke", () => {
+        const token = mintToken(lab, runtime, hubKubeconfig, "spoke1");
+        const result = join(token);
+        expect(result.code).toBe(0);
+        const call = lab.calls("clusteradm").find((c) => c.startsWith("clusteradm join"))!;
+        expect(call).toMatch(/--kubeconfig \S+ --hub-token \S+ --hub-apiserver https:\/\/(127\.0\.0\.1|0\.0\.0\.0):\d+ --ca-file \S+ --cluster-name spoke1 --force-internal-endpoint-lookup --bundle-version 1\.3\.1 --resource-qos-class Default --wait --timeout 5/);
+        expect(lab.read("clusters/spoke1/agent/bootstrap-hub-kubeconfig")).toContain(`server: ${runtimeFacts[runtime].internal("hub")}`);
+        expect(lab.exists("clusters/hub/hub/managedclusters/spoke1")).toBe(true);
+        expect(result.stderr).toContain(`klusterlet registered against ${runtimeFacts[runtime].internal("hub")}`);
+        expectNoSecretsIn(result.stdout + result.stderr, token);
+    });
+
+    it("can join again (a re-run after a partial failure)", () => {
+        expect(join(mintToken(lab, runtime, hubKubeconfig, "spoke1")).code).toBe(0);
+        expect(join(mintToken(lab, runtime, hubKubeconfig, "spoke1")).code).toBe(0);
+    });
+
+    it("refuses an expired token, naming the spoke", () => {
+        const token = mintToken(lab, runtime, hubKubeconfig, "spoke1");
+        lab.advanceClock(2 * 3600);
+        const result = join(token);
+        expect(result.code).not.toBe(0);
+        expect(result.stderr).toContain("ocm-lab: join failed for cluster spoke1");
+        expect(result.stderr).toContain("Unauthorized");
+        expect(result.stderr).toContain(`next: kubectl --context ${runtimeFacts[runtime].context("spoke1")} get pods -n open-cluster-management-agent`);
+        expectNoSecretsIn(result.stdout + result.stderr, token);
+    });
+
+    it("refuses a CA that is not the hub's", () => {
+        const token = mintToken(lab, runtime, hubKubeconfig, "spoke1");
+        const env = joinEnv(runtime, hubKubeconfig, spokeKubeconfig, "spoke1", token);
+        const result = lab.run("join.sh", { ...env, HUB_CA_PEM: "-----BEGIN CERTIFICATE-----\nnot the hub\n-----END CERTIFICATE-----" });
+        expect(result.code).not.toBe(0);
+        expect(result.stderr).toContain("certificate signed by unknown authority");
+    });
+
+    it("accepts the spoke, waits until it is Available, and never re-runs accept once accepted", () => {
+        expect(lab.run("accept.sh", hubEnv(runtime, hubKubeconfig, "spoke1")).code).not.toBe(0); // nothing joined yet
+        join(mintToken(lab, runtime, hubKubeconfig, "spoke1"));
+        lab.clearCalls();
+        const accepted = lab.ok("accept.sh", hubEnv(runtime, hubKubeconfig, "spoke1"));
+        expect(accepted.stderr).toContain("accepted on hub hub");
+        expect(lab.calls("clusteradm").filter((c) => c.startsWith("clusteradm accept"))).toEqual([
+            expect.stringMatching(/^clusteradm accept --kubeconfig \S+ --clusters spoke1 --wait --timeout 5$/),
+        ]);
+        lab.ok("wait-available.sh", hubEnv(runtime, hubKubeconfig, "spoke1"));
+
+        // The CSR is approved (and later garbage-collected): a second clusteradm accept would hang.
+        lab.clearCalls();
+        const again = lab.ok("accept.sh", hubEnv(runtime, hubKubeconfig, "spoke1"));
+        expect(again.stderr).toContain("already accepted");
+        expect(lab.calls("clusteradm")).toEqual([]);
+    });
+});
+
+describe("join catches a klusterlet pointed at an address spokes cannot reach", () => {
+    it("k3d without the hub's cluster-info preparation: the 0.0.0.0 address is refused by name", () => {
+        const hubKubeconfig = createCluster(lab, "k3d", "hub");
+        lab.ok("init.sh", hubEnv("k3d", hubKubeconfig)); // clusteradm writes cluster-info from the 0.0.0.0 kubeconfig
+        const spokeKubeconfig = createCluster(lab, "k3d", "spoke1");
+        const token = mintToken(lab, "k3d", hubKubeconfig, "spoke1");
+        const result = lab.run("join.sh", joinEnv("k3d", hubKubeconfig, spokeKubeconfig, "spoke1", token));
+        expect(result.code).not.toBe(0);
+        expect(result.stderr).toMatch(/join failed for cluster spoke1: the klusterlet points at 'https:\/\/0\.0\.0\.0:\d+', not at https:\/\/k3d-hub-server-0:6443/);
+        expect(result.stderr).toContain("next: kubectl --context k3d-spoke1 get secret bootstrap-hub-kubeconfig");
+        // and indeed nothing registered on the hub
+        expect(lab.exists("clusters/hub/hub/managedclusters/spoke1")).toBe(false);
+    });
+});
+
+describe("accept and wait failures", () => {
+    it("names the spoke and the next command when a spoke never becomes Available", () => {
+        const hubKubeconfig = bringUpHub(lab, "kind");
+        const spokeKubeconfig = createCluster(lab, "kind", "spoke1");
+        lab.ok("join.sh", joinEnv("kind", hubKubeconfig, spokeKubeconfig, "spoke1", mintToken(lab, "kind", hubKubeconfig, "spoke1")));
+        lab.ok("accept.sh", hubEnv("kind", hubKubeconfig, "spoke1"));
+        lab.fault("available-spoke1");
+        const result = lab.run("wait-available.sh", { ...hubEnv("kind", hubKubeconfig, "spoke1"), TIMEOUT_SECONDS: "1" });
+        expect(result.code).not.toBe(0);
+        expect(result.stderr).toContain("ocm-lab: wait-available failed for cluster spoke1: spoke1 did not become Available within 1s");
+        expect(result.stderr).toContain("next: kubectl --context kind-hub get managedcluster spoke1 -o yaml");
+    });
+
+    it("reports an accept that clusteradm could not finish", () => {
+        const hubKubeconfig = bringUpHub(lab, "kind");
+        const result = lab.run("accept.sh", hubEnv("kind", hubKubeconfig, "spoke3"));
+        expect(result.code).not.toBe(0);
+        expect(result.stderr).toContain("ocm-lab: accept failed for cluster spoke3");
+        expect(result.stderr).toContain("next: kubectl --context kind-hub get csr,managedcluster | grep spoke3");
+    });
+});
+
+describe("unregistering on delete", () => {
+    it("removes the ManagedCluster from the hub, and is a no-op once the hub is gone", () => {
+        const hubKubeconfig = bringUpHub(lab, "kind");
+        const spokeKubeconfig = createCluster(lab, "kind", "spoke1");
+        lab.ok("join.sh", joinEnv("kind", hubKubeconfig, spokeKubeconfig, "spoke1", mintToken(lab, "kind", hubKubeconfig, "spoke1")));
+        lab.ok("remove-managed-cluster.sh", hubEnv("kind", hubKubeconfig, "spoke1"));
+        expect(lab.exists("clusters/hub/hub/managedclusters/spoke1")).toBe(false);
+        lab.ok("kind/delete-cluster.sh", { CLUSTER_NAME: "hub" });
+        const result = lab.run("remove-managed-cluster.sh", hubEnv("kind", hubKubeconfig, "spoke1"));
+        expect(result.code).toBe(0);
+        expect(result.stderr).toContain("hub not reachable");
+    });
+});
