@@ -1,0 +1,59 @@
+/** The promises the repository makes about itself: one source for versions, steps built alike. */
+import * as fs from "fs";
+import * as path from "path";
+import * as yaml from "js-yaml";
+import { configDefaults } from "../config";
+import { stepScript } from "../scripts";
+import { versions } from "../versions";
+import { projectRoot } from "./harness/program";
+
+const scriptsDir = path.join(projectRoot, "scripts");
+const stepFiles = ["", "kind", "k3d"].flatMap((dir) =>
+    fs.readdirSync(path.join(scriptsDir, dir))
+        .filter((f) => f.endsWith(".sh") && f !== "lib.sh")
+        .map((f) => path.join(dir, f)),
+);
+
+describe("the project", () => {
+    it("declares in Pulumi.yaml the same defaults the program applies", () => {
+        const project = yaml.load(fs.readFileSync(path.join(projectRoot, "Pulumi.yaml"), "utf8")) as any;
+        const defaults = Object.fromEntries(
+            Object.entries(project.config).filter(([, v]: [string, any]) => "default" in v).map(([k, v]: [string, any]) => [k, v.default]),
+        );
+        expect(defaults).toEqual({
+            hubName: configDefaults.hubName,
+            spokes: configDefaults.spokes,
+            kindNodeImage: versions.kindNodeImage,
+            k3dNodeImage: versions.k3dNodeImage,
+            clusteradmBundleVersion: versions.ocmBundle,
+            resourceQosClass: configDefaults.resourceQosClass,
+            timeoutSeconds: configDefaults.timeoutSeconds,
+        });
+        expect(project.name).toBe("ocm-lab");
+    });
+
+    it("sets the runtime in each stack file", () => {
+        for (const stack of ["kind", "k3d"]) {
+            const file = yaml.load(fs.readFileSync(path.join(projectRoot, `Pulumi.${stack}.yaml`), "utf8")) as any;
+            expect(file.config["ocm-lab:runtime"]).toBe(stack);
+        }
+    });
+
+    it.each(stepFiles)("step %s is strict, says what it does and reads, and loads self-contained", (file) => {
+        const lines = fs.readFileSync(path.join(scriptsDir, file), "utf8").split("\n");
+        expect(lines[0]).toBe("#!/usr/bin/env bash");
+        expect(lines[1]).toBe("set -euo pipefail");
+        expect(lines[2]).toMatch(/^# \S/);
+        expect(lines.slice(2, 6).join("\n")).toMatch(/Reads [A-Z_]+/);
+        const text = stepScript(file);
+        expect(text).not.toContain("lib.sh\"");
+        expect(text).toContain("OCM_LAB_TMP=");
+    });
+
+    it("runs exactly the README's test command in CI", () => {
+        const readme = fs.readFileSync(path.join(projectRoot, "README.md"), "utf8");
+        const ci = fs.readFileSync(path.join(projectRoot, ".ci", "run"), "utf8");
+        expect(readme).toContain("npm test");
+        expect(ci.trim().split("\n").pop()).toBe("npm test");
+    });
+});
