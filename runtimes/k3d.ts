@@ -48,6 +48,7 @@ export const k3dRuntime: ClusterRuntime = {
                 script: "k3d/kubeconfig.sh",
                 environment: { CLUSTER_NAME: clusterName },
                 secretStdout: true,
+                // The Command provider gives each create a new random ID, so a new cluster means a new kubeconfig.
                 triggers: [cluster.id],
             },
             { parent, dependsOn: [cluster] },

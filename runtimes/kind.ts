@@ -32,6 +32,7 @@ export const kindRuntime: ClusterRuntime = {
                 script: "kind/kubeconfig.sh",
                 environment: { CLUSTER_NAME: clusterName },
                 secretStdout: true,
+                // The Command provider gives each create a new random ID, so a new cluster means a new kubeconfig.
                 triggers: [cluster.id],
             },
             { parent, dependsOn: [cluster] },

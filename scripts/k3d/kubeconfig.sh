@@ -9,6 +9,7 @@ require_env CLUSTER_NAME
 
 if ! k3d kubeconfig get "$CLUSTER_NAME" >"$OCM_LAB_TMP/kubeconfig" 2>"$OCM_LAB_TMP/err"; then
     cat "$OCM_LAB_TMP/err" >&2
-    fail "k3d has no kubeconfig for the cluster" "k3d cluster list   # is $CLUSTER_NAME listed? if not: pulumi refresh && pulumi up"
+    fail "k3d has no kubeconfig for the cluster" \
+        "k3d cluster list   # if $CLUSTER_NAME is missing: pulumi up --replace <URN of $CLUSTER_NAME-cluster, from pulumi stack --show-urns>"
 fi
 cat "$OCM_LAB_TMP/kubeconfig"

@@ -9,6 +9,7 @@ require_env CLUSTER_NAME
 
 if ! kind get kubeconfig --name "$CLUSTER_NAME" >"$OCM_LAB_TMP/kubeconfig" 2>"$OCM_LAB_TMP/err"; then
     cat "$OCM_LAB_TMP/err" >&2
-    fail "kind has no kubeconfig for the cluster" "kind get clusters   # is $CLUSTER_NAME listed? if not: pulumi refresh && pulumi up"
+    fail "kind has no kubeconfig for the cluster" \
+        "kind get clusters   # if $CLUSTER_NAME is missing: pulumi up --replace <URN of $CLUSTER_NAME-cluster, from pulumi stack --show-urns>"
 fi
 cat "$OCM_LAB_TMP/kubeconfig"
