@@ -18,6 +18,15 @@ export interface ResourceQos {
     requests: Record<string, string>;
 }
 
+/** The argocd-agent add-on and the sample app it delivers to every spoke. */
+export interface ArgoCdConfig {
+    enabled: boolean;
+    chartVersion: string;
+    appRepoUrl: string;
+    appPath: string;
+    appRevision: string;
+}
+
 export interface LabConfig {
     runtime: RuntimeName;
     hubName: string;
@@ -28,6 +37,7 @@ export interface LabConfig {
     resourceQos: ResourceQos;
     /** Upper bound for every wait (init, join, accept, Available), in seconds. */
     timeoutSeconds: number;
+    argocd: ArgoCdConfig;
 }
 
 /**
@@ -45,6 +55,7 @@ export interface RawLabConfig {
     resourceLimits?: unknown;
     resourceRequests?: unknown;
     timeoutSeconds?: unknown;
+    argocd?: unknown;
 }
 
 export const configDefaults = {
@@ -55,6 +66,13 @@ export const configDefaults = {
     clusteradmBundleVersion: versions.ocmBundle,
     resourceQosClass: "Default" as ResourceQosClass,
     timeoutSeconds: 300,
+    argocd: {
+        enabled: true,
+        chartVersion: versions.argocdAgentAddonChart,
+        appRepoUrl: versions.guestbookRepo,
+        appPath: versions.guestbookPath,
+        appRevision: versions.guestbookRevision,
+    } as ArgoCdConfig,
 };
 
 /**
@@ -89,6 +107,7 @@ export function parseLabConfig(input: RawLabConfig): LabConfig {
         resourceLimits: decodeJson(input.resourceLimits),
         resourceRequests: decodeJson(input.resourceRequests),
         timeoutSeconds: decodeJson(input.timeoutSeconds),
+        argocd: decodeJson(input.argocd),
     };
 
     const runtime = raw.runtime;
@@ -168,6 +187,8 @@ export function parseLabConfig(input: RawLabConfig): LabConfig {
         );
     }
 
+    const argocd = parseArgoCd(raw.argocd, problems);
+
     if (problems.length > 0) {
         throw new ConfigError(problems);
     }
@@ -179,7 +200,42 @@ export function parseLabConfig(input: RawLabConfig): LabConfig {
         clusteradmBundleVersion: bundleVersion as string,
         resourceQos,
         timeoutSeconds: timeoutSeconds as number,
+        argocd,
     };
+}
+
+function parseArgoCd(value: unknown, problems: string[]): ArgoCdConfig {
+    const defaults = configDefaults.argocd;
+    if (value === undefined) {
+        return { ...defaults };
+    }
+    if (typeof value !== "object" || value === null || Array.isArray(value)) {
+        problems.push(
+            `ocm-lab:argocd is ${show(value)}; it must be a map. Example: pulumi config set --path ocm-lab:argocd.enabled false`,
+        );
+        return { ...defaults };
+    }
+    const given = value as Record<string, unknown>;
+    const known = Object.keys(defaults);
+    for (const key of Object.keys(given).filter((k) => !known.includes(k))) {
+        problems.push(`ocm-lab:argocd.${key} is not a setting; the settings are ${known.join(", ")}.`);
+    }
+    const argocd = { ...defaults, ...given } as Record<string, unknown>;
+    const check = (key: string, ok: (v: unknown) => boolean, what: string, example: string) => {
+        if (!ok(argocd[key])) {
+            problems.push(
+                `ocm-lab:argocd.${key} is ${show(argocd[key])}; it must be ${what}. ` +
+                    `Example: pulumi config set --path ocm-lab:argocd.${key} ${example}`,
+            );
+        }
+    };
+    const text = (pattern: RegExp) => (v: unknown) => typeof v === "string" && pattern.test(v);
+    check("enabled", (v) => typeof v === "boolean", "true or false", "false");
+    check("chartVersion", text(/^\d+\.\d+\.\d+$/), "a chart release number", defaults.chartVersion);
+    check("appRepoUrl", text(/^https:\/\/\S+$/), "an https Git URL", defaults.appRepoUrl);
+    check("appPath", text(/^[^\s/][^\s]*$/), "a path inside the repository", defaults.appPath);
+    check("appRevision", text(/^\S+$/), "a branch, tag or commit", defaults.appRevision);
+    return argocd as unknown as ArgoCdConfig;
 }
 
 /** JSON text becomes its value; anything else (not JSON, or not text) stays as it is, to be reported. */

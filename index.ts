@@ -1,7 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
-import { ClusterRegistration, HubCluster, SpokeCluster } from "./components";
+import { ArgoAgentAddon, ClusterRegistration, HubCluster, SpokeCluster } from "./components";
 import { parseLabConfig } from "./config";
 import { runtimeFor } from "./runtimes";
+import { versions } from "./versions";
 
 // Config: read once, checked before anything is created.
 const config = new pulumi.Config("ocm-lab");
@@ -16,6 +17,7 @@ const lab = parseLabConfig({
     resourceLimits: config.get("resourceLimits"),
     resourceRequests: config.get("resourceRequests"),
     timeoutSeconds: config.get("timeoutSeconds"),
+    argocd: config.get("argocd"),
 });
 
 // Network, then hub and spokes in parallel: no cluster waits for another.
@@ -35,6 +37,15 @@ const registrations = spokes.map(
     (spoke) => new ClusterRegistration(spoke.clusterName, { hub, spoke, ...ocmSettings }),
 );
 
+// GitOps: Argo CD and the agent add-on on the hub once every spoke is Available, guestbook to each.
+const argocd = lab.argocd.enabled
+    ? new ArgoAgentAddon("argocd", {
+          hub, spokes, registrations, ...lab.argocd,
+          chartRepo: versions.argocdAgentAddonRepo,
+          timeoutSeconds: lab.timeoutSeconds,
+      })
+    : undefined;
+
 // Outputs: what a person needs to reach the lab.
 const clusters = [hub, ...spokes];
 export const runtimeName = lab.runtime;
@@ -45,3 +56,6 @@ export const exportKubeconfigCommands = Object.fromEntries(
     clusters.map((c) => [c.clusterName, runtime.exportKubeconfigCommand(c.clusterName)]),
 );
 export const hubKubeconfig = hub.kubeconfig;
+export const argocdUi = argocd?.uiCommand;
+export const argocdAdminPassword = argocd?.adminPassword;
+export const guestbookCommands = argocd?.appCommands;

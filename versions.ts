@@ -18,4 +18,18 @@ export const versions = {
      */
     clusteradm: "1.3.1",
     ocmBundle: "1.3.1",
+    /**
+     * The argocd-agent OCM add-on chart. 0.28.1 is the release whose values take
+     * `principalServiceType` (NodePort is the only type kind/k3d can serve) and which pins matching
+     * principal/agent images itself.
+     */
+    argocdAgentAddonChart: "0.28.1",
+    argocdAgentAddonRepo: "https://open-cluster-management.io/helm-charts",
+    /**
+     * The sample app every spoke receives. The example repository has no releases to pin to, so it
+     * follows its default branch; override with ocm-lab:argocd.appRevision to pin a commit.
+     */
+    guestbookRepo: "https://github.com/argoproj/argocd-example-apps.git",
+    guestbookPath: "guestbook",
+    guestbookRevision: "HEAD",
 } as const;

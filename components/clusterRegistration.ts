@@ -79,7 +79,8 @@ export class ClusterRegistration extends pulumi.ComponentResource {
         this.accepted = step(
             `${name}-accept`,
             { script: "accept.sh", deleteScript: "remove-managed-cluster.sh", environment: hubEnvironment },
-            { parent: this, dependsOn: [this.joined] },
+            // Removing the ManagedCluster matters only while the hub lives on (a spoke dropped from config).
+            { parent: this, dependsOn: [this.joined], deletedWith: hub.cluster },
         );
         this.available = step(
             `${name}-available`,

@@ -39,6 +39,8 @@ export class HubCluster extends pulumi.ComponentResource {
     readonly context: string;
     /** The cluster's name in the runtime and, for a spoke, its ManagedCluster name. */
     readonly clusterName: string;
+    /** The command that owns the cluster; objects inside the hub are deleted with it. */
+    readonly cluster: command.local.Command;
     /** Done when the cluster manager and the controllers registration uses are ready. */
     readonly initialized: command.local.Command;
 
@@ -50,6 +52,7 @@ export class HubCluster extends pulumi.ComponentResource {
         this.provider = access.provider;
         this.context = access.context;
         this.clusterName = name;
+        this.cluster = access.cluster;
         this.caData = this.kubeconfig.apply((kc) => caDataOf(kc, name));
         this.apiServer = pulumi.unsecret(this.kubeconfig.apply((kc) => serverOf(kc, name)));
         this.apiServerInternal = args.runtime.apiServerInternal(name);

@@ -1,3 +1,4 @@
 export * from "./hubCluster";
 export * from "./spokeCluster";
 export * from "./clusterRegistration";
+export * from "./argoAgentAddon";

@@ -3,7 +3,7 @@
  * SDK sends with each registration, so they fail if an edge the OCM handshake needs goes missing
  * or an edge that would serialise the spokes appears.
  */
-import { commands, longestCommandChain, names, resource, upstream, waitsFor } from "./harness/graph";
+import { commands, longestChain, names, resource, upstream, waitsFor } from "./harness/graph";
 import { fakeJoinToken, isSecretValue, ProgramRun, reveal, runProgram } from "./harness/program";
 
 const stacks = ["kind", "k3d"] as const;
@@ -17,6 +17,7 @@ describe.each(stacks)("the %s stack", (stack) => {
     it("creates the default lab: hub plus spoke1 and spoke2, each in its own component", () => {
         const components = run.resources.filter((r) => r.type.startsWith("ocm-lab:index:"));
         expect(components.map((c) => `${c.type.replace("ocm-lab:index:", "")}/${c.name}`).sort()).toEqual([
+            "ArgoAgentAddon/argocd",
             "ClusterRegistration/spoke1",
             "ClusterRegistration/spoke2",
             "HubCluster/hub",
@@ -54,8 +55,10 @@ describe.each(stacks)("the %s stack", (stack) => {
     });
 
     it("keeps the spokes' registrations independent of each other", () => {
-        const spoke1Steps = commands(run).filter((c) => c.name.startsWith("spoke1-"));
-        const spoke2Steps = new Set(commands(run).filter((c) => c.name.startsWith("spoke2-")).map((c) => c.urn));
+        const registrationSteps = (spoke: string) =>
+            commands(run).filter((c) => c.name.startsWith(`${spoke}-`) && !c.parent.includes("ArgoAgentAddon"));
+        const spoke1Steps = registrationSteps("spoke1");
+        const spoke2Steps = new Set(registrationSteps("spoke2").map((c) => c.urn));
         expect(spoke1Steps.length).toBeGreaterThanOrEqual(6);
         for (const step of spoke1Steps) {
             expect([...upstream(run, step)].filter((urn) => spoke2Steps.has(urn))).toEqual([]);
@@ -117,8 +120,9 @@ describe.each(stacks)("the %s stack", (stack) => {
         }
     });
 
-    it("removes the ManagedCluster from the hub when a registration is deleted", () => {
+    it("removes the ManagedCluster from the hub when a registration is deleted, unless the hub goes too", () => {
         expect(resource(run, "spoke1-accept").inputs.delete).toContain("delete managedcluster");
+        expect(resource(run, "spoke1-accept").deletedWith).toBe(resource(run, "hub-cluster").urn);
     });
 
     it("exports runtime, names, kubectl contexts and the commands that export them", () => {
@@ -159,17 +163,20 @@ describe("what differs between the runtimes", () => {
 
 describe("how the graph grows with the number of spokes", () => {
     it.each(stacks)("%s: the longest chain of steps is the same for 1, 5 and 10 spokes", async (stack) => {
-        const chain = async (count: number) => {
+        const chain = async (count: number, argocd: boolean) => {
             const spokes = Array.from({ length: count }, (_, i) => `spoke${i + 1}`);
-            const run = await runProgram({ stack, config: { spokes } });
-            expect(commands(run).filter((c) => c.name.endsWith("-available"))).toHaveLength(count);
-            return longestCommandChain(run);
+            const run = await runProgram({ stack, config: { spokes, argocd: { enabled: argocd } } });
+            expect(commands(run).filter((c) => c.name.endsWith("-available"))).toHaveLength(argocd ? 3 * count : count);
+            return longestChain(run);
         };
-        const one = await chain(1);
-        // cluster → kubeconfig → (cluster-info →) init → token → join → accept → available
-        expect(one).toBe(stack === "kind" ? 7 : 8);
-        expect(await chain(5)).toBe(one);
-        expect(await chain(10)).toBe(one);
+        // (network →) cluster → kubeconfig → (cluster-info →) init → token → join → accept → available
+        const registration = stack === "kind" ? 7 : 9;
+        // → release → gitops-ready → default-project → ApplicationSet → guestbook-available
+        const withArgo = registration + 5;
+        for (const count of [1, 5, 10]) {
+            expect(await chain(count, false)).toBe(registration);
+            expect(await chain(count, true)).toBe(withArgo);
+        }
     });
 
     it.each(stacks)("%s: adding a spoke adds only that spoke's resources and changes no other input", async (stack) => {
@@ -179,7 +186,8 @@ describe("how the graph grows with the number of spokes", () => {
         const added = after.resources.filter((r) => !beforeByUrn.has(r.urn));
         expect(added.map((r) => r.name).sort()).toEqual(
             ["spoke3", "spoke3", "spoke3-accept", "spoke3-available", "spoke3-cluster", "spoke3-join",
-             "spoke3-kubeconfig", "spoke3-provider", "spoke3-token"].sort(),
+             "spoke3-kubeconfig", "spoke3-provider", "spoke3-token",
+             "spoke3-addon-available", "spoke3-guestbook-available"].sort(),
         );
         for (const r of after.resources.filter((x) => beforeByUrn.has(x.urn))) {
             expect({ urn: r.urn, inputs: r.inputs }).toEqual({ urn: r.urn, inputs: beforeByUrn.get(r.urn)!.inputs });

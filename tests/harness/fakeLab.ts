@@ -90,6 +90,29 @@ export class FakeLab {
         return fs.readFileSync(path.join(this.state, relative), "utf8");
     }
 
+    /**
+     * Puts an object into a fake cluster, as a controller would create it: conditions by type, data
+     * by key, and how many reads answer NotFound before it appears.
+     */
+    putObject(
+        cluster: string,
+        kind: string,
+        namespace: string,
+        name: string,
+        object: { conditions?: Record<string, string>; data?: Record<string, string>; pendingPolls?: number },
+    ): void {
+        const dir = path.join(this.state, "clusters", cluster, "objects", kind, namespace, name);
+        fs.mkdirSync(path.join(dir, "conditions"), { recursive: true });
+        fs.mkdirSync(path.join(dir, "data"), { recursive: true });
+        for (const [type, status] of Object.entries(object.conditions ?? {})) {
+            fs.writeFileSync(path.join(dir, "conditions", type), status);
+        }
+        for (const [key, value] of Object.entries(object.data ?? {})) {
+            fs.writeFileSync(path.join(dir, "data", key), value);
+        }
+        fs.writeFileSync(path.join(dir, "pending-polls"), String(object.pendingPolls ?? 0));
+    }
+
     leftoverTempFiles(): string[] {
         return fs.readdirSync(this.tmp);
     }

@@ -28,15 +28,27 @@ export function upstream(run: ProgramRun, r: Registration): Set<string> {
     return seen;
 }
 
-export function waitsFor(run: ProgramRun, later: string, earlier: string): boolean {
-    return upstream(run, resource(run, later)).has(resource(run, earlier).urn);
+/** The one custom resource of that name, whatever its type (step names are unique). */
+export function step(run: ProgramRun, name: string): Registration {
+    const matches = run.resources.filter((r) => r.name === name && r.custom);
+    if (matches.length !== 1) {
+        throw new Error(`expected one resource named ${name}, found ${matches.length}: ${names(run).join(", ")}`);
+    }
+    return matches[0];
 }
 
+export function waitsFor(run: ProgramRun, later: string, earlier: string): boolean {
+    return upstream(run, step(run, later)).has(step(run, earlier).urn);
+}
+
+/** A step is anything that does work when created: every custom resource but providers. */
+const isStep = (r: Registration) => r.custom && !r.type.startsWith("pulumi:providers:");
+
 /**
- * The number of commands on the longest chain of the graph: how many shell steps must run one
- * after another, however many run in parallel beside them.
+ * The number of steps on the longest chain of the graph: how many must run one after another,
+ * however many run in parallel beside them.
  */
-export function longestCommandChain(run: ProgramRun): number {
+export function longestChain(run: ProgramRun): number {
     const byUrn = new Map(run.resources.map((x) => [x.urn, x]));
     const memo = new Map<string, number>();
     const depth = (urn: string): number => {
@@ -44,7 +56,7 @@ export function longestCommandChain(run: ProgramRun): number {
             return memo.get(urn)!;
         }
         const r = byUrn.get(urn)!;
-        const own = r.type === "command:local:Command" ? 1 : 0;
+        const own = isStep(r) ? 1 : 0;
         const longest = Math.max(0, ...r.dependencies.map(depth));
         memo.set(urn, own + longest);
         return own + longest;

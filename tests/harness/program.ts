@@ -20,6 +20,10 @@ export interface Registration {
     inputs: Record<string, any>;
     additionalSecretOutputs: string[];
     deleteBeforeReplace: boolean;
+    /** URN of the resource whose deletion makes this one's unnecessary. */
+    deletedWith: string;
+    /** URN of the provider reference, if one was given. */
+    provider: string;
 }
 
 export interface MockResourceArgs {
@@ -142,6 +146,8 @@ export async function runProgram(options: RunOptions = {}): Promise<ProgramRun> 
                 inputs: rpc.deserializeProperties(req.getObject()),
                 additionalSecretOutputs: req.getAdditionalsecretoutputsList(),
                 deleteBeforeReplace: req.getDeletebeforereplace(),
+                deletedWith: req.getDeletedwith(),
+                provider: req.getProvider(),
             });
             return register.call(this, req, callback);
         };

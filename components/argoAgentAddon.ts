@@ -1,0 +1,141 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as k8s from "@pulumi/kubernetes";
+import * as command from "@pulumi/command";
+import {
+    argocdNamespace, chartObjects, defaultProjectPatch, GuestbookSource, guestbookApplicationSet, guestbookNamespace,
+} from "./argoObjects";
+import { ClusterRegistration } from "./clusterRegistration";
+import { HubCluster } from "./hubCluster";
+import { SpokeCluster } from "./spokeCluster";
+import { step } from "./step";
+
+export interface ArgoAgentAddonArgs extends GuestbookSource {
+    /** The hub; the chart, the Argo CD objects and the add-on all live there. */
+    hub: HubCluster;
+    /** Spokes that receive the agent and the app; each must have a registration in `registrations`. */
+    spokes: SpokeCluster[];
+    /** Every spoke's registration: the add-on installs only after all of them are Available. */
+    registrations: ClusterRegistration[];
+    /** argocd-agent-addon chart version (see versions.ts). */
+    chartVersion: string;
+    /** Chart repository URL. */
+    chartRepo: string;
+    /** Upper bound for the Helm install and for each wait, in seconds. */
+    timeoutSeconds: number;
+}
+
+/**
+ * The argocd-agent OCM add-on: the chart on the hub (Argo CD with the agent's principal, the add-on
+ * registration, a Placement over all spokes), then the guestbook app to every spoke through an
+ * ApplicationSet on OCM's placement generator, with bounded waits that prove each step.
+ *
+ * Everything here lives inside the hub or a spoke, so it is `deletedWith` that cluster: destroying
+ * the lab skips it, and only turning the add-on off on a running lab deletes it one by one.
+ */
+export class ArgoAgentAddon extends pulumi.ComponentResource {
+    readonly release: k8s.helm.v3.Release;
+    /** The Argo CD admin password (secret). */
+    readonly adminPassword: pulumi.Output<string>;
+    /** How to open the Argo CD UI from this machine. */
+    readonly uiCommand: string;
+    /** Per spoke, the command that shows the delivered app. */
+    readonly appCommands: Record<string, string>;
+
+    constructor(name: string, args: ArgoAgentAddonArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("ocm-lab:index:ArgoAgentAddon", name, {}, opts);
+        const { hub } = args;
+        const onHub = { parent: this, provider: hub.provider, deletedWith: hub.cluster };
+        const hubEnvironment = {
+            HUB_NAME: hub.clusterName,
+            HUB_CONTEXT: hub.context,
+            HUB_KUBECONFIG: hub.kubeconfig,
+            TIMEOUT_SECONDS: String(args.timeoutSeconds),
+        };
+
+        // Installed through Helm, not `clusteradm install hub-addon` (which ignores --context, takes no
+        // values and fails on re-run), and never applied client-side: its CRDs are 3.9 MB.
+        this.release = new k8s.helm.v3.Release(
+            `${name}-release`,
+            {
+                name: "argocd-agent-addon",
+                chart: "argocd-agent-addon",
+                version: args.chartVersion,
+                repositoryOpts: { repo: args.chartRepo },
+                namespace: argocdNamespace,
+                createNamespace: true,
+                // kind and k3d have no LoadBalancer; with NodePort the principal is advertised at the hub
+                // node's address, which agents reach over the clusters' shared network.
+                values: { principalServiceType: "NodePort" },
+                timeout: args.timeoutSeconds,
+            },
+            { ...onHub, dependsOn: args.registrations.flatMap((r) => [r.accepted, r.available]) },
+        );
+
+        const gitopsReady = step(
+            `${name}-gitops-ready`,
+            { script: "argocd/wait-gitops-ready.sh", environment: hubEnvironment },
+            { parent: this, dependsOn: [this.release], deletedWith: hub.cluster },
+        );
+
+        // Argo CD creates `default` itself: patch it (server-side apply), never create it.
+        const defaultProject = new k8s.apiextensions.CustomResourcePatch(
+            `${name}-default-project`,
+            withForcedApply(defaultProjectPatch()),
+            { ...onHub, dependsOn: [gitopsReady] },
+        );
+        const applicationSet = new k8s.apiextensions.CustomResource(
+            `${name}-guestbook`,
+            guestbookApplicationSet(args) as k8s.apiextensions.CustomResourceArgs,
+            { ...onHub, dependsOn: [gitopsReady, defaultProject] },
+        );
+
+        const registrationOf = new Map(args.registrations.map((r) => [r.spokeName, r]));
+        for (const spoke of args.spokes) {
+            if (!registrationOf.has(spoke.clusterName)) {
+                throw new Error(`ArgoAgentAddon: spoke ${spoke.clusterName} has no registration`);
+            }
+            const addonAvailable = step(
+                `${spoke.clusterName}-addon-available`,
+                { script: "argocd/wait-addon-available.sh", environment: { ...hubEnvironment, SPOKE_NAME: spoke.clusterName } },
+                { parent: this, dependsOn: [this.release], deletedWith: hub.cluster },
+            );
+            step(
+                `${spoke.clusterName}-guestbook-available`,
+                {
+                    script: "argocd/wait-guestbook.sh",
+                    environment: {
+                        SPOKE_NAME: spoke.clusterName,
+                        SPOKE_CONTEXT: spoke.context,
+                        SPOKE_KUBECONFIG: spoke.kubeconfig,
+                        HUB_CONTEXT: hub.context,
+                        TIMEOUT_SECONDS: String(args.timeoutSeconds),
+                    },
+                },
+                { parent: this, dependsOn: [applicationSet, addonAvailable], deletedWith: spoke.cluster },
+            );
+        }
+
+        const password = step(
+            `${name}-admin-password`,
+            { script: "argocd/admin-password.sh", environment: hubEnvironment, secretStdout: true },
+            { parent: this, dependsOn: [gitopsReady], deletedWith: hub.cluster },
+        );
+        this.adminPassword = pulumi.secret(password.stdout);
+        this.uiCommand =
+            `kubectl --context ${hub.context} -n ${argocdNamespace} port-forward svc/${chartObjects.serverService} 8080:443` +
+            `   # then open https://localhost:8080 as admin`;
+        this.appCommands = Object.fromEntries(
+            args.spokes.map((s) => [s.clusterName, `kubectl --context ${s.context} -n ${guestbookNamespace} get deploy,svc,pods`]),
+        );
+
+        this.registerOutputs({ adminPassword: this.adminPassword, uiCommand: this.uiCommand });
+    }
+}
+
+/** Server-side apply takes over fields another manager (Argo CD) set on an object it created. */
+function withForcedApply(object: Record<string, any>): k8s.apiextensions.CustomResourcePatchArgs {
+    return {
+        ...object,
+        metadata: { ...object.metadata, annotations: { "pulumi.com/patchForce": "true" } },
+    } as k8s.apiextensions.CustomResourcePatchArgs;
+}

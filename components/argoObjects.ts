@@ -1,0 +1,85 @@
+/**
+ * The Argo CD objects the lab creates, built from @kubernetes-models/argo-cd and validated against
+ * Argo CD's schema here, so a wrong field fails `pulumi preview` and the tests, not a cluster.
+ */
+import { AppProject } from "@kubernetes-models/argo-cd/argoproj.io/v1alpha1/AppProject";
+import { ApplicationSet } from "@kubernetes-models/argo-cd/argoproj.io/v1alpha1/ApplicationSet";
+
+/** Where the add-on chart installs Argo CD on the hub. */
+export const argocdNamespace = "argocd";
+/** Objects the chart creates; the lab refers to them and never creates them itself. */
+export const chartObjects = {
+    placement: "placement",
+    placementGeneratorConfigMap: "ocm-placement-generator",
+    gitOpsCluster: "gitops-cluster",
+    adminSecret: "argocd-cluster",
+    serverService: "argocd-server",
+} as const;
+
+export interface GuestbookSource {
+    appRepoUrl: string;
+    appPath: string;
+    appRevision: string;
+}
+
+/** The namespace the app lands in on every spoke, and its Deployment there. */
+export const guestbookNamespace = "guestbook";
+export const guestbookDeployment = "guestbook-ui";
+
+/**
+ * Argo CD's own `default` project, opened to every source, destination and source namespace so the
+ * generated Applications are admitted. Applied as a patch: the project already exists.
+ */
+export function defaultProjectPatch(): Record<string, any> {
+    const project = new AppProject({
+        metadata: { name: "default", namespace: argocdNamespace },
+        spec: {
+            sourceRepos: ["*"],
+            sourceNamespaces: ["*"],
+            destinations: [
+                { server: "*", namespace: "*" },
+                { name: "*", namespace: "*" },
+            ],
+            clusterResourceWhitelist: [{ group: "*", kind: "*" }],
+        },
+    });
+    project.validate();
+    return project.toJSON();
+}
+
+/**
+ * One Application per cluster the add-on's Placement selects, through OCM's placement generator:
+ * every spoke (and the hub, if it ever joins itself) gets the app in its `guestbook` namespace.
+ */
+export function guestbookApplicationSet(source: GuestbookSource): Record<string, any> {
+    const appSet = new ApplicationSet({
+        metadata: { name: "guestbook", namespace: argocdNamespace },
+        spec: {
+            generators: [
+                {
+                    clusterDecisionResource: {
+                        configMapRef: chartObjects.placementGeneratorConfigMap,
+                        labelSelector: {
+                            matchLabels: { "cluster.open-cluster-management.io/placement": chartObjects.placement },
+                        },
+                        requeueAfterSeconds: 30,
+                    },
+                },
+            ],
+            template: {
+                metadata: { name: "guestbook-{{name}}" },
+                spec: {
+                    project: "default",
+                    source: { repoURL: source.appRepoUrl, path: source.appPath, targetRevision: source.appRevision },
+                    destination: { name: "{{name}}", namespace: guestbookNamespace },
+                    syncPolicy: {
+                        automated: { prune: true, selfHeal: true },
+                        syncOptions: ["CreateNamespace=true"],
+                    },
+                },
+            },
+        },
+    });
+    appSet.validate();
+    return appSet.toJSON();
+}

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+set -euo pipefail
+# Waits, bounded, until the argocd-agent add-on is Available for one spoke (its agent runs there).
+# Reads HUB_CONTEXT, HUB_KUBECONFIG, SPOKE_NAME, TIMEOUT_SECONDS.
+STEP=addon-available CLUSTER="${SPOKE_NAME:-?}"
+# shellcheck source=../lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
+require_env HUB_CONTEXT HUB_KUBECONFIG SPOKE_NAME TIMEOUT_SECONDS
+hub_kubeconfig="$(secret_file hub.kubeconfig "$HUB_KUBECONFIG")"
+
+available() {
+    [ "$(kubectl --kubeconfig "$hub_kubeconfig" get managedclusteraddon argocd-agent-addon -n "$SPOKE_NAME" \
+        -o 'jsonpath={.status.conditions[?(@.type=="Available")].status}' 2>/dev/null)" = "True" ]
+}
+if ! wait_for "add-on argocd-agent-addon on $SPOKE_NAME" "$TIMEOUT_SECONDS" available; then
+    fail "the argocd-agent add-on did not become Available on $SPOKE_NAME within ${TIMEOUT_SECONDS}s" \
+        "kubectl --context $HUB_CONTEXT get managedclusteraddon argocd-agent-addon -n $SPOKE_NAME -o yaml"
+fi
+log "argocd-agent add-on Available"

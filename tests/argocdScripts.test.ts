@@ -1,0 +1,116 @@
+/**
+ * The add-on's waits against the fake kubectl: they succeed when the objects are ready, tolerate
+ * objects that do not exist yet, and on timeout name the cluster that lags and what to run next.
+ */
+import { FakeLab } from "./harness/fakeLab";
+import { createCluster, hubEnv, runtimeFacts } from "./harness/labSteps";
+
+let lab: FakeLab;
+let hubKubeconfig: string;
+let spokeKubeconfig: string;
+beforeEach(() => {
+    lab = new FakeLab();
+    hubKubeconfig = createCluster(lab, "kind", "hub");
+    spokeKubeconfig = createCluster(lab, "kind", "spoke1");
+});
+afterEach(() => {
+    expect(lab.leftoverTempFiles()).toEqual([]);
+    lab.dispose();
+});
+
+const ready = { ServerDiscovered: "True", ClustersImported: "True", AddonConfigured: "True" };
+const guestbookEnv = () => ({
+    SPOKE_NAME: "spoke1",
+    SPOKE_CONTEXT: runtimeFacts.kind.context("spoke1"),
+    SPOKE_KUBECONFIG: spokeKubeconfig,
+    HUB_CONTEXT: runtimeFacts.kind.context("hub"),
+    TIMEOUT_SECONDS: "5",
+});
+
+describe("waiting for the GitOpsCluster", () => {
+    it("succeeds once all three conditions are True and the default project exists", () => {
+        lab.putObject("hub", "gitopscluster", "argocd", "gitops-cluster", { conditions: ready });
+        lab.putObject("hub", "appproject", "argocd", "default", {});
+        const result = lab.run("argocd/wait-gitops-ready.sh", hubEnv("kind", hubKubeconfig));
+        expect(result.code).toBe(0);
+        expect(result.stderr).toContain("GitOpsCluster ready and AppProject default present");
+    });
+
+    it("waits through objects that do not exist yet", () => {
+        lab.putObject("hub", "gitopscluster", "argocd", "gitops-cluster", { conditions: ready, pendingPolls: 2 });
+        lab.putObject("hub", "appproject", "argocd", "default", { pendingPolls: 1 });
+        const result = lab.run("argocd/wait-gitops-ready.sh", hubEnv("kind", hubKubeconfig));
+        expect(result.code).toBe(0);
+        expect(result.stderr).toContain("waiting for GitOpsCluster gitops-cluster condition ServerDiscovered");
+        expect(lab.calls("kubectl").filter((c) => c.includes("gitopscluster"))).toHaveLength(5);
+    });
+
+    it("names the condition that never became True, with the next command", () => {
+        lab.putObject("hub", "gitopscluster", "argocd", "gitops-cluster", {
+            conditions: { ...ready, ClustersImported: "False" },
+        });
+        const result = lab.run("argocd/wait-gitops-ready.sh", { ...hubEnv("kind", hubKubeconfig), TIMEOUT_SECONDS: "1" });
+        expect(result.code).not.toBe(0);
+        expect(result.stderr).toContain("ocm-lab: argocd-ready failed for cluster hub: GitOpsCluster gitops-cluster has no ClustersImported=True within 1s");
+        expect(result.stderr).toContain("next: kubectl --context kind-hub get gitopscluster gitops-cluster -n argocd -o yaml");
+    });
+});
+
+describe("waiting for the add-on on a spoke", () => {
+    const env = () => ({ ...hubEnv("kind", hubKubeconfig, "spoke1") });
+
+    it("succeeds when ManagedClusterAddOn argocd-agent-addon is Available in the spoke's namespace", () => {
+        lab.putObject("hub", "managedclusteraddon", "spoke1", "argocd-agent-addon", { conditions: { Available: "True" }, pendingPolls: 1 });
+        expect(lab.run("argocd/wait-addon-available.sh", env()).code).toBe(0);
+    });
+
+    it("names the spoke that lags", () => {
+        lab.putObject("hub", "managedclusteraddon", "spoke2", "argocd-agent-addon", { conditions: { Available: "True" } });
+        const result = lab.run("argocd/wait-addon-available.sh", { ...env(), TIMEOUT_SECONDS: "1" });
+        expect(result.code).not.toBe(0);
+        expect(result.stderr).toContain("the argocd-agent add-on did not become Available on spoke1 within 1s");
+        expect(result.stderr).toContain("next: kubectl --context kind-hub get managedclusteraddon argocd-agent-addon -n spoke1 -o yaml");
+    });
+});
+
+describe("waiting for guestbook on a spoke", () => {
+    it("succeeds when the guestbook Deployment is Available on that spoke (not on the hub)", () => {
+        lab.putObject("hub", "deployment", "guestbook", "guestbook-ui", { conditions: { Available: "True" } });
+        lab.putObject("spoke1", "deployment", "guestbook", "guestbook-ui", { conditions: { Available: "True" }, pendingPolls: 2 });
+        const result = lab.run("argocd/wait-guestbook.sh", guestbookEnv());
+        expect(result.code).toBe(0);
+        expect(result.stderr).toContain("waiting for deployment guestbook-ui on spoke1");
+    });
+
+    it("times out naming the spoke, with where to look on hub and spoke", () => {
+        lab.putObject("hub", "deployment", "guestbook", "guestbook-ui", { conditions: { Available: "True" } });
+        lab.putObject("spoke1", "deployment", "guestbook", "guestbook-ui", { conditions: { Available: "False" } });
+        const result = lab.run("argocd/wait-guestbook.sh", { ...guestbookEnv(), TIMEOUT_SECONDS: "1" });
+        expect(result.code).not.toBe(0);
+        expect(result.stderr).toContain("ocm-lab: guestbook failed for cluster spoke1: guestbook did not become Available on spoke1 within 1s");
+        expect(result.stderr).toContain("next: kubectl --context kind-hub get applications -A | grep spoke1; kubectl --context kind-spoke1 get all -n guestbook");
+    });
+});
+
+describe("reading the Argo CD admin password", () => {
+    it("prints the decoded password on stdout only, once the operator has made it", () => {
+        const password = "s3cr3t-Adm1n";
+        lab.putObject("hub", "secret", "argocd", "argocd-cluster", {
+            data: { "admin.password": Buffer.from(password).toString("base64") },
+            pendingPolls: 1,
+        });
+        const result = lab.run("argocd/admin-password.sh", hubEnv("kind", hubKubeconfig));
+        expect(result.code).toBe(0);
+        expect(result.stdout).toBe(password);
+        expect(result.stderr).not.toContain(password);
+        expect(result.stderr).not.toContain(Buffer.from(password).toString("base64"));
+    });
+
+    it("fails clearly when no password appears", () => {
+        const result = lab.run("argocd/admin-password.sh", { ...hubEnv("kind", hubKubeconfig), TIMEOUT_SECONDS: "1" });
+        expect(result.code).not.toBe(0);
+        expect(result.stdout).toBe("");
+        expect(result.stderr).toContain("ocm-lab: argocd-password failed for cluster hub");
+        expect(result.stderr).toContain("next: kubectl --context kind-hub get argocd,secrets -n argocd");
+    });
+});
