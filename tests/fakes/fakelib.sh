@@ -18,14 +18,17 @@ die() {
     exit 1
 }
 
-# injected_fault VERB: fails the call when the test planted $FAKE_STATE/fail/<tool>-<verb>; the
-# file's content is printed first, like a tool that dies half-way through its output.
+# injected_fault VERB [CLUSTER]: fails the call when the test planted $FAKE_STATE/fail/<tool>-<verb>
+# (every call) or .../<tool>-<verb>-<cluster> (calls for that cluster only); the file's content is
+# printed first, like a tool that dies half-way through its output.
 injected_fault() {
-    local fault="$FAKE_STATE/fail/$fake_tool-$1"
-    if [ -e "$fault" ]; then
-        cat "$fault"
-        die "injected fault: $fake_tool $1"
-    fi
+    local fault
+    for fault in "$FAKE_STATE/fail/$fake_tool-$1" "$FAKE_STATE/fail/$fake_tool-$1-${2:-}"; do
+        if [ -e "$fault" ]; then
+            cat "$fault"
+            die "injected fault: $fake_tool $1 ${2:-}"
+        fi
+    done
 }
 
 now() { cat "$FAKE_STATE/clock" 2>/dev/null || date +%s; }
@@ -37,13 +40,13 @@ cluster_exists() { [ -d "$(cluster_dir "$1")" ]; }
 new_cluster() {
     local dir port
     dir="$(cluster_dir "$1")"
-    port=$(($(cat "$FAKE_STATE/next-port" 2>/dev/null || echo 40000) + 1))
-    echo "$port" >"$FAKE_STATE/next-port"
+    # Clusters are created in parallel: claim a port by creating its file exclusively (noclobber).
+    port=40001
+    until (set -C && echo "$1" >"$FAKE_STATE/port-$port") 2>/dev/null; do port=$((port + 1)); done
     mkdir -p "$dir/objects"
     echo "$2" >"$dir/runtime"
     echo "$3" >"$dir/network"
     echo "https://$4:$port" >"$dir/server"
-    echo "$1" >"$FAKE_STATE/port-$port"
     printf -- '-----BEGIN CERTIFICATE-----\nfake CA of %s %s\n-----END CERTIFICATE-----\n' "$1" "$RANDOM$RANDOM" >"$dir/ca.pem"
 }
 

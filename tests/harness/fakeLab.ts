@@ -113,6 +113,11 @@ export class FakeLab {
         fs.writeFileSync(path.join(dir, "pending-polls"), String(object.pendingPolls ?? 0));
     }
 
+    /** What `kind delete cluster` / `k3d cluster delete` by hand leaves: the cluster is gone. */
+    deleteClusterByHand(name: string): void {
+        fs.rmSync(path.join(this.state, "clusters", name), { recursive: true, force: true });
+    }
+
     leftoverTempFiles(): string[] {
         return fs.readdirSync(this.tmp);
     }

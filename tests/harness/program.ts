@@ -49,6 +49,8 @@ export interface RunOptions {
     stack?: string;
     preview?: boolean;
     newResource?: NewResource;
+    /** Called as each resource is registered, before its newResource. */
+    onRegister?: (registration: Registration) => void;
 }
 
 const secretSig = "1b47061264138c4ac30d75fd1eb44270";
@@ -116,6 +118,23 @@ export const staticNewResource: NewResource = async ({ type, name, inputs }) => 
     return { id: `${name}-id`, state: { ...reveal(inputs), stdout, stderr: "" } };
 };
 
+/**
+ * Runs `fn` with a fresh copy of the SDK and the program: jest's module registry in tests, Node's
+ * require cache in tools (npm run graph / bench).
+ */
+async function isolated(fn: () => Promise<void>): Promise<void> {
+    if (typeof jest !== "undefined") {
+        await jest.isolateModulesAsync(fn);
+        return;
+    }
+    for (const key of Object.keys(require.cache)) {
+        if (!key.startsWith(__dirname)) {
+            delete require.cache[key];
+        }
+    }
+    await fn();
+}
+
 export async function runProgram(options: RunOptions = {}): Promise<ProgramRun> {
     const config: Record<string, string> = options.stack ? stackConfig(options.stack) : {};
     for (const [key, value] of Object.entries(options.config ?? {})) {
@@ -128,7 +147,8 @@ export async function runProgram(options: RunOptions = {}): Promise<ProgramRun> 
     delete (global as any).globalStore;
     delete (globalThis as any).stackResource;
 
-    await jest.isolateModulesAsync(async () => {
+    process.setMaxListeners(100); // the SDK adds an exit listener per run
+    await isolated(async () => {
         const pulumi = require("@pulumi/pulumi");
         const mocks = require("@pulumi/pulumi/runtime/mocks");
         const rpc = require("@pulumi/pulumi/runtime/rpc");
@@ -136,7 +156,7 @@ export async function runProgram(options: RunOptions = {}): Promise<ProgramRun> 
 
         const register = mocks.MockMonitor.prototype.registerResource;
         mocks.MockMonitor.prototype.registerResource = function (req: any, callback: any) {
-            resources.push({
+            const registration: Registration = {
                 urn: this.newUrn(req.getParent(), req.getType(), req.getName()),
                 type: req.getType(),
                 name: req.getName(),
@@ -148,7 +168,9 @@ export async function runProgram(options: RunOptions = {}): Promise<ProgramRun> 
                 deleteBeforeReplace: req.getDeletebeforereplace(),
                 deletedWith: req.getDeletedwith(),
                 provider: req.getProvider(),
-            });
+            };
+            resources.push(registration);
+            options.onRegister?.(registration);
             return register.call(this, req, callback);
         };
 
@@ -167,21 +189,29 @@ export async function runProgram(options: RunOptions = {}): Promise<ProgramRun> 
         );
 
         const program = require(path.join(projectRoot, "index"));
-        await settings.waitForRPCs();
         const outputs: Record<string, unknown> = {};
         const secretOutputs = new Set<string>();
+        let failure: unknown;
         for (const [key, value] of Object.entries(program)) {
-            if (pulumi.Output.isInstance(value)) {
-                const output = value as any;
+            if (!pulumi.Output.isInstance(value)) {
+                outputs[key] = value;
+                continue;
+            }
+            const output = value as any;
+            try {
                 if (await output.isSecret) {
                     secretOutputs.add(key);
                 }
                 outputs[key] = (await output.isKnown) ? await output.promise() : undefined;
-            } else {
-                outputs[key] = value;
+            } catch (error) {
+                failure ??= error;
             }
         }
+        // Let every registration still under way finish (a failed step stops only what depends on it).
         await settings.waitForRPCs();
+        if (failure) {
+            throw failure;
+        }
         run = { resources, outputs, secretOutputs };
     });
     return run!;

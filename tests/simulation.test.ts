@@ -1,0 +1,157 @@
+/**
+ * The whole lab, up and down, with no Docker: the real program and config from the stack files,
+ * every step executed against fake tools that reject what the real ones reject.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import { FakeLab } from "./harness/fakeLab";
+import { Simulation } from "./harness/simulation";
+
+jest.setTimeout(180_000);
+
+let lab: FakeLab;
+beforeEach(() => {
+    lab = new FakeLab();
+});
+afterEach(() => {
+    lab.dispose();
+});
+
+const clusters = () => (lab.exists("clusters") ? fs.readdirSync(path.join(lab.state, "clusters")) : []);
+const networks = () => (lab.exists("networks") ? fs.readdirSync(path.join(lab.state, "networks")) : []);
+const managedCluster = (spoke: string) => `clusters/hub/hub/managedclusters/${spoke}`;
+
+/** What `kubectl get managedclusters` on the hub would say, from the fake state. */
+function expectRegistered(spokes: string[]) {
+    for (const spoke of spokes) {
+        expect(lab.read(`${managedCluster(spoke)}/accepted`).trim()).toBe("true");
+        expect(lab.read(`${managedCluster(spoke)}/spoke`).trim()).toBe(spoke);
+    }
+}
+
+function expectGuestbook(spokes: string[]) {
+    for (const spoke of spokes) {
+        expect(lab.read(`clusters/${spoke}/objects/deployment/guestbook/guestbook-ui/conditions/Available`).trim()).toBe("True");
+    }
+}
+
+describe.each(["kind", "k3d"] as const)("%s stack", (stack) => {
+    it("1. up from nothing: every spoke joined, accepted and Available, guestbook on each", async () => {
+        const sim = new Simulation(lab, stack);
+        const up = await sim.up();
+        expect(up.error).toBeUndefined();
+        expect(clusters().sort()).toEqual(["hub", "spoke1", "spoke2"]);
+        expectRegistered(["spoke1", "spoke2"]);
+        expectGuestbook(["spoke1", "spoke2"]);
+        // Each klusterlet points at the hub's in-network address, never the host's.
+        const internal = stack === "kind" ? "https://hub-control-plane:6443" : "https://k3d-hub-server-0:6443";
+        for (const spoke of ["spoke1", "spoke2"]) {
+            expect(lab.read(`clusters/${spoke}/agent/bootstrap-hub-kubeconfig`)).toContain(`server: ${internal}`);
+        }
+        expect(networks()).toEqual(stack === "k3d" ? ["ocm-lab"] : []);
+        if (stack === "k3d") {
+            expect(lab.read("networks/ocm-lab").trim()).toBe("bridge"); // made by the lab, not by k3d
+        }
+        expect(up.run!.outputs.argocdAdminPassword).toBe("fake-admin-password");
+        expect(lab.leftoverTempFiles()).toEqual([]);
+    });
+
+    it("2. destroy: nothing left, in-cluster objects skipped with their clusters", async () => {
+        const sim = new Simulation(lab, stack);
+        expect((await sim.up()).error).toBeUndefined();
+        const { deleted, skipped } = await sim.destroy();
+        expect(clusters()).toEqual([]);
+        expect(networks()).toEqual([]);
+        expect(lab.leftoverTempFiles()).toEqual([]);
+        expect(sim.stateNames()).toEqual([]);
+        expect(deleted).toEqual(expect.arrayContaining(["hub-cluster", "spoke1-cluster", "spoke2-cluster"]));
+        expect(skipped).toEqual(expect.arrayContaining(["argocd-release", "argocd-guestbook", "spoke1-accept"]));
+        // Clusters go after everything that depends on them.
+        expect(deleted.indexOf("hub-cluster")).toBeGreaterThan(deleted.indexOf("hub-init"));
+    });
+
+    it("3. preview: no tool is invoked at all", async () => {
+        const sim = new Simulation(lab, stack);
+        const preview = await sim.up({}, { preview: true });
+        expect(preview.error).toBeUndefined();
+        expect(lab.calls()).toEqual([]);
+        expect(preview.executed).toEqual([]);
+    });
+
+    it("4. a second up with the same config changes nothing", async () => {
+        const sim = new Simulation(lab, stack);
+        const first = await sim.up();
+        expect(first.error).toBeUndefined();
+        lab.clearCalls();
+        const second = await sim.up();
+        expect(second.error).toBeUndefined();
+        expect(second.changed).toEqual([]);
+        expect(lab.calls()).toEqual([]);
+        for (const r of first.run!.resources) {
+            expect(second.run!.resources.find((x) => x.urn === r.urn)!.inputs).toEqual(r.inputs);
+        }
+    });
+
+    it("5. a spoke added after the first tokens expired: only its resources run, and it joins", async () => {
+        const sim = new Simulation(lab, stack);
+        expect((await sim.up()).error).toBeUndefined();
+        lab.advanceClock(24 * 3600);
+        const grown = await sim.up({ spokes: ["spoke1", "spoke2", "spoke3"] });
+        expect(grown.error).toBeUndefined();
+        expect(grown.executed.sort()).toEqual(
+            ["spoke3-cluster", "spoke3-kubeconfig", "spoke3-token", "spoke3-join", "spoke3-accept",
+             "spoke3-available", "spoke3-addon-available", "spoke3-guestbook-available"].sort(),
+        );
+        expectRegistered(["spoke1", "spoke2", "spoke3"]);
+        expectGuestbook(["spoke3"]);
+    });
+
+    // step, fault planted, message, a dependent resource that must not be created, an independent command that must run
+    it("5b. join settings changed a day later: join runs again, with a token minted for it", async () => {
+        const sim = new Simulation(lab, stack);
+        expect((await sim.up()).error).toBeUndefined();
+        lab.advanceClock(24 * 3600);
+        // QoS reaches join (and init) but not the token step's own environment: only the trigger renews it.
+        const changed = await sim.up({ resourceQosClass: "BestEffort" });
+        expect(changed.error).toBeUndefined();
+        expect(changed.executed).toEqual(expect.arrayContaining(["spoke1-token", "spoke1-join", "spoke2-token", "spoke2-join"]));
+        expect(changed.executed.indexOf("spoke1-token")).toBeLessThan(changed.executed.indexOf("spoke1-join"));
+    });
+
+    const faults: [string, string, RegExp, string, string][] = [
+        ["create", `${stack}-create-spoke2`, /create failed for cluster spoke2/, "spoke2-join", "spoke1-available"],
+        ["kubeconfig", `${stack}-kubeconfig-spoke1`, /kubeconfig failed for cluster spoke1/, "spoke1-join", "spoke2-available"],
+        ["init", "clusteradm-init-hub", /init failed for cluster hub/, "spoke1-token", "spoke2-kubeconfig"],
+        ["token", "clusteradm-token", /token failed for cluster spoke[12]/, "spoke1-join", "spoke2-cluster"],
+        ["join", "clusteradm-join-spoke1", /join failed for cluster spoke1/, "spoke1-accept", "spoke2-available"],
+        ["accept", "clusteradm-accept-spoke2", /accept failed for cluster spoke2/, "spoke2-available", "spoke1-available"],
+        ["wait", "available-spoke2", /wait-available failed for cluster spoke2: spoke2 did not become Available within 30s/, "argocd-release", "spoke1-available"],
+    ];
+    it.each(faults)("6. a failure at %s names step and cluster with a next command; a re-run after the fix completes", async (_, fault, message, dependent, independent) => {
+        const sim = new Simulation(lab, stack);
+        lab.fault(fault);
+        const failed = await sim.up({ timeoutSeconds: 30 });
+        expect(failed.error).toBeDefined();
+        expect(failed.error!.message).toMatch(message);
+        expect(failed.error!.message).toMatch(/\n\s+next: \S+/);
+        expect(failed.error!.message).not.toMatch(/eyJfake|client-key-data/);
+        expect(failed.changed).not.toContain(dependent);
+        expect(failed.executed).toContain(independent);
+        lab.clearFault(fault);
+        const fixed = await sim.up({ timeoutSeconds: 30 });
+        expect(fixed.error).toBeUndefined();
+        expect(fixed.executed).not.toContain(independent); // done the first time, kept in state
+        expectRegistered(["spoke1", "spoke2"]);
+        expectGuestbook(["spoke1", "spoke2"]);
+        expect(lab.leftoverTempFiles()).toEqual([]);
+    });
+
+    it("7. a cluster deleted by hand, then destroy: succeeds and leaves nothing", async () => {
+        const sim = new Simulation(lab, stack);
+        expect((await sim.up()).error).toBeUndefined();
+        lab.deleteClusterByHand("spoke1");
+        await expect(sim.destroy()).resolves.toBeDefined();
+        expect(clusters()).toEqual([]);
+        expect(networks()).toEqual([]);
+    });
+});
