@@ -19,13 +19,10 @@ fi
 # init --wait covers the operator and the registration controller only; accept needs the webhooks,
 # placement and the add-on manager too.
 hub_namespace=open-cluster-management-hub
-deployment_available() {
-    [ "$(kubectl --kubeconfig "$hub_kubeconfig" get deployment "$1" -n "$hub_namespace" \
-        -o 'jsonpath={.status.conditions[?(@.type=="Available")].status}' 2>/dev/null)" = "True" ]
-}
 for deployment in cluster-manager-registration-controller cluster-manager-registration-webhook \
     cluster-manager-work-webhook cluster-manager-placement-controller cluster-manager-addon-manager-controller; do
-    if ! wait_for "deployment $deployment" "$TIMEOUT_SECONDS" deployment_available "$deployment"; then
+    if ! wait_for "deployment $deployment" "$TIMEOUT_SECONDS" \
+        condition_true "$hub_kubeconfig" deployment "$deployment" "$hub_namespace" Available; then
         fail "hub deployment $deployment was not Available within ${TIMEOUT_SECONDS}s" \
             "kubectl --context $HUB_CONTEXT describe deployment $deployment -n $hub_namespace"
     fi

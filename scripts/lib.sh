@@ -80,3 +80,16 @@ set_qos_flags() {
     if [ -n "${QOS_LIMITS:-}" ]; then QOS_FLAGS+=(--resource-limits "$QOS_LIMITS"); fi
     if [ -n "${QOS_REQUESTS:-}" ]; then QOS_FLAGS+=(--resource-requests "$QOS_REQUESTS"); fi
 }
+
+# condition_true KUBECONFIG KIND NAME NAMESPACE TYPE: the object's status condition TYPE is True.
+# An object that does not exist yet counts as not True, so waits can start before it is created.
+# NAMESPACE is empty for cluster-scoped kinds.
+condition_true() {
+    local jsonpath="jsonpath={.status.conditions[?(@.type==\"$5\")].status}" status
+    if [ -n "$4" ]; then
+        status="$(kubectl --kubeconfig "$1" get "$2" "$3" -n "$4" -o "$jsonpath" 2>/dev/null || true)"
+    else
+        status="$(kubectl --kubeconfig "$1" get "$2" "$3" -o "$jsonpath" 2>/dev/null || true)"
+    fi
+    [ "$status" = "True" ]
+}

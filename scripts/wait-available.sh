@@ -8,11 +8,8 @@ STEP=wait-available CLUSTER="${SPOKE_NAME:-?}"
 require_env HUB_CONTEXT HUB_KUBECONFIG SPOKE_NAME TIMEOUT_SECONDS
 hub_kubeconfig="$(secret_file hub.kubeconfig "$HUB_KUBECONFIG")"
 
-available() {
-    [ "$(kubectl --kubeconfig "$hub_kubeconfig" get managedcluster "$SPOKE_NAME" \
-        -o 'jsonpath={.status.conditions[?(@.type=="ManagedClusterConditionAvailable")].status}' 2>/dev/null)" = "True" ]
-}
-if ! wait_for "ManagedCluster $SPOKE_NAME to be Available" "$TIMEOUT_SECONDS" available; then
+if ! wait_for "ManagedCluster $SPOKE_NAME to be Available" "$TIMEOUT_SECONDS" \
+    condition_true "$hub_kubeconfig" managedcluster "$SPOKE_NAME" "" ManagedClusterConditionAvailable; then
     fail "$SPOKE_NAME did not become Available within ${TIMEOUT_SECONDS}s" \
         "kubectl --context $HUB_CONTEXT get managedcluster $SPOKE_NAME -o yaml"
 fi

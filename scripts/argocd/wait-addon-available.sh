@@ -8,11 +8,8 @@ STEP=addon-available CLUSTER="${SPOKE_NAME:-?}"
 require_env HUB_CONTEXT HUB_KUBECONFIG SPOKE_NAME TIMEOUT_SECONDS
 hub_kubeconfig="$(secret_file hub.kubeconfig "$HUB_KUBECONFIG")"
 
-available() {
-    [ "$(kubectl --kubeconfig "$hub_kubeconfig" get managedclusteraddon argocd-agent-addon -n "$SPOKE_NAME" \
-        -o 'jsonpath={.status.conditions[?(@.type=="Available")].status}' 2>/dev/null)" = "True" ]
-}
-if ! wait_for "add-on argocd-agent-addon on $SPOKE_NAME" "$TIMEOUT_SECONDS" available; then
+if ! wait_for "add-on argocd-agent-addon on $SPOKE_NAME" "$TIMEOUT_SECONDS" \
+    condition_true "$hub_kubeconfig" managedclusteraddon argocd-agent-addon "$SPOKE_NAME" Available; then
     fail "the argocd-agent add-on did not become Available on $SPOKE_NAME within ${TIMEOUT_SECONDS}s" \
         "kubectl --context $HUB_CONTEXT get managedclusteraddon argocd-agent-addon -n $SPOKE_NAME -o yaml"
 fi

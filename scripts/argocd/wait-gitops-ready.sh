@@ -11,14 +11,11 @@ hub_kubeconfig="$(secret_file hub.kubeconfig "$HUB_KUBECONFIG")"
 kc() { kubectl --kubeconfig "$hub_kubeconfig" "$@"; }
 
 # The objects appear while the chart's operator and controller start: absent counts as not yet.
-condition_true() {
-    [ "$(kc get gitopscluster gitops-cluster -n argocd \
-        -o "jsonpath={.status.conditions[?(@.type==\"$1\")].status}" 2>/dev/null)" = "True" ]
-}
 started="$SECONDS"
 for condition in ServerDiscovered ClustersImported AddonConfigured; do
     left=$((TIMEOUT_SECONDS - (SECONDS - started)))
-    if ! wait_for "GitOpsCluster gitops-cluster condition $condition" "$left" condition_true "$condition"; then
+    if ! wait_for "GitOpsCluster gitops-cluster condition $condition" "$left" \
+        condition_true "$hub_kubeconfig" gitopscluster gitops-cluster argocd "$condition"; then
         fail "GitOpsCluster gitops-cluster has no $condition=True within ${TIMEOUT_SECONDS}s" \
             "kubectl --context $HUB_CONTEXT get gitopscluster gitops-cluster -n argocd -o yaml"
     fi

@@ -8,11 +8,8 @@ STEP=guestbook CLUSTER="${SPOKE_NAME:-?}"
 require_env SPOKE_NAME SPOKE_CONTEXT SPOKE_KUBECONFIG HUB_CONTEXT TIMEOUT_SECONDS
 spoke_kubeconfig="$(secret_file spoke.kubeconfig "$SPOKE_KUBECONFIG")"
 
-available() {
-    [ "$(kubectl --kubeconfig "$spoke_kubeconfig" get deployment guestbook-ui -n guestbook \
-        -o 'jsonpath={.status.conditions[?(@.type=="Available")].status}' 2>/dev/null)" = "True" ]
-}
-if ! wait_for "deployment guestbook-ui on $SPOKE_NAME" "$TIMEOUT_SECONDS" available; then
+if ! wait_for "deployment guestbook-ui on $SPOKE_NAME" "$TIMEOUT_SECONDS" \
+    condition_true "$spoke_kubeconfig" deployment guestbook-ui guestbook Available; then
     fail "guestbook did not become Available on $SPOKE_NAME within ${TIMEOUT_SECONDS}s" \
         "kubectl --context $HUB_CONTEXT get applications -A | grep $SPOKE_NAME; kubectl --context $SPOKE_CONTEXT get all -n guestbook"
 fi
