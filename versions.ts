@@ -8,8 +8,15 @@ export const versions = {
      * images built for the CLI release in use, so the pair moves together.
      */
     kindNodeImage: "kindest/node:v1.31.0",
-    /** The kind CLI release that `kindNodeImage` was built for (documentation and preflight). */
+    /** The kind CLI release that `kindNodeImage` was built for; preflight checks the pair. */
     kindCli: "v0.24.0",
+    /** k3d release: has --network, --k3s-arg and the kubeconfig flags the lab uses; the k3s image is set above. */
+    k3dCli: "v5.8.3",
+    /**
+     * kubectl for the steps' checks: v1.32 is within one minor version of both node images
+     * (v1.31 on kind, v1.33 on k3d), the skew kubectl supports.
+     */
+    kubectl: "v1.32.0",
     /** k3s image for k3d: the release the shell lab this project replaces was proven on. */
     k3dNodeImage: "rancher/k3s:v1.33.6-k3s1",
     /**
@@ -18,6 +25,7 @@ export const versions = {
      */
     clusteradm: "1.3.1",
     ocmBundle: "1.3.1",
+    /** The Pulumi CLI is pinned in package.json (npm package `pulumi`), next to the SDK of the same release. */
     /**
      * The argocd-agent OCM add-on chart. 0.28.1 is the release whose values take
      * `principalServiceType` (NodePort is the only type kind/k3d can serve) and which pins matching

@@ -57,3 +57,29 @@ describe("the project", () => {
         expect(ci.trim().split("\n").pop()).toBe("npm test");
     });
 });
+
+describe("the pull-request workflow", () => {
+    const workflow = yaml.load(fs.readFileSync(path.join(projectRoot, ".github", "workflows", "preview.yml"), "utf8")) as any;
+
+    it("previews both stacks with pulumi/actions@v7 and comments on the PR, backend from a secret", () => {
+        const job = workflow.jobs.preview;
+        expect(job.strategy.matrix.stack).toEqual(["kind", "k3d"]);
+        const step = job.steps.find((s: any) => String(s.uses).startsWith("pulumi/actions@"));
+        expect(step.uses).toBe("pulumi/actions@v7");
+        expect(step.with).toMatchObject({
+            command: "preview",
+            "stack-name": "${{ matrix.stack }}",
+            "comment-on-pr": true,
+            "cloud-url": "${{ secrets.PULUMI_BACKEND_URL }}",
+        });
+        // v7 does not install dependencies itself
+        expect(job.steps.map((s: any) => s.run)).toContain("npm ci");
+        expect(workflow.permissions["pull-requests"]).toBe("write");
+    });
+
+    it("runs the tests the way CI does", () => {
+        const runs = workflow.jobs.test.steps.map((s: any) => s.run);
+        expect(runs).toEqual(expect.arrayContaining(["npm ci", "npm test"]));
+        expect(workflow.jobs.test.steps.find((s: any) => s.with?.["node-version"]).with["node-version"]).toBe(22);
+    });
+});

@@ -1,0 +1,145 @@
+/**
+ * The front door's decisions: where state and secrets go without a prompt, which config the
+ * preflight reads, what it reports (one line each, with the fix), and the status table.
+ */
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { labConfigFrom, labEnvironment } from "../tools/lab";
+import { ownedClusterNames, PreflightFacts, preflightProblems } from "../tools/preflight";
+import { renderTable, statusRows } from "../tools/status";
+
+const made: string[] = [];
+const temp = () => {
+    made.push(fs.mkdtempSync(path.join(os.tmpdir(), "ocm-lab-front-")));
+    return made[made.length - 1];
+};
+afterAll(() => made.forEach((dir) => fs.rmSync(dir, { recursive: true, force: true })));
+
+describe("lab environment", () => {
+    it("keeps state in the project and encrypts secrets with a private random passphrase, created once", () => {
+        const root = temp();
+        const first = labEnvironment(root, { PATH: "/usr/bin" });
+        const passphraseFile = path.join(root, ".pulumi-state", "passphrase");
+        expect(first.env.PULUMI_BACKEND_URL).toBe(`file://${path.join(root, ".pulumi-state")}`);
+        expect(first.env.PULUMI_CONFIG_PASSPHRASE_FILE).toBe(passphraseFile);
+        expect(fs.statSync(passphraseFile).mode & 0o777).toBe(0o600);
+        expect(fs.readFileSync(passphraseFile, "utf8")).toMatch(/^[A-Za-z0-9_-]{32}$/);
+        expect(first.env.PATH).toBe(`${path.join(root, ".tools", "bin")}:/usr/bin`);
+        const passphrase = fs.readFileSync(passphraseFile, "utf8");
+        const second = labEnvironment(root, { PATH: "/usr/bin" });
+        expect(fs.readFileSync(passphraseFile, "utf8")).toBe(passphrase);
+        expect(second.notes.join("\n")).not.toContain("new random passphrase");
+    });
+
+    it("leaves a user's own backend and passphrase alone", () => {
+        const root = temp();
+        const own = labEnvironment(root, { PULUMI_BACKEND_URL: "s3://bucket", PULUMI_CONFIG_PASSPHRASE: "x" });
+        expect(own.env.PULUMI_BACKEND_URL).toBe("s3://bucket");
+        expect(own.env.PULUMI_CONFIG_PASSPHRASE_FILE).toBeUndefined();
+        expect(fs.existsSync(path.join(root, ".pulumi-state"))).toBe(false);
+        const ownPassphrase = labEnvironment(root, { PULUMI_CONFIG_PASSPHRASE: "" });
+        expect(ownPassphrase.env.PULUMI_CONFIG_PASSPHRASE_FILE).toBeUndefined();
+    });
+});
+
+describe("reading the stack's config for preflight", () => {
+    it("takes `pulumi config --json` output and applies the program's defaults and checks", () => {
+        const lab = labConfigFrom(
+            JSON.stringify({
+                "ocm-lab:runtime": { value: "k3d", secret: false },
+                "ocm-lab:spokes": { value: '["edge1","edge2","edge3"]', objectValue: ["edge1", "edge2", "edge3"], secret: false },
+            }),
+        );
+        expect(lab.runtime).toBe("k3d");
+        expect([lab.hubName, ...lab.spokeNames]).toEqual(["hub", "edge1", "edge2", "edge3"]);
+        expect(lab.nodeImage).toBe("rancher/k3s:v1.33.6-k3s1");
+        expect(() => labConfigFrom(JSON.stringify({ "ocm-lab:runtime": { value: "kind" }, "ocm-lab:hubName": { value: "Hub" } }))).toThrow(
+            /ocm-lab:hubName is "Hub"/,
+        );
+    });
+});
+
+describe("preflight", () => {
+    const healthy: PreflightFacts = {
+        stack: "kind",
+        runtime: "kind",
+        clusterNames: ["hub", "spoke1", "spoke2"],
+        nodeImage: "kindest/node:v1.31.0",
+        dockerReachable: true,
+        inotify: { maxUserInstances: 8192, maxUserWatches: 524288 },
+        kindVersion: "v0.24.0",
+        existingClusters: ["other-lab"],
+        ownedClusters: [],
+    };
+
+    it("passes a ready machine", () => {
+        expect(preflightProblems(healthy)).toEqual([]);
+    });
+
+    it("reports each problem as one line with its fix", () => {
+        const problems = preflightProblems({
+            ...healthy,
+            dockerReachable: false,
+            inotify: { maxUserInstances: 128, maxUserWatches: 8192 },
+            kindVersion: "v0.20.0",
+            existingClusters: ["spoke1"],
+        });
+        expect(problems).toEqual([
+            expect.stringMatching(/^Docker is not reachable .*sudo systemctl start docker, then npm run up -- kind$/),
+            expect.stringMatching(/^inotify limits \(max_user_instances=128, max_user_watches=8192\) are too low for 3 kind clusters: sudo sysctl fs\.inotify\.max_user_instances=512 fs\.inotify\.max_user_watches=524288$/),
+            expect.stringMatching(/^kind v0\.20\.0 on PATH is not the release kindest\/node:v1\.31\.0 was built for \(v0\.24\.0\)/),
+            expect.stringMatching(/^a kind cluster named spoke1 exists and this stack did not create it: kind delete cluster --name spoke1, or give the lab's another name/),
+        ]);
+        expect(problems.every((p) => !p.includes("\n"))).toBe(true);
+    });
+
+    it("does not count the stack's own clusters as taken, nor check inotify for two kind clusters or for k3d", () => {
+        expect(preflightProblems({ ...healthy, existingClusters: ["hub", "spoke1"], ownedClusters: ["hub", "spoke1"] })).toEqual([]);
+        const low = { maxUserInstances: 128, maxUserWatches: 8192 };
+        expect(preflightProblems({ ...healthy, clusterNames: ["hub", "spoke1"], inotify: low })).toEqual([]);
+        expect(preflightProblems({ ...healthy, runtime: "k3d", stack: "k3d", inotify: low, kindVersion: undefined })).toEqual([]);
+    });
+
+    it("accepts any kind with a node image the user chose", () => {
+        expect(preflightProblems({ ...healthy, nodeImage: "kindest/node:v1.29.2", kindVersion: "v0.22.0" })).toEqual([]);
+    });
+
+    it("reads which clusters the stack owns from its exported state", () => {
+        const exported = JSON.stringify({
+            deployment: {
+                resources: [
+                    { urn: "urn:pulumi:kind::ocm-lab::pulumi:pulumi:Stack::ocm-lab-kind" },
+                    { urn: "urn:pulumi:kind::ocm-lab::ocm-lab:index:HubCluster::hub" },
+                    { urn: "urn:pulumi:kind::ocm-lab::ocm-lab:index:SpokeCluster::spoke1" },
+                    { urn: "urn:pulumi:kind::ocm-lab::ocm-lab:index:SpokeCluster$command:local:Command::spoke1-cluster" },
+                    { urn: "urn:pulumi:kind::ocm-lab::ocm-lab:index:ClusterRegistration::spoke2" },
+                ],
+            },
+        });
+        expect(ownedClusterNames(exported)).toEqual(["hub", "spoke1"]);
+    });
+});
+
+describe("status", () => {
+    it("shows per cluster: joined, available, the agent add-on and the app's sync and health", () => {
+        const rows = statusRows(
+            {
+                items: [
+                    { metadata: { name: "spoke1" }, status: { conditions: [{ type: "ManagedClusterJoined", status: "True" }, { type: "ManagedClusterConditionAvailable", status: "True" }] } },
+                    { metadata: { name: "spoke2" }, status: { conditions: [{ type: "ManagedClusterJoined", status: "True" }, { type: "ManagedClusterConditionAvailable", status: "Unknown" }] } },
+                ],
+            },
+            { items: [{ metadata: { name: "argocd-agent-addon", namespace: "spoke1" }, status: { conditions: [{ type: "Available", status: "True" }] } }] },
+            { items: [{ metadata: { name: "guestbook-spoke1", namespace: "argocd" }, spec: { destination: { name: "spoke1" } }, status: { sync: { status: "Synced" }, health: { status: "Healthy" } } }] },
+        );
+        expect(rows).toEqual([
+            { cluster: "spoke1", joined: "True", available: "True", addon: "Available=True", app: "guestbook-spoke1: Synced/Healthy" },
+            { cluster: "spoke2", joined: "True", available: "Unknown", addon: "not installed", app: "no app" },
+        ]);
+        const table = renderTable(rows).split("\n");
+        expect(table[0]).toMatch(/^CLUSTER\s+JOINED\s+AVAILABLE\s+ARGOCD AGENT\s+APP \(SYNC\/HEALTH\)$/);
+        expect(table[1].indexOf("True")).toBe(table[0].indexOf("JOINED"));
+        expect(renderTable([])).toContain("no ManagedClusters on the hub yet");
+    });
+});

@@ -1,0 +1,193 @@
+/**
+ * The front door: `npm run up|preview|destroy|status|preflight -- <kind|k3d>`. It keeps Pulumi's
+ * state in the project (no account needed), never prompts, installs the pinned CLIs, checks the
+ * machine before anything is created, then runs the pinned Pulumi CLI from node_modules.
+ */
+import { spawnSync, SpawnSyncOptions } from "child_process";
+import { randomBytes } from "crypto";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { LabConfig, parseLabConfig, RawLabConfig } from "../config";
+import { ensureTool, InstallContext, installedVersion, platformOf, ToolError, ToolName } from "./installTools";
+import { ownedClusterNames, PreflightFacts, preflightProblems } from "./preflight";
+import { renderTable, statusRows } from "./status";
+
+const root = path.resolve(__dirname, "..");
+const stacks = ["kind", "k3d"];
+const commands = ["up", "preview", "destroy", "status", "preflight"];
+
+export interface LabEnvironment {
+    env: NodeJS.ProcessEnv;
+    /** What was chosen for the user, to say once. */
+    notes: string[];
+}
+
+/**
+ * Pulumi settings for a lab on this machine: a file backend inside the project unless
+ * PULUMI_BACKEND_URL says otherwise, and, for that local backend, a random passphrase kept in a
+ * private file beside the state, so stack secrets are encrypted without a prompt.
+ */
+export function labEnvironment(projectRoot: string, env: NodeJS.ProcessEnv): LabEnvironment {
+    const notes: string[] = [];
+    const result: NodeJS.ProcessEnv = {
+        ...env,
+        PATH: `${path.join(projectRoot, ".tools", "bin")}${path.delimiter}${env.PATH ?? ""}`,
+        PULUMI_SKIP_UPDATE_CHECK: "true",
+    };
+    if (!env.PULUMI_BACKEND_URL) {
+        const stateDir = path.join(projectRoot, ".pulumi-state");
+        fs.mkdirSync(stateDir, { recursive: true, mode: 0o700 });
+        result.PULUMI_BACKEND_URL = `file://${stateDir}`;
+        notes.push(`state: ${stateDir} (set PULUMI_BACKEND_URL to keep it elsewhere)`);
+        if (env.PULUMI_CONFIG_PASSPHRASE === undefined && !env.PULUMI_CONFIG_PASSPHRASE_FILE) {
+            const passphraseFile = path.join(stateDir, "passphrase");
+            if (!fs.existsSync(passphraseFile)) {
+                fs.writeFileSync(passphraseFile, randomBytes(24).toString("base64url"), { mode: 0o600 });
+                notes.push(`secrets: encrypted with a new random passphrase in ${passphraseFile}; keep it with the state`);
+            }
+            result.PULUMI_CONFIG_PASSPHRASE_FILE = passphraseFile;
+        }
+    }
+    return { env: result, notes };
+}
+
+/** The lab's config as `pulumi config --json` shows it, checked like the program does. */
+export function labConfigFrom(pulumiConfigJson: string): LabConfig {
+    const entries = JSON.parse(pulumiConfigJson) as Record<string, { value?: string }>;
+    const raw: Record<string, unknown> = {};
+    for (const [key, entry] of Object.entries(entries)) {
+        if (key.startsWith("ocm-lab:")) {
+            raw[key.slice("ocm-lab:".length)] = entry.value;
+        }
+    }
+    return parseLabConfig(raw as RawLabConfig);
+}
+
+interface RunResult {
+    status: number | null;
+    stdout: string;
+    stderr: string;
+    error?: Error;
+}
+
+function run(command: string, args: string[], env: NodeJS.ProcessEnv, options: SpawnSyncOptions = {}): RunResult {
+    const result = spawnSync(command, args, { env, encoding: "utf8", ...options });
+    return { status: result.status, stdout: String(result.stdout ?? ""), stderr: String(result.stderr ?? ""), error: result.error };
+}
+
+function installContext(env: NodeJS.ProcessEnv): InstallContext {
+    return {
+        binDir: path.join(root, ".tools", "bin"),
+        platform: platformOf(process.platform, process.arch),
+        probe: (tool, args) => {
+            const result = run(tool, args, env);
+            return result.error ? undefined : `${result.stdout}${result.stderr}`;
+        },
+        download: async (url) => {
+            const response = await fetch(url);
+            if (!response.ok) {
+                throw new Error(`${response.status} ${response.statusText}`);
+            }
+            return Buffer.from(await response.arrayBuffer());
+        },
+        log: (line) => console.log(`ocm-lab: ${line}`),
+    };
+}
+
+function gatherFacts(stack: string, lab: LabConfig, env: NodeJS.ProcessEnv, stackExport: string): PreflightFacts {
+    const readNumber = (file: string) => (fs.existsSync(file) ? Number(fs.readFileSync(file, "utf8").trim()) : undefined);
+    const instances = readNumber("/proc/sys/fs/inotify/max_user_instances");
+    const watches = readNumber("/proc/sys/fs/inotify/max_user_watches");
+    const listed =
+        lab.runtime === "kind"
+            ? run("kind", ["get", "clusters"], env).stdout.split("\n").map((l) => l.trim())
+            : (JSON.parse(run("k3d", ["cluster", "list", "-o", "json"], env).stdout || "[]") as { name: string }[]).map((c) => c.name);
+    return {
+        stack,
+        runtime: lab.runtime,
+        clusterNames: [lab.hubName, ...lab.spokeNames],
+        nodeImage: lab.nodeImage,
+        dockerReachable: run("docker", ["info"], env).status === 0,
+        inotify: instances !== undefined && watches !== undefined ? { maxUserInstances: instances, maxUserWatches: watches } : undefined,
+        kindVersion: lab.runtime === "kind" ? installedVersion("kind", installContext(env)) : undefined,
+        existingClusters: listed.filter((name) => name !== ""),
+        ownedClusters: stackExport ? ownedClusterNames(stackExport) : [],
+    };
+}
+
+function fail(message: string): never {
+    console.error(`ocm-lab: ${message}`);
+    process.exit(1);
+}
+
+export async function main(args: string[]): Promise<void> {
+    const [command, stack] = args;
+    if (!commands.includes(command) || !stacks.includes(stack)) {
+        fail(`usage: npm run <${commands.join("|")}> -- <${stacks.join("|")}>   (for example: npm run up -- kind)`);
+    }
+    const pulumiBin = path.join(root, "node_modules", ".bin", "pulumi");
+    if (!fs.existsSync(pulumiBin)) {
+        fail("the pinned Pulumi CLI is not installed: run npm ci first");
+    }
+    const { env, notes } = labEnvironment(root, process.env);
+    notes.forEach((note) => console.log(`ocm-lab: ${note}`));
+    const pulumi = (pulumiArgs: string[], inherit = false) =>
+        run(pulumiBin, [...pulumiArgs, "--stack", stack, "--non-interactive"], env, { cwd: root, stdio: inherit ? "inherit" : "pipe" });
+
+    const selected = run(pulumiBin, ["stack", "select", "--create", stack, "--non-interactive"], env, { cwd: root });
+    if (selected.status !== 0) {
+        const download = /Downloading pulumi/.test(selected.stderr + selected.stdout)
+            ? "\nThe pinned Pulumi CLI is fetched from get.pulumi.com on first use (npm package pulumi): check the network, or put pulumi 3.265.0 on PATH."
+            : "";
+        fail(`could not select or create stack ${stack}:\n${selected.stderr}${download}`);
+    }
+
+    if (command === "status") {
+        return status(pulumi, env);
+    }
+    if (command === "up" || command === "destroy" || command === "preflight") {
+        const lab = labConfigFrom(pulumi(["config", "--json"]).stdout || "{}");
+        const ctx = installContext(env);
+        const needed: ToolName[] = [lab.runtime, "clusteradm", "kubectl"];
+        try {
+            for (const tool of needed) {
+                await ensureTool(tool, ctx);
+            }
+        } catch (error) {
+            fail(error instanceof ToolError ? error.message : String(error));
+        }
+        if (command !== "destroy") {
+            const problems = preflightProblems(gatherFacts(stack, lab, env, pulumi(["stack", "export"]).stdout));
+            if (problems.length > 0) {
+                fail(`preflight found ${problems.length} problem(s); nothing was created:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+            }
+            console.log("ocm-lab: preflight passed");
+        }
+        if (command === "preflight") {
+            return;
+        }
+    }
+    const verb = { up: ["up", "--yes"], preview: ["preview"], destroy: ["destroy", "--yes"] }[command as "up" | "preview" | "destroy"];
+    const result = pulumi(verb, true);
+    process.exit(result.status ?? 1);
+}
+
+function status(pulumi: (args: string[]) => RunResult, env: NodeJS.ProcessEnv): void {
+    const kubeconfig = pulumi(["stack", "output", "hubKubeconfig", "--show-secrets"]).stdout.trim();
+    if (!kubeconfig) {
+        fail("the stack has no hub yet: npm run up -- <stack>");
+    }
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ocm-lab-status-"));
+    try {
+        const file = path.join(dir, "hub.kubeconfig");
+        fs.writeFileSync(file, kubeconfig, { mode: 0o600 });
+        const list = (resource: string) => {
+            const result = run("kubectl", ["--kubeconfig", file, "get", resource, "-A", "-o", "json"], env);
+            return result.status === 0 ? JSON.parse(result.stdout) : { items: [] };
+        };
+        console.log(renderTable(statusRows(list("managedclusters"), list("managedclusteraddons"), list("applications.argoproj.io"))));
+    } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+    }
+}

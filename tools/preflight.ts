@@ -1,0 +1,72 @@
+/**
+ * Checks made before any cluster is created. Each problem is one line: what is wrong and the
+ * command that fixes it. Facts are gathered by lab.ts; deciding is pure, so it is tested alone.
+ */
+import { RuntimeName } from "../config";
+import { versions } from "../versions";
+
+export interface PreflightFacts {
+    stack: string;
+    runtime: RuntimeName;
+    /** hub first, then spokes */
+    clusterNames: string[];
+    nodeImage: string;
+    dockerReachable: boolean;
+    /** Linux only; undefined elsewhere. */
+    inotify?: { maxUserInstances: number; maxUserWatches: number };
+    /** The runtime CLI's version on PATH (kind only matters). */
+    kindVersion?: string;
+    /** Clusters the runtime has now, by name. */
+    existingClusters: string[];
+    /** Clusters this stack's state says it created. */
+    ownedClusters: string[];
+}
+
+/** kind's own advice for several clusters on one host (its known-issues page). */
+export const inotifyNeeded = { maxUserInstances: 512, maxUserWatches: 524288 };
+
+export function preflightProblems(f: PreflightFacts): string[] {
+    const problems: string[] = [];
+    if (!f.dockerReachable) {
+        problems.push(
+            "Docker is not reachable (docker info failed): start Docker Desktop, or run sudo systemctl start docker, " +
+                `then npm run up -- ${f.stack}`,
+        );
+    }
+    if (f.runtime === "kind" && f.inotify && f.clusterNames.length >= 3) {
+        const { maxUserInstances, maxUserWatches } = f.inotify;
+        if (maxUserInstances < inotifyNeeded.maxUserInstances || maxUserWatches < inotifyNeeded.maxUserWatches) {
+            problems.push(
+                `inotify limits (max_user_instances=${maxUserInstances}, max_user_watches=${maxUserWatches}) are too low for ` +
+                    `${f.clusterNames.length} kind clusters: sudo sysctl fs.inotify.max_user_instances=${inotifyNeeded.maxUserInstances} ` +
+                    `fs.inotify.max_user_watches=${inotifyNeeded.maxUserWatches}`,
+            );
+        }
+    }
+    if (f.runtime === "kind" && f.nodeImage === versions.kindNodeImage && f.kindVersion !== versions.kindCli) {
+        problems.push(
+            `kind ${f.kindVersion ?? "(none)"} on PATH is not the release ${f.nodeImage} was built for (${versions.kindCli}): ` +
+                `npm run up installs ${versions.kindCli} into .tools/bin; or set an image built for your kind: ` +
+                `pulumi config set ocm-lab:kindNodeImage <image> -s ${f.stack}`,
+        );
+    }
+    const remove = f.runtime === "kind" ? "kind delete cluster --name" : "k3d cluster delete";
+    for (const name of f.clusterNames) {
+        if (f.existingClusters.includes(name) && !f.ownedClusters.includes(name)) {
+            const key = name === f.clusterNames[0] ? "ocm-lab:hubName" : "--path 'ocm-lab:spokes[N]'";
+            problems.push(
+                `a ${f.runtime} cluster named ${name} exists and this stack did not create it: ` +
+                    `${remove} ${name}, or give the lab's another name: pulumi config set ${key} <name> -s ${f.stack}`,
+            );
+        }
+    }
+    return problems;
+}
+
+/** Names of the hub and spokes this stack's exported state holds. */
+export function ownedClusterNames(stackExport: string): string[] {
+    const state = JSON.parse(stackExport) as { deployment?: { resources?: { urn: string }[] } };
+    return (state.deployment?.resources ?? [])
+        .map((r) => /::ocm-lab:index:(?:HubCluster|SpokeCluster)::([^:]+)$/.exec(r.urn)?.[1])
+        .filter((name): name is string => name !== undefined);
+}
