@@ -162,7 +162,11 @@ export function parseLabConfig(input: RawLabConfig): LabConfig {
 
     const imageKey = runtime === "k3d" ? "k3dNodeImage" : "kindNodeImage";
     const nodeImage = raw[imageKey] ?? configDefaults[imageKey];
-    if (typeof nodeImage !== "string" || !/^[^\s:]+(:[A-Za-z0-9_][A-Za-z0-9_.-]*)$/.test(nodeImage) || nodeImage.endsWith(":latest")) {
+    if (
+        typeof nodeImage !== "string" ||
+        !/^[^\s:]+(:[A-Za-z0-9_][A-Za-z0-9_.-]*)$/.test(nodeImage) ||
+        nodeImage.endsWith(":latest")
+    ) {
         problems.push(
             `ocm-lab:${imageKey} is ${show(nodeImage)}; it must be an image with a pinned tag (not :latest). ` +
                 `Example: ${configDefaults[imageKey]}`,

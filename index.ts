@@ -33,14 +33,15 @@ const ocmSettings = {
 // clusteradm init on the hub, then each spoke: token → join → accept → Available, independently.
 const hub = new HubCluster(lab.hubName, { runtime, ...clusterSpec, ...ocmSettings });
 const spokes = lab.spokeNames.map((spokeName) => new SpokeCluster(spokeName, { runtime, ...clusterSpec }));
-const registrations = spokes.map(
-    (spoke) => new ClusterRegistration(spoke.clusterName, { hub, spoke, ...ocmSettings }),
-);
+const registrations = spokes.map((spoke) => new ClusterRegistration(spoke.clusterName, { hub, spoke, ...ocmSettings }));
 
 // GitOps: Argo CD and the agent add-on on the hub once every spoke is Available, guestbook to each.
 const argocd = lab.argocd.enabled
     ? new ArgoAgentAddon("argocd", {
-          hub, spokes, registrations, ...lab.argocd,
+          hub,
+          spokes,
+          registrations,
+          ...lab.argocd,
           chartRepo: versions.argocdAgentAddonRepo,
           timeoutSeconds: lab.timeoutSeconds,
       })

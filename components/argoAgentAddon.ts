@@ -1,8 +1,13 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
-import * as command from "@pulumi/command";
 import {
-    argocdNamespace, chartObjects, defaultProjectPatch, GuestbookSource, guestbookApplicationSet, guestbookNamespace,
+    argocdNamespace,
+    chartObjects,
+    defaultProjectPatch,
+    GuestbookSource,
+    guestbookApplicationSet,
+    guestbookNamespace,
+    KubeObject,
 } from "./argoObjects";
 import { ClusterRegistration } from "./clusterRegistration";
 import { HubCluster } from "./hubCluster";
@@ -85,7 +90,7 @@ export class ArgoAgentAddon extends pulumi.ComponentResource {
         );
         const applicationSet = new k8s.apiextensions.CustomResource(
             `${name}-guestbook`,
-            guestbookApplicationSet(args) as k8s.apiextensions.CustomResourceArgs,
+            guestbookApplicationSet(args),
             { ...onHub, dependsOn: [gitopsReady, defaultProject] },
         );
 
@@ -96,7 +101,10 @@ export class ArgoAgentAddon extends pulumi.ComponentResource {
             }
             const addonAvailable = step(
                 `${spoke.clusterName}-addon-available`,
-                { script: "argocd/wait-addon-available.sh", environment: { ...hubEnvironment, SPOKE_NAME: spoke.clusterName } },
+                {
+                    script: "argocd/wait-addon-available.sh",
+                    environment: { ...hubEnvironment, SPOKE_NAME: spoke.clusterName },
+                },
                 { parent: this, dependsOn: [this.release], deletedWith: hub.cluster },
             );
             step(
@@ -125,7 +133,10 @@ export class ArgoAgentAddon extends pulumi.ComponentResource {
             `kubectl --context ${hub.context} -n ${argocdNamespace} port-forward svc/${chartObjects.serverService} 8080:443` +
             `   # then open https://localhost:8080 as admin`;
         this.appCommands = Object.fromEntries(
-            args.spokes.map((s) => [s.clusterName, `kubectl --context ${s.context} -n ${guestbookNamespace} get deploy,svc,pods`]),
+            args.spokes.map((s) => [
+                s.clusterName,
+                `kubectl --context ${s.context} -n ${guestbookNamespace} get deploy,svc,pods`,
+            ]),
         );
 
         this.registerOutputs({ adminPassword: this.adminPassword, uiCommand: this.uiCommand });
@@ -133,9 +144,6 @@ export class ArgoAgentAddon extends pulumi.ComponentResource {
 }
 
 /** Server-side apply takes over fields another manager (Argo CD) set on an object it created. */
-function withForcedApply(object: Record<string, any>): k8s.apiextensions.CustomResourcePatchArgs {
-    return {
-        ...object,
-        metadata: { ...object.metadata, annotations: { "pulumi.com/patchForce": "true" } },
-    } as k8s.apiextensions.CustomResourcePatchArgs;
+function withForcedApply(object: KubeObject): k8s.apiextensions.CustomResourcePatchArgs {
+    return { ...object, metadata: { ...object.metadata, annotations: { "pulumi.com/patchForce": "true" } } };
 }

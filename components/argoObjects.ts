@@ -16,6 +16,14 @@ export const chartObjects = {
     serverService: "argocd-server",
 } as const;
 
+/** A Kubernetes object as plain data: what the builders below return once validated. */
+export interface KubeObject {
+    apiVersion: string;
+    kind: string;
+    metadata: { name: string; namespace?: string };
+    [field: string]: unknown;
+}
+
 export interface GuestbookSource {
     appRepoUrl: string;
     appPath: string;
@@ -30,7 +38,7 @@ export const guestbookDeployment = "guestbook-ui";
  * Argo CD's own `default` project, opened to every source, destination and source namespace so the
  * generated Applications are admitted. Applied as a patch: the project already exists.
  */
-export function defaultProjectPatch(): Record<string, any> {
+export function defaultProjectPatch(): KubeObject {
     const project = new AppProject({
         metadata: { name: "default", namespace: argocdNamespace },
         spec: {
@@ -44,14 +52,14 @@ export function defaultProjectPatch(): Record<string, any> {
         },
     });
     project.validate();
-    return project.toJSON();
+    return project.toJSON() as KubeObject;
 }
 
 /**
  * One Application per cluster the add-on's Placement selects, through OCM's placement generator:
  * every spoke (and the hub, if it ever joins itself) gets the app in its `guestbook` namespace.
  */
-export function guestbookApplicationSet(source: GuestbookSource): Record<string, any> {
+export function guestbookApplicationSet(source: GuestbookSource): KubeObject {
     const appSet = new ApplicationSet({
         metadata: { name: "guestbook", namespace: argocdNamespace },
         spec: {
@@ -81,5 +89,5 @@ export function guestbookApplicationSet(source: GuestbookSource): Record<string,
         },
     });
     appSet.validate();
-    return appSet.toJSON();
+    return appSet.toJSON() as KubeObject;
 }

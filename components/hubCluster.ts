@@ -57,7 +57,10 @@ export class HubCluster extends pulumi.ComponentResource {
         this.apiServer = pulumi.unsecret(this.kubeconfig.apply((kc) => serverOf(kc, name)));
         this.apiServerInternal = args.runtime.apiServerInternal(name);
 
-        const prepared = args.runtime.prepareHub({ hubName: name, kubeconfig: this.kubeconfig, caData: this.caData }, this);
+        const prepared = args.runtime.prepareHub(
+            { hubName: name, kubeconfig: this.kubeconfig, caData: this.caData },
+            this,
+        );
         this.initialized = step(
             `${name}-init`,
             {

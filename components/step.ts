@@ -11,7 +11,7 @@ export interface StepArgs {
     /** stdout is the step's value and holds a secret (kubeconfig, token): kept secret and out of logs. */
     secretStdout?: boolean;
     /** A change to any of these replaces the step instead of re-running it. */
-    triggers?: pulumi.Input<any>[];
+    triggers?: pulumi.Input<unknown>[];
 }
 
 /** One shell step of the lab as a `command.local.Command`. */

@@ -106,7 +106,9 @@ describe.each(["kind", "k3d"])("the %s stack with the add-on (default)", (stack)
         }
         expect(resource(run, "spoke2-guestbook-available").deletedWith).toBe(resource(run, "spoke2-cluster").urn);
         // Nothing of the add-on runs a delete script that could hang on a finalizer.
-        const addonSteps = run.resources.filter((r) => r.parent.includes("ArgoAgentAddon") && r.type === "command:local:Command");
+        const addonSteps = run.resources.filter(
+            (r) => r.parent.includes("ArgoAgentAddon") && r.type === "command:local:Command",
+        );
         expect(addonSteps.length).toBeGreaterThan(0);
         for (const step of addonSteps) {
             expect(step.inputs.delete).toBeUndefined();
@@ -118,7 +120,9 @@ describe.each(["kind", "k3d"])("the %s stack with the add-on (default)", (stack)
         expect(password.additionalSecretOutputs).toEqual(["stdout"]);
         expect(password.inputs.logging).toBe("stderr");
         expect(run.secretOutputs).toContain("argocdAdminPassword");
-        expect(run.outputs.argocdUi).toContain(`kubectl --context ${stack}-hub -n argocd port-forward svc/argocd-server 8080:443`);
+        expect(run.outputs.argocdUi).toContain(
+            `kubectl --context ${stack}-hub -n argocd port-forward svc/argocd-server 8080:443`,
+        );
         expect(run.outputs.guestbookCommands).toEqual({
             spoke1: `kubectl --context ${stack}-spoke1 -n guestbook get deploy,svc,pods`,
             spoke2: `kubectl --context ${stack}-spoke2 -n guestbook get deploy,svc,pods`,
@@ -128,23 +132,38 @@ describe.each(["kind", "k3d"])("the %s stack with the add-on (default)", (stack)
 });
 
 describe("turning the add-on off", () => {
-    it.each(["kind", "k3d"])("%s: argocd.enabled=false removes exactly the add-on's resources and changes nothing else", async (stack) => {
-        const on = await runProgram({ stack });
-        const off = await runProgram({ stack, config: { argocd: { enabled: false } } });
-        const offByUrn = new Map(off.resources.map((r) => [r.urn, r]));
-        const removed = on.resources.filter((r) => !offByUrn.has(r.urn)).map((r) => r.name).sort();
-        expect(removed).toEqual(
-            ["argocd", "argocd-release", "argocd-gitops-ready", "argocd-default-project", "argocd-guestbook",
-             "argocd-admin-password", "spoke1-addon-available", "spoke2-addon-available",
-             "spoke1-guestbook-available", "spoke2-guestbook-available"].sort(),
-        );
-        expect(off.resources.every((r) => on.resources.some((x) => x.urn === r.urn))).toBe(true);
-        for (const r of off.resources) {
-            expect(r.inputs).toEqual(on.resources.find((x) => x.urn === r.urn)!.inputs);
-        }
-        expect(off.outputs.argocdUi).toBeUndefined();
-        expect(off.outputs.argocdAdminPassword).toBeUndefined();
-    });
+    it.each(["kind", "k3d"])(
+        "%s: argocd.enabled=false removes exactly the add-on's resources and changes nothing else",
+        async (stack) => {
+            const on = await runProgram({ stack });
+            const off = await runProgram({ stack, config: { argocd: { enabled: false } } });
+            const offByUrn = new Map(off.resources.map((r) => [r.urn, r]));
+            const removed = on.resources
+                .filter((r) => !offByUrn.has(r.urn))
+                .map((r) => r.name)
+                .sort();
+            expect(removed).toEqual(
+                [
+                    "argocd",
+                    "argocd-release",
+                    "argocd-gitops-ready",
+                    "argocd-default-project",
+                    "argocd-guestbook",
+                    "argocd-admin-password",
+                    "spoke1-addon-available",
+                    "spoke2-addon-available",
+                    "spoke1-guestbook-available",
+                    "spoke2-guestbook-available",
+                ].sort(),
+            );
+            expect(off.resources.every((r) => on.resources.some((x) => x.urn === r.urn))).toBe(true);
+            for (const r of off.resources) {
+                expect(r.inputs).toEqual(on.resources.find((x) => x.urn === r.urn)!.inputs);
+            }
+            expect(off.outputs.argocdUi).toBeUndefined();
+            expect(off.outputs.argocdAdminPassword).toBeUndefined();
+        },
+    );
 });
 
 describe("add-on configuration", () => {
@@ -171,7 +190,11 @@ describe("add-on configuration", () => {
     const bad: [string, unknown, RegExp][] = [
         ["enabled that is not a boolean", { enabled: "yes" }, /ocm-lab:argocd\.enabled is "yes".*true or false/],
         ["a bad chart version", { chartVersion: "latest" }, /ocm-lab:argocd\.chartVersion is "latest".*0\.28\.1/],
-        ["a repository that is not https", { appRepoUrl: "git@github.com:x/y.git" }, /ocm-lab:argocd\.appRepoUrl.*https Git URL/],
+        [
+            "a repository that is not https",
+            { appRepoUrl: "git@github.com:x/y.git" },
+            /ocm-lab:argocd\.appRepoUrl.*https Git URL/,
+        ],
         ["an unknown setting", { enable: false }, /ocm-lab:argocd\.enable is not a setting/],
         ["a value that is not a map", "off", /ocm-lab:argocd is "off"; it must be a map/],
     ];

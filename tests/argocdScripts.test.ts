@@ -49,10 +49,17 @@ describe("waiting for the GitOpsCluster", () => {
         lab.putObject("hub", "gitopscluster", "argocd", "gitops-cluster", {
             conditions: { ...ready, ClustersImported: "False" },
         });
-        const result = lab.run("argocd/wait-gitops-ready.sh", { ...hubEnv("kind", hubKubeconfig), TIMEOUT_SECONDS: "1" });
+        const result = lab.run("argocd/wait-gitops-ready.sh", {
+            ...hubEnv("kind", hubKubeconfig),
+            TIMEOUT_SECONDS: "1",
+        });
         expect(result.code).not.toBe(0);
-        expect(result.stderr).toContain("ocm-lab: argocd-ready failed for cluster hub: GitOpsCluster gitops-cluster has no ClustersImported=True within 1s");
-        expect(result.stderr).toContain("next: kubectl --context kind-hub get gitopscluster gitops-cluster -n argocd -o yaml");
+        expect(result.stderr).toContain(
+            "ocm-lab: argocd-ready failed for cluster hub: GitOpsCluster gitops-cluster has no ClustersImported=True within 1s",
+        );
+        expect(result.stderr).toContain(
+            "next: kubectl --context kind-hub get gitopscluster gitops-cluster -n argocd -o yaml",
+        );
     });
 });
 
@@ -60,23 +67,33 @@ describe("waiting for the add-on on a spoke", () => {
     const env = () => ({ ...hubEnv("kind", hubKubeconfig, "spoke1") });
 
     it("succeeds when ManagedClusterAddOn argocd-agent-addon is Available in the spoke's namespace", () => {
-        lab.putObject("hub", "managedclusteraddon", "spoke1", "argocd-agent-addon", { conditions: { Available: "True" }, pendingPolls: 1 });
+        lab.putObject("hub", "managedclusteraddon", "spoke1", "argocd-agent-addon", {
+            conditions: { Available: "True" },
+            pendingPolls: 1,
+        });
         expect(lab.run("argocd/wait-addon-available.sh", env()).code).toBe(0);
     });
 
     it("names the spoke that lags", () => {
-        lab.putObject("hub", "managedclusteraddon", "spoke2", "argocd-agent-addon", { conditions: { Available: "True" } });
+        lab.putObject("hub", "managedclusteraddon", "spoke2", "argocd-agent-addon", {
+            conditions: { Available: "True" },
+        });
         const result = lab.run("argocd/wait-addon-available.sh", { ...env(), TIMEOUT_SECONDS: "1" });
         expect(result.code).not.toBe(0);
         expect(result.stderr).toContain("the argocd-agent add-on did not become Available on spoke1 within 1s");
-        expect(result.stderr).toContain("next: kubectl --context kind-hub get managedclusteraddon argocd-agent-addon -n spoke1 -o yaml");
+        expect(result.stderr).toContain(
+            "next: kubectl --context kind-hub get managedclusteraddon argocd-agent-addon -n spoke1 -o yaml",
+        );
     });
 });
 
 describe("waiting for guestbook on a spoke", () => {
     it("succeeds when the guestbook Deployment is Available on that spoke (not on the hub)", () => {
         lab.putObject("hub", "deployment", "guestbook", "guestbook-ui", { conditions: { Available: "True" } });
-        lab.putObject("spoke1", "deployment", "guestbook", "guestbook-ui", { conditions: { Available: "True" }, pendingPolls: 2 });
+        lab.putObject("spoke1", "deployment", "guestbook", "guestbook-ui", {
+            conditions: { Available: "True" },
+            pendingPolls: 2,
+        });
         const result = lab.run("argocd/wait-guestbook.sh", guestbookEnv());
         expect(result.code).toBe(0);
         expect(result.stderr).toContain("waiting for deployment guestbook-ui on spoke1");
@@ -87,8 +104,12 @@ describe("waiting for guestbook on a spoke", () => {
         lab.putObject("spoke1", "deployment", "guestbook", "guestbook-ui", { conditions: { Available: "False" } });
         const result = lab.run("argocd/wait-guestbook.sh", { ...guestbookEnv(), TIMEOUT_SECONDS: "1" });
         expect(result.code).not.toBe(0);
-        expect(result.stderr).toContain("ocm-lab: guestbook failed for cluster spoke1: guestbook did not become Available on spoke1 within 1s");
-        expect(result.stderr).toContain("next: kubectl --context kind-hub get applications -A | grep spoke1; kubectl --context kind-spoke1 get all -n guestbook");
+        expect(result.stderr).toContain(
+            "ocm-lab: guestbook failed for cluster spoke1: guestbook did not become Available on spoke1 within 1s",
+        );
+        expect(result.stderr).toContain(
+            "next: kubectl --context kind-hub get applications -A | grep spoke1; kubectl --context kind-spoke1 get all -n guestbook",
+        );
     });
 });
 

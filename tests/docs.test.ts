@@ -38,20 +38,26 @@ describe("the bench model", () => {
         return summarise(run, (r) => latencies[stepKind(r)].seconds);
     };
 
-    it.each(stacks)("%s: 10 spokes take as many sequential steps and as long as 2; a script grows with them", async (stack) => {
-        const two = await summary(stack, 2);
-        const ten = await summary(stack, 10);
-        expect(ten.steps).toBeGreaterThan(two.steps);
-        expect(ten.criticalSteps).toBe(two.criticalSteps);
-        expect(ten.parallelSeconds).toBe(two.parallelSeconds);
-        expect(ten.sequentialSeconds).toBeGreaterThan(3 * two.sequentialSeconds / 2);
-        expect(two.parallelSeconds).toBeLessThan(two.sequentialSeconds);
-    });
+    it.each(stacks)(
+        "%s: 10 spokes take as many sequential steps and as long as 2; a script grows with them",
+        async (stack) => {
+            const two = await summary(stack, 2);
+            const ten = await summary(stack, 10);
+            expect(ten.steps).toBeGreaterThan(two.steps);
+            expect(ten.criticalSteps).toBe(two.criticalSteps);
+            expect(ten.parallelSeconds).toBe(two.parallelSeconds);
+            expect(ten.sequentialSeconds).toBeGreaterThan((3 * two.sequentialSeconds) / 2);
+            expect(two.parallelSeconds).toBeLessThan(two.sequentialSeconds);
+        },
+    );
 
     it("has a stated latency and source for every kind of step the program makes", async () => {
         const run = await runProgram({ stack: "k3d" });
         for (const r of run.resources.filter((x) => x.custom && !x.type.startsWith("pulumi:providers:"))) {
-            expect(latencies[stepKind(r)]).toEqual({ seconds: expect.any(Number), source: expect.stringMatching(/\S/) });
+            expect(latencies[stepKind(r)]).toEqual({
+                seconds: expect.any(Number),
+                source: expect.stringMatching(/\S/),
+            });
         }
     });
 });

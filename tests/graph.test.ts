@@ -24,7 +24,14 @@ describe.each(stacks)("the %s stack", (stack) => {
             "SpokeCluster/spoke1",
             "SpokeCluster/spoke2",
         ]);
-        for (const name of ["hub-cluster", "spoke1-cluster", "spoke2-cluster", "hub-init", "spoke1-join", "spoke2-accept"]) {
+        for (const name of [
+            "hub-cluster",
+            "spoke1-cluster",
+            "spoke2-cluster",
+            "hub-init",
+            "spoke1-join",
+            "spoke2-accept",
+        ]) {
             expect(resource(run, name).parent).toMatch(/ocm-lab:index:/);
         }
     });
@@ -129,7 +136,11 @@ describe.each(stacks)("the %s stack", (stack) => {
         expect(run.outputs.runtimeName).toBe(stack);
         expect(run.outputs.hubName).toBe("hub");
         expect(run.outputs.spokeNames).toEqual(["spoke1", "spoke2"]);
-        expect(run.outputs.contexts).toEqual({ hub: `${stack}-hub`, spoke1: `${stack}-spoke1`, spoke2: `${stack}-spoke2` });
+        expect(run.outputs.contexts).toEqual({
+            hub: `${stack}-hub`,
+            spoke1: `${stack}-spoke1`,
+            spoke2: `${stack}-spoke2`,
+        });
         expect(Object.keys(run.outputs.exportKubeconfigCommands as object)).toEqual(["hub", "spoke1", "spoke2"]);
         expect(run.outputs.hubKubeconfig).toContain("certificate-authority-data");
     });
@@ -185,9 +196,19 @@ describe("how the graph grows with the number of spokes", () => {
         const beforeByUrn = new Map(before.resources.map((r) => [r.urn, r]));
         const added = after.resources.filter((r) => !beforeByUrn.has(r.urn));
         expect(added.map((r) => r.name).sort()).toEqual(
-            ["spoke3", "spoke3", "spoke3-accept", "spoke3-available", "spoke3-cluster", "spoke3-join",
-             "spoke3-kubeconfig", "spoke3-provider", "spoke3-token",
-             "spoke3-addon-available", "spoke3-guestbook-available"].sort(),
+            [
+                "spoke3",
+                "spoke3",
+                "spoke3-accept",
+                "spoke3-available",
+                "spoke3-cluster",
+                "spoke3-join",
+                "spoke3-kubeconfig",
+                "spoke3-provider",
+                "spoke3-token",
+                "spoke3-addon-available",
+                "spoke3-guestbook-available",
+            ].sort(),
         );
         for (const r of after.resources.filter((x) => beforeByUrn.has(x.urn))) {
             expect({ urn: r.urn, inputs: r.inputs }).toEqual({ urn: r.urn, inputs: beforeByUrn.get(r.urn)!.inputs });
@@ -232,27 +253,50 @@ describe("configuration", () => {
     const badConfigs: [string, Record<string, unknown>, RegExp][] = [
         ["an unknown runtime", { runtime: "minikube" }, /ocm-lab:runtime is "minikube".*kind, k3d/],
         ["no runtime at all", { runtime: "" }, /ocm-lab:runtime is "".*pulumi up -s kind/],
-        ["a hub name that is not a DNS-1123 label", { hubName: "Hub_1" }, /ocm-lab:hubName is "Hub_1".*DNS-1123.*Example: hub/],
-        ["a spoke name that is not a DNS-1123 label", { spokes: ["spoke1", "-bad"] }, /ocm-lab:spokes\[1\] is "-bad".*Example: spoke2/],
+        [
+            "a hub name that is not a DNS-1123 label",
+            { hubName: "Hub_1" },
+            /ocm-lab:hubName is "Hub_1".*DNS-1123.*Example: hub/,
+        ],
+        [
+            "a spoke name that is not a DNS-1123 label",
+            { spokes: ["spoke1", "-bad"] },
+            /ocm-lab:spokes\[1\] is "-bad".*Example: spoke2/,
+        ],
         ["a name too long for the node's host name", { spokes: ["s".repeat(50)] }, /ocm-lab:spokes\[0\].*at most 49/],
         ["duplicate spoke names", { spokes: ["a", "b", "a"] }, /ocm-lab:spokes\[2\] is "a".*unique/],
         ["a spoke named like the hub", { spokes: ["hub"] }, /ocm-lab:spokes\[0\] is "hub".*same as ocm-lab:hubName/],
         ["an empty spoke list", { spokes: [] }, /ocm-lab:spokes is an empty list.*spokes\[0\]' spoke1/],
         ["spokes that is not a list", { spokes: "spoke1" }, /ocm-lab:spokes is "spoke1".*list/],
         ["a spoke named argocd", { spokes: ["argocd"] }, /ocm-lab:spokes\[0\] is "argocd".*add-on/],
-        ["an unpinned node image", { kindNodeImage: "kindest/node:latest" }, /ocm-lab:kindNodeImage.*pinned tag.*kindest\/node:v1\.31\.0/],
-        ["a bad bundle version", { clusteradmBundleVersion: "latest" }, /ocm-lab:clusteradmBundleVersion is "latest".*1\.3\.1/],
+        [
+            "an unpinned node image",
+            { kindNodeImage: "kindest/node:latest" },
+            /ocm-lab:kindNodeImage.*pinned tag.*kindest\/node:v1\.31\.0/,
+        ],
+        [
+            "a bad bundle version",
+            { clusteradmBundleVersion: "latest" },
+            /ocm-lab:clusteradmBundleVersion is "latest".*1\.3\.1/,
+        ],
         ["an unknown QoS class", { resourceQosClass: "Gold" }, /ocm-lab:resourceQosClass is "Gold"/],
         ["limits without ResourceRequirement", { resourceLimits: { cpu: "1" } }, /only with ResourceRequirement/],
-        ["a bad quantity", { resourceQosClass: "ResourceRequirement", resourceLimits: { cpu: "lots" } }, /ocm-lab:resourceLimits\.cpu is "lots"/],
+        [
+            "a bad quantity",
+            { resourceQosClass: "ResourceRequirement", resourceLimits: { cpu: "lots" } },
+            /ocm-lab:resourceLimits\.cpu is "lots"/,
+        ],
         ["a tiny timeout", { timeoutSeconds: 5 }, /ocm-lab:timeoutSeconds is 5.*at least 30/],
     ];
-    it.each(badConfigs)("rejects %s before creating any resource, naming key, value and a fix", async (_, config, message) => {
-        let registered = -1;
-        const attempt = runProgram({ stack: "kind", config }).then((r) => (registered = r.resources.length));
-        await expect(attempt).rejects.toThrow(message);
-        expect(registered).toBe(-1);
-    });
+    it.each(badConfigs)(
+        "rejects %s before creating any resource, naming key, value and a fix",
+        async (_, config, message) => {
+            let registered = -1;
+            const attempt = runProgram({ stack: "kind", config }).then((r) => (registered = r.resources.length));
+            await expect(attempt).rejects.toThrow(message);
+            expect(registered).toBe(-1);
+        },
+    );
 
     it("reports every problem at once", async () => {
         await expect(runProgram({ config: { runtime: "podman", spokes: ["A", "A"] } })).rejects.toThrow(

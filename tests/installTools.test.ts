@@ -47,7 +47,10 @@ const mac = { os: "darwin", arch: "arm64" };
 describe("installing the lab's CLIs", () => {
     it("downloads kind for the OS and architecture, checks its sha256sum and installs it executable", async () => {
         const base = "https://kind.sigs.k8s.io/dl/v0.24.0/kind-darwin-arm64";
-        const world = fakeContext(mac, { [base]: kindBinary, [`${base}.sha256sum`]: `${sha(kindBinary)}  kind-darwin-arm64\n` });
+        const world = fakeContext(mac, {
+            [base]: kindBinary,
+            [`${base}.sha256sum`]: `${sha(kindBinary)}  kind-darwin-arm64\n`,
+        });
         await ensureTool("kind", world.ctx);
         expect(world.downloads).toEqual([base, `${base}.sha256sum`]);
         expect(world.files()).toEqual(["kind"]);
@@ -56,16 +59,26 @@ describe("installing the lab's CLIs", () => {
     });
 
     it("uses the published URLs of k3d and kubectl per platform", () => {
-        expect(releases.k3d.binaryUrl(linux)).toBe("https://github.com/k3d-io/k3d/releases/download/v5.8.3/k3d-linux-amd64");
-        expect(releases.k3d.checksum!.url(linux)).toBe("https://github.com/k3d-io/k3d/releases/download/v5.8.3/checksums.txt");
+        expect(releases.k3d.binaryUrl(linux)).toBe(
+            "https://github.com/k3d-io/k3d/releases/download/v5.8.3/k3d-linux-amd64",
+        );
+        expect(releases.k3d.checksum!.url(linux)).toBe(
+            "https://github.com/k3d-io/k3d/releases/download/v5.8.3/checksums.txt",
+        );
         expect(releases.kubectl.binaryUrl(mac)).toBe("https://dl.k8s.io/release/v1.32.0/bin/darwin/arm64/kubectl");
-        expect(releases.kubectl.checksum!.url(mac)).toBe("https://dl.k8s.io/release/v1.32.0/bin/darwin/arm64/kubectl.sha256");
+        expect(releases.kubectl.checksum!.url(mac)).toBe(
+            "https://dl.k8s.io/release/v1.32.0/bin/darwin/arm64/kubectl.sha256",
+        );
     });
 
     it("picks k3d's own line out of checksums.txt", async () => {
         const binary = "k3d version v5.8.3\nk3s version v1.31.5-k3s1 (default)";
         const base = "https://github.com/k3d-io/k3d/releases/download/v5.8.3";
-        const sums = [`${sha("other")}  _dist/k3d-darwin-arm64`, `${sha(binary)}  _dist/k3d-linux-amd64`, `${sha("x")}  _dist/k3d-linux-arm64`].join("\n");
+        const sums = [
+            `${sha("other")}  _dist/k3d-darwin-arm64`,
+            `${sha(binary)}  _dist/k3d-linux-amd64`,
+            `${sha("x")}  _dist/k3d-linux-arm64`,
+        ].join("\n");
         const world = fakeContext(linux, { [`${base}/k3d-linux-amd64`]: binary, [`${base}/checksums.txt`]: sums });
         await ensureTool("k3d", world.ctx);
         expect(world.files()).toEqual(["k3d"]);
@@ -73,7 +86,10 @@ describe("installing the lab's CLIs", () => {
 
     it("rejects a download whose checksum does not match and leaves nothing behind", async () => {
         const base = "https://kind.sigs.k8s.io/dl/v0.24.0/kind-linux-amd64";
-        const world = fakeContext(linux, { [base]: "tampered", [`${base}.sha256sum`]: `${sha(kindBinary)}  kind-linux-amd64` });
+        const world = fakeContext(linux, {
+            [base]: "tampered",
+            [`${base}.sha256sum`]: `${sha(kindBinary)}  kind-linux-amd64`,
+        });
         await expect(ensureTool("kind", world.ctx)).rejects.toThrow(
             /does not match its published checksum.*nothing was installed\. Install it: curl -Lo \.\/kind https:\/\/kind\.sigs\.k8s\.io\/dl\/v0\.24\.0\/kind-linux-amd64/,
         );
@@ -86,7 +102,11 @@ describe("installing the lab's CLIs", () => {
         expect(pinned.downloads).toEqual([]);
 
         const base = "https://kind.sigs.k8s.io/dl/v0.24.0/kind-linux-amd64";
-        const old = fakeContext(linux, { [base]: kindBinary, [`${base}.sha256sum`]: sha(kindBinary) }, { kind: "kind v0.20.0 go1.20 linux/amd64" });
+        const old = fakeContext(
+            linux,
+            { [base]: kindBinary, [`${base}.sha256sum`]: sha(kindBinary) },
+            { kind: "kind v0.20.0 go1.20 linux/amd64" },
+        );
         await ensureTool("kind", old.ctx);
         expect(old.logs[0]).toContain("kind v0.20.0 is on PATH, the lab is pinned to v0.24.0");
         expect(old.files()).toEqual(["kind"]);
@@ -106,7 +126,11 @@ describe("installing the lab's CLIs", () => {
             /clusteradm is not on PATH; it has no published checksum.*install\.sh \| bash -s 1\.3\.1/,
         );
         expect(world.downloads).toEqual([]);
-        const ok = fakeContext(linux, {}, { clusteradm: "client\t\tversion\t:v1.3.1-0-gabcdef\nserver\t\trelease\tversion\t:" });
+        const ok = fakeContext(
+            linux,
+            {},
+            { clusteradm: "client\t\tversion\t:v1.3.1-0-gabcdef\nserver\t\trelease\tversion\t:" },
+        );
         await expect(ensureTool("clusteradm", ok.ctx)).resolves.toBeUndefined();
     });
 

@@ -48,15 +48,21 @@ describe("reading the stack's config for preflight", () => {
         const lab = labConfigFrom(
             JSON.stringify({
                 "ocm-lab:runtime": { value: "k3d", secret: false },
-                "ocm-lab:spokes": { value: '["edge1","edge2","edge3"]', objectValue: ["edge1", "edge2", "edge3"], secret: false },
+                "ocm-lab:spokes": {
+                    value: '["edge1","edge2","edge3"]',
+                    objectValue: ["edge1", "edge2", "edge3"],
+                    secret: false,
+                },
             }),
         );
         expect(lab.runtime).toBe("k3d");
         expect([lab.hubName, ...lab.spokeNames]).toEqual(["hub", "edge1", "edge2", "edge3"]);
         expect(lab.nodeImage).toBe("rancher/k3s:v1.33.6-k3s1");
-        expect(() => labConfigFrom(JSON.stringify({ "ocm-lab:runtime": { value: "kind" }, "ocm-lab:hubName": { value: "Hub" } }))).toThrow(
-            /ocm-lab:hubName is "Hub"/,
-        );
+        expect(() =>
+            labConfigFrom(
+                JSON.stringify({ "ocm-lab:runtime": { value: "kind" }, "ocm-lab:hubName": { value: "Hub" } }),
+            ),
+        ).toThrow(/ocm-lab:hubName is "Hub"/);
     });
 });
 
@@ -87,22 +93,34 @@ describe("preflight", () => {
         });
         expect(problems).toEqual([
             expect.stringMatching(/^Docker is not reachable .*sudo systemctl start docker, then npm run up -- kind$/),
-            expect.stringMatching(/^inotify limits \(max_user_instances=128, max_user_watches=8192\) are too low for 3 kind clusters: sudo sysctl fs\.inotify\.max_user_instances=512 fs\.inotify\.max_user_watches=524288$/),
-            expect.stringMatching(/^kind v0\.20\.0 on PATH is not the release kindest\/node:v1\.31\.0 was built for \(v0\.24\.0\)/),
-            expect.stringMatching(/^a kind cluster named spoke1 exists and this stack did not create it: kind delete cluster --name spoke1, or give the lab's another name/),
+            expect.stringMatching(
+                /^inotify limits \(max_user_instances=128, max_user_watches=8192\) are too low for 3 kind clusters: sudo sysctl fs\.inotify\.max_user_instances=512 fs\.inotify\.max_user_watches=524288$/,
+            ),
+            expect.stringMatching(
+                /^kind v0\.20\.0 on PATH is not the release kindest\/node:v1\.31\.0 was built for \(v0\.24\.0\)/,
+            ),
+            expect.stringMatching(
+                /^a kind cluster named spoke1 exists and this stack did not create it: kind delete cluster --name spoke1, or give the lab's another name/,
+            ),
         ]);
         expect(problems.every((p) => !p.includes("\n"))).toBe(true);
     });
 
     it("does not count the stack's own clusters as taken, nor check inotify for two kind clusters or for k3d", () => {
-        expect(preflightProblems({ ...healthy, existingClusters: ["hub", "spoke1"], ownedClusters: ["hub", "spoke1"] })).toEqual([]);
+        expect(
+            preflightProblems({ ...healthy, existingClusters: ["hub", "spoke1"], ownedClusters: ["hub", "spoke1"] }),
+        ).toEqual([]);
         const low = { maxUserInstances: 128, maxUserWatches: 8192 };
         expect(preflightProblems({ ...healthy, clusterNames: ["hub", "spoke1"], inotify: low })).toEqual([]);
-        expect(preflightProblems({ ...healthy, runtime: "k3d", stack: "k3d", inotify: low, kindVersion: undefined })).toEqual([]);
+        expect(
+            preflightProblems({ ...healthy, runtime: "k3d", stack: "k3d", inotify: low, kindVersion: undefined }),
+        ).toEqual([]);
     });
 
     it("accepts any kind with a node image the user chose", () => {
-        expect(preflightProblems({ ...healthy, nodeImage: "kindest/node:v1.29.2", kindVersion: "v0.22.0" })).toEqual([]);
+        expect(preflightProblems({ ...healthy, nodeImage: "kindest/node:v1.29.2", kindVersion: "v0.22.0" })).toEqual(
+            [],
+        );
     });
 
     it("reads which clusters the stack owns from its exported state", () => {
@@ -112,7 +130,9 @@ describe("preflight", () => {
                     { urn: "urn:pulumi:kind::ocm-lab::pulumi:pulumi:Stack::ocm-lab-kind" },
                     { urn: "urn:pulumi:kind::ocm-lab::ocm-lab:index:HubCluster::hub" },
                     { urn: "urn:pulumi:kind::ocm-lab::ocm-lab:index:SpokeCluster::spoke1" },
-                    { urn: "urn:pulumi:kind::ocm-lab::ocm-lab:index:SpokeCluster$command:local:Command::spoke1-cluster" },
+                    {
+                        urn: "urn:pulumi:kind::ocm-lab::ocm-lab:index:SpokeCluster$command:local:Command::spoke1-cluster",
+                    },
                     { urn: "urn:pulumi:kind::ocm-lab::ocm-lab:index:ClusterRegistration::spoke2" },
                 ],
             },
@@ -126,15 +146,52 @@ describe("status", () => {
         const rows = statusRows(
             {
                 items: [
-                    { metadata: { name: "spoke1" }, status: { conditions: [{ type: "ManagedClusterJoined", status: "True" }, { type: "ManagedClusterConditionAvailable", status: "True" }] } },
-                    { metadata: { name: "spoke2" }, status: { conditions: [{ type: "ManagedClusterJoined", status: "True" }, { type: "ManagedClusterConditionAvailable", status: "Unknown" }] } },
+                    {
+                        metadata: { name: "spoke1" },
+                        status: {
+                            conditions: [
+                                { type: "ManagedClusterJoined", status: "True" },
+                                { type: "ManagedClusterConditionAvailable", status: "True" },
+                            ],
+                        },
+                    },
+                    {
+                        metadata: { name: "spoke2" },
+                        status: {
+                            conditions: [
+                                { type: "ManagedClusterJoined", status: "True" },
+                                { type: "ManagedClusterConditionAvailable", status: "Unknown" },
+                            ],
+                        },
+                    },
                 ],
             },
-            { items: [{ metadata: { name: "argocd-agent-addon", namespace: "spoke1" }, status: { conditions: [{ type: "Available", status: "True" }] } }] },
-            { items: [{ metadata: { name: "guestbook-spoke1", namespace: "argocd" }, spec: { destination: { name: "spoke1" } }, status: { sync: { status: "Synced" }, health: { status: "Healthy" } } }] },
+            {
+                items: [
+                    {
+                        metadata: { name: "argocd-agent-addon", namespace: "spoke1" },
+                        status: { conditions: [{ type: "Available", status: "True" }] },
+                    },
+                ],
+            },
+            {
+                items: [
+                    {
+                        metadata: { name: "guestbook-spoke1", namespace: "argocd" },
+                        spec: { destination: { name: "spoke1" } },
+                        status: { sync: { status: "Synced" }, health: { status: "Healthy" } },
+                    },
+                ],
+            },
         );
         expect(rows).toEqual([
-            { cluster: "spoke1", joined: "True", available: "True", addon: "Available=True", app: "guestbook-spoke1: Synced/Healthy" },
+            {
+                cluster: "spoke1",
+                joined: "True",
+                available: "True",
+                addon: "Available=True",
+                app: "guestbook-spoke1: Synced/Healthy",
+            },
             { cluster: "spoke2", joined: "True", available: "Unknown", addon: "not installed", app: "no app" },
         ]);
         const table = renderTable(rows).split("\n");

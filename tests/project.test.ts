@@ -9,7 +9,8 @@ import { projectRoot } from "./harness/program";
 
 const scriptsDir = path.join(projectRoot, "scripts");
 const stepFiles = ["", "kind", "k3d"].flatMap((dir) =>
-    fs.readdirSync(path.join(scriptsDir, dir))
+    fs
+        .readdirSync(path.join(scriptsDir, dir))
         .filter((f) => f.endsWith(".sh") && f !== "lib.sh")
         .map((f) => path.join(dir, f)),
 );
@@ -18,7 +19,9 @@ describe("the project", () => {
     it("declares in Pulumi.yaml the same defaults the program applies", () => {
         const project = yaml.load(fs.readFileSync(path.join(projectRoot, "Pulumi.yaml"), "utf8")) as any;
         const defaults = Object.fromEntries(
-            Object.entries(project.config).filter(([, v]: [string, any]) => "default" in v).map(([k, v]: [string, any]) => [k, v.default]),
+            Object.entries(project.config)
+                .filter(([, v]: [string, any]) => "default" in v)
+                .map(([k, v]: [string, any]) => [k, v.default]),
         );
         expect(defaults).toEqual({
             hubName: configDefaults.hubName,
@@ -46,7 +49,7 @@ describe("the project", () => {
         expect(lines[2]).toMatch(/^# \S/);
         expect(lines.slice(2, 6).join("\n")).toMatch(/Reads [A-Z_]+/);
         const text = stepScript(file);
-        expect(text).not.toContain("lib.sh\"");
+        expect(text).not.toContain('lib.sh"');
         expect(text).toContain("OCM_LAB_TMP=");
     });
 
@@ -59,7 +62,9 @@ describe("the project", () => {
 });
 
 describe("the pull-request workflow", () => {
-    const workflow = yaml.load(fs.readFileSync(path.join(projectRoot, ".github", "workflows", "preview.yml"), "utf8")) as any;
+    const workflow = yaml.load(
+        fs.readFileSync(path.join(projectRoot, ".github", "workflows", "preview.yml"), "utf8"),
+    ) as any;
 
     it("previews both stacks with pulumi/actions@v7 and comments on the PR, backend from a secret", () => {
         const job = workflow.jobs.preview;

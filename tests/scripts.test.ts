@@ -4,7 +4,15 @@
  */
 import { FakeLab } from "./harness/fakeLab";
 import {
-    bringUpHub, clusterEnv, clusterInfoEnv, createCluster, hubEnv, joinEnv, mintToken, Runtime, runtimeFacts,
+    bringUpHub,
+    clusterEnv,
+    clusterInfoEnv,
+    createCluster,
+    hubEnv,
+    joinEnv,
+    mintToken,
+    Runtime,
+    runtimeFacts,
 } from "./harness/labSteps";
 
 let lab: FakeLab;
@@ -31,7 +39,9 @@ describe.each(["kind", "k3d"] as Runtime[])("%s cluster steps", (runtime) => {
         expect(result.code).toBe(0);
         const [create] = lab.calls(runtime).filter((c) => c.includes("create"));
         if (runtime === "kind") {
-            expect(create).toMatch(/^kind create cluster --name hub --image kindest\/node:v1\.31\.0 --kubeconfig \S+\/kubeconfig --wait 5s$/);
+            expect(create).toMatch(
+                /^kind create cluster --name hub --image kindest\/node:v1\.31\.0 --kubeconfig \S+\/kubeconfig --wait 5s$/,
+            );
         } else {
             expect(create).toContain("k3d cluster create hub --image rancher/k3s:v1.33.6-k3s1 --network ocm-lab");
             expect(create).toContain("--disable=traefik@server:\\*");
@@ -54,7 +64,9 @@ describe.each(["kind", "k3d"] as Runtime[])("%s cluster steps", (runtime) => {
         const result = lab.run(`${runtime}/create-cluster.sh`, clusterEnv(runtime, "spoke1"));
         expect(result.code).not.toBe(0);
         expect(result.stderr).toContain("ocm-lab: create failed for cluster spoke1");
-        expect(result.stderr).toMatch(new RegExp(`next: ${runtime === "kind" ? "kind delete cluster --name" : "k3d cluster delete"} spoke1`));
+        expect(result.stderr).toMatch(
+            new RegExp(`next: ${runtime === "kind" ? "kind delete cluster --name" : "k3d cluster delete"} spoke1`),
+        );
     });
 
     it("prints the host kubeconfig on stdout only", () => {
@@ -100,7 +112,9 @@ describe("k3d hub cluster-info", () => {
         lab.ok("init.sh", hubEnv("k3d", kubeconfig)); // without preparation: clusteradm writes 0.0.0.0
         expect(lab.read("clusters/hub/objects/kube-public/cluster-info")).toContain("server: https://0.0.0.0:");
         lab.ok("k3d/hub-cluster-info.sh", clusterInfoEnv(kubeconfig));
-        expect(lab.read("clusters/hub/objects/kube-public/cluster-info")).toContain("server: https://k3d-hub-server-0:6443");
+        expect(lab.read("clusters/hub/objects/kube-public/cluster-info")).toContain(
+            "server: https://k3d-hub-server-0:6443",
+        );
         expect(lab.calls("kubectl").filter((c) => c.includes("delete configmap"))).toHaveLength(1);
         lab.clearCalls();
         lab.ok("k3d/hub-cluster-info.sh", clusterInfoEnv(kubeconfig));
@@ -111,7 +125,11 @@ describe("k3d hub cluster-info", () => {
 describe("init", () => {
     it("installs the pinned bundle with an explicit kubeconfig and waits", () => {
         const kubeconfig = createCluster(lab, "kind", "hub");
-        const result = lab.ok("init.sh", { ...hubEnv("kind", kubeconfig), QOS_CLASS: "ResourceRequirement", QOS_LIMITS: "cpu=800m,memory=800Mi" });
+        const result = lab.ok("init.sh", {
+            ...hubEnv("kind", kubeconfig),
+            QOS_CLASS: "ResourceRequirement",
+            QOS_LIMITS: "cpu=800m,memory=800Mi",
+        });
         const [init] = lab.calls("clusteradm");
         expect(init).toMatch(
             /^clusteradm init --kubeconfig \S+ --bundle-version 1\.3\.1 --resource-qos-class ResourceRequirement --resource-limits cpu=800m\\?,memory=800Mi --wait --timeout 5$/,
@@ -133,10 +151,18 @@ describe("init", () => {
 
     it("names the deployment that never became ready, with the next command", () => {
         const kubeconfig = createCluster(lab, "kind", "hub");
-        const result = lab.run("init.sh", { ...hubEnv("kind", kubeconfig), FAKE_DEPLOYMENT_POLLS: "1000", TIMEOUT_SECONDS: "1" });
+        const result = lab.run("init.sh", {
+            ...hubEnv("kind", kubeconfig),
+            FAKE_DEPLOYMENT_POLLS: "1000",
+            TIMEOUT_SECONDS: "1",
+        });
         expect(result.code).not.toBe(0);
-        expect(result.stderr).toContain("init failed for cluster hub: hub deployment cluster-manager-registration-controller was not Available within 1s");
-        expect(result.stderr).toContain("next: kubectl --context kind-hub describe deployment cluster-manager-registration-controller -n open-cluster-management-hub");
+        expect(result.stderr).toContain(
+            "init failed for cluster hub: hub deployment cluster-manager-registration-controller was not Available within 1s",
+        );
+        expect(result.stderr).toContain(
+            "next: kubectl --context kind-hub describe deployment cluster-manager-registration-controller -n open-cluster-management-hub",
+        );
     });
 
     it("shows clusteradm's output on failure with tokens masked", () => {
@@ -161,9 +187,14 @@ describe("token", () => {
         const kubeconfig = bringUpHub(lab, "kind");
         const first = lab.ok("token.sh", hubEnv("kind", kubeconfig, "spoke1"));
         const second = lab.ok("token.sh", hubEnv("kind", kubeconfig, "spoke1"));
-        expect(JSON.parse(first.stdout)).toEqual({ "hub-token": expect.stringMatching(/^eyJ/), "hub-apiserver": expect.stringMatching(/^https:/) });
+        expect(JSON.parse(first.stdout)).toEqual({
+            "hub-token": expect.stringMatching(/^eyJ/),
+            "hub-apiserver": expect.stringMatching(/^https:/),
+        });
         expect(JSON.parse(first.stdout)["hub-token"]).not.toBe(JSON.parse(second.stdout)["hub-token"]);
-        expect(lab.calls("clusteradm").filter((c) => c.startsWith("clusteradm get token"))[0]).toMatch(/--kubeconfig \S+ -o json$/);
+        expect(lab.calls("clusteradm").filter((c) => c.startsWith("clusteradm get token"))[0]).toMatch(
+            /--kubeconfig \S+ -o json$/,
+        );
         expectNoSecretsIn(first.stderr);
     });
 
@@ -171,7 +202,9 @@ describe("token", () => {
         const kubeconfig = createCluster(lab, "kind", "hub");
         const result = lab.run("token.sh", hubEnv("kind", kubeconfig, "spoke2"));
         expect(result.code).not.toBe(0);
-        expect(result.stderr).toContain("ocm-lab: token failed for cluster spoke2: clusteradm could not mint a join token on hub hub");
+        expect(result.stderr).toContain(
+            "ocm-lab: token failed for cluster spoke2: clusteradm could not mint a join token on hub hub",
+        );
         expect(result.stderr).toContain("next: clusteradm get token --context kind-hub");
     });
 });
@@ -183,15 +216,20 @@ describe.each(["kind", "k3d"] as Runtime[])("%s registration: join, accept, Avai
         hubKubeconfig = bringUpHub(lab, runtime);
         spokeKubeconfig = createCluster(lab, runtime, "spoke1");
     });
-    const join = (token: string) => lab.run("join.sh", joinEnv(runtime, hubKubeconfig, spokeKubeconfig, "spoke1", token));
+    const join = (token: string) =>
+        lab.run("join.sh", joinEnv(runtime, hubKubeconfig, spokeKubeconfig, "spoke1", token));
 
     it("joins with the hub CA and the in-network address, and the hub sees the spoke", () => {
         const token = mintToken(lab, runtime, hubKubeconfig, "spoke1");
         const result = join(token);
         expect(result.code).toBe(0);
         const call = lab.calls("clusteradm").find((c) => c.startsWith("clusteradm join"))!;
-        expect(call).toMatch(/--kubeconfig \S+ --hub-token \S+ --hub-apiserver https:\/\/(127\.0\.0\.1|0\.0\.0\.0):\d+ --ca-file \S+ --cluster-name spoke1 --force-internal-endpoint-lookup --bundle-version 1\.3\.1 --resource-qos-class Default --wait --timeout 5/);
-        expect(lab.read("clusters/spoke1/agent/bootstrap-hub-kubeconfig")).toContain(`server: ${runtimeFacts[runtime].internal("hub")}`);
+        expect(call).toMatch(
+            /--kubeconfig \S+ --hub-token \S+ --hub-apiserver https:\/\/(127\.0\.0\.1|0\.0\.0\.0):\d+ --ca-file \S+ --cluster-name spoke1 --force-internal-endpoint-lookup --bundle-version 1\.3\.1 --resource-qos-class Default --wait --timeout 5/,
+        );
+        expect(lab.read("clusters/spoke1/agent/bootstrap-hub-kubeconfig")).toContain(
+            `server: ${runtimeFacts[runtime].internal("hub")}`,
+        );
         expect(lab.exists("clusters/hub/hub/managedclusters/spoke1")).toBe(true);
         expect(result.stderr).toContain(`klusterlet registered against ${runtimeFacts[runtime].internal("hub")}`);
         expectNoSecretsIn(result.stdout + result.stderr, token);
@@ -209,14 +247,19 @@ describe.each(["kind", "k3d"] as Runtime[])("%s registration: join, accept, Avai
         expect(result.code).not.toBe(0);
         expect(result.stderr).toContain("ocm-lab: join failed for cluster spoke1");
         expect(result.stderr).toContain("Unauthorized");
-        expect(result.stderr).toContain(`next: kubectl --context ${runtimeFacts[runtime].context("spoke1")} get pods -n open-cluster-management-agent`);
+        expect(result.stderr).toContain(
+            `next: kubectl --context ${runtimeFacts[runtime].context("spoke1")} get pods -n open-cluster-management-agent`,
+        );
         expectNoSecretsIn(result.stdout + result.stderr, token);
     });
 
     it("refuses a CA that is not the hub's", () => {
         const token = mintToken(lab, runtime, hubKubeconfig, "spoke1");
         const env = joinEnv(runtime, hubKubeconfig, spokeKubeconfig, "spoke1", token);
-        const result = lab.run("join.sh", { ...env, HUB_CA_PEM: "-----BEGIN CERTIFICATE-----\nnot the hub\n-----END CERTIFICATE-----" });
+        const result = lab.run("join.sh", {
+            ...env,
+            HUB_CA_PEM: "-----BEGIN CERTIFICATE-----\nnot the hub\n-----END CERTIFICATE-----",
+        });
         expect(result.code).not.toBe(0);
         expect(result.stderr).toContain("certificate signed by unknown authority");
     });
@@ -248,7 +291,9 @@ describe("join catches a klusterlet pointed at an address spokes cannot reach", 
         const token = mintToken(lab, "k3d", hubKubeconfig, "spoke1");
         const result = lab.run("join.sh", joinEnv("k3d", hubKubeconfig, spokeKubeconfig, "spoke1", token));
         expect(result.code).not.toBe(0);
-        expect(result.stderr).toMatch(/join failed for cluster spoke1: the klusterlet points at 'https:\/\/0\.0\.0\.0:\d+', not at https:\/\/k3d-hub-server-0:6443/);
+        expect(result.stderr).toMatch(
+            /join failed for cluster spoke1: the klusterlet points at 'https:\/\/0\.0\.0\.0:\d+', not at https:\/\/k3d-hub-server-0:6443/,
+        );
         expect(result.stderr).toContain("next: kubectl --context k3d-spoke1 get secret bootstrap-hub-kubeconfig");
         // and indeed nothing registered on the hub
         expect(lab.exists("clusters/hub/hub/managedclusters/spoke1")).toBe(false);
@@ -259,12 +304,20 @@ describe("accept and wait failures", () => {
     it("names the spoke and the next command when a spoke never becomes Available", () => {
         const hubKubeconfig = bringUpHub(lab, "kind");
         const spokeKubeconfig = createCluster(lab, "kind", "spoke1");
-        lab.ok("join.sh", joinEnv("kind", hubKubeconfig, spokeKubeconfig, "spoke1", mintToken(lab, "kind", hubKubeconfig, "spoke1")));
+        lab.ok(
+            "join.sh",
+            joinEnv("kind", hubKubeconfig, spokeKubeconfig, "spoke1", mintToken(lab, "kind", hubKubeconfig, "spoke1")),
+        );
         lab.ok("accept.sh", hubEnv("kind", hubKubeconfig, "spoke1"));
         lab.fault("available-spoke1");
-        const result = lab.run("wait-available.sh", { ...hubEnv("kind", hubKubeconfig, "spoke1"), TIMEOUT_SECONDS: "1" });
+        const result = lab.run("wait-available.sh", {
+            ...hubEnv("kind", hubKubeconfig, "spoke1"),
+            TIMEOUT_SECONDS: "1",
+        });
         expect(result.code).not.toBe(0);
-        expect(result.stderr).toContain("ocm-lab: wait-available failed for cluster spoke1: spoke1 did not become Available within 1s");
+        expect(result.stderr).toContain(
+            "ocm-lab: wait-available failed for cluster spoke1: spoke1 did not become Available within 1s",
+        );
         expect(result.stderr).toContain("next: kubectl --context kind-hub get managedcluster spoke1 -o yaml");
     });
 
@@ -281,7 +334,10 @@ describe("unregistering on delete", () => {
     it("removes the ManagedCluster from the hub, and is a no-op once the hub is gone", () => {
         const hubKubeconfig = bringUpHub(lab, "kind");
         const spokeKubeconfig = createCluster(lab, "kind", "spoke1");
-        lab.ok("join.sh", joinEnv("kind", hubKubeconfig, spokeKubeconfig, "spoke1", mintToken(lab, "kind", hubKubeconfig, "spoke1")));
+        lab.ok(
+            "join.sh",
+            joinEnv("kind", hubKubeconfig, spokeKubeconfig, "spoke1", mintToken(lab, "kind", hubKubeconfig, "spoke1")),
+        );
         lab.ok("remove-managed-cluster.sh", hubEnv("kind", hubKubeconfig, "spoke1"));
         expect(lab.exists("clusters/hub/hub/managedclusters/spoke1")).toBe(false);
         lab.ok("kind/delete-cluster.sh", { CLUSTER_NAME: "hub" });

@@ -31,7 +31,9 @@ function expectRegistered(spokes: string[]) {
 
 function expectGuestbook(spokes: string[]) {
     for (const spoke of spokes) {
-        expect(lab.read(`clusters/${spoke}/objects/deployment/guestbook/guestbook-ui/conditions/Available`).trim()).toBe("True");
+        expect(
+            lab.read(`clusters/${spoke}/objects/deployment/guestbook/guestbook-ui/conditions/Available`).trim(),
+        ).toBe("True");
     }
 }
 
@@ -99,8 +101,16 @@ describe.each(["kind", "k3d"] as const)("%s stack", (stack) => {
         const grown = await sim.up({ spokes: ["spoke1", "spoke2", "spoke3"] });
         expect(grown.error).toBeUndefined();
         expect(grown.executed.sort()).toEqual(
-            ["spoke3-cluster", "spoke3-kubeconfig", "spoke3-token", "spoke3-join", "spoke3-accept",
-             "spoke3-available", "spoke3-addon-available", "spoke3-guestbook-available"].sort(),
+            [
+                "spoke3-cluster",
+                "spoke3-kubeconfig",
+                "spoke3-token",
+                "spoke3-join",
+                "spoke3-accept",
+                "spoke3-available",
+                "spoke3-addon-available",
+                "spoke3-guestbook-available",
+            ].sort(),
         );
         expectRegistered(["spoke1", "spoke2", "spoke3"]);
         expectGuestbook(["spoke3"]);
@@ -114,37 +124,60 @@ describe.each(["kind", "k3d"] as const)("%s stack", (stack) => {
         // QoS reaches join (and init) but not the token step's own environment: only the trigger renews it.
         const changed = await sim.up({ resourceQosClass: "BestEffort" });
         expect(changed.error).toBeUndefined();
-        expect(changed.executed).toEqual(expect.arrayContaining(["spoke1-token", "spoke1-join", "spoke2-token", "spoke2-join"]));
+        expect(changed.executed).toEqual(
+            expect.arrayContaining(["spoke1-token", "spoke1-join", "spoke2-token", "spoke2-join"]),
+        );
         expect(changed.executed.indexOf("spoke1-token")).toBeLessThan(changed.executed.indexOf("spoke1-join"));
     });
 
     const faults: [string, string, RegExp, string, string][] = [
         ["create", `${stack}-create-spoke2`, /create failed for cluster spoke2/, "spoke2-join", "spoke1-available"],
-        ["kubeconfig", `${stack}-kubeconfig-spoke1`, /kubeconfig failed for cluster spoke1/, "spoke1-join", "spoke2-available"],
+        [
+            "kubeconfig",
+            `${stack}-kubeconfig-spoke1`,
+            /kubeconfig failed for cluster spoke1/,
+            "spoke1-join",
+            "spoke2-available",
+        ],
         ["init", "clusteradm-init-hub", /init failed for cluster hub/, "spoke1-token", "spoke2-kubeconfig"],
         ["token", "clusteradm-token", /token failed for cluster spoke[12]/, "spoke1-join", "spoke2-cluster"],
         ["join", "clusteradm-join-spoke1", /join failed for cluster spoke1/, "spoke1-accept", "spoke2-available"],
-        ["accept", "clusteradm-accept-spoke2", /accept failed for cluster spoke2/, "spoke2-available", "spoke1-available"],
-        ["wait", "available-spoke2", /wait-available failed for cluster spoke2: spoke2 did not become Available within 30s/, "argocd-release", "spoke1-available"],
+        [
+            "accept",
+            "clusteradm-accept-spoke2",
+            /accept failed for cluster spoke2/,
+            "spoke2-available",
+            "spoke1-available",
+        ],
+        [
+            "wait",
+            "available-spoke2",
+            /wait-available failed for cluster spoke2: spoke2 did not become Available within 30s/,
+            "argocd-release",
+            "spoke1-available",
+        ],
     ];
-    it.each(faults)("6. a failure at %s names step and cluster with a next command; a re-run after the fix completes", async (_, fault, message, dependent, independent) => {
-        const sim = new Simulation(lab, stack);
-        lab.fault(fault);
-        const failed = await sim.up({ timeoutSeconds: 30 });
-        expect(failed.error).toBeDefined();
-        expect(failed.error!.message).toMatch(message);
-        expect(failed.error!.message).toMatch(/\n\s+next: \S+/);
-        expect(failed.error!.message).not.toMatch(/eyJfake|client-key-data/);
-        expect(failed.changed).not.toContain(dependent);
-        expect(failed.executed).toContain(independent);
-        lab.clearFault(fault);
-        const fixed = await sim.up({ timeoutSeconds: 30 });
-        expect(fixed.error).toBeUndefined();
-        expect(fixed.executed).not.toContain(independent); // done the first time, kept in state
-        expectRegistered(["spoke1", "spoke2"]);
-        expectGuestbook(["spoke1", "spoke2"]);
-        expect(lab.leftoverTempFiles()).toEqual([]);
-    });
+    it.each(faults)(
+        "6. a failure at %s names step and cluster with a next command; a re-run after the fix completes",
+        async (_, fault, message, dependent, independent) => {
+            const sim = new Simulation(lab, stack);
+            lab.fault(fault);
+            const failed = await sim.up({ timeoutSeconds: 30 });
+            expect(failed.error).toBeDefined();
+            expect(failed.error!.message).toMatch(message);
+            expect(failed.error!.message).toMatch(/\n\s+next: \S+/);
+            expect(failed.error!.message).not.toMatch(/eyJfake|client-key-data/);
+            expect(failed.changed).not.toContain(dependent);
+            expect(failed.executed).toContain(independent);
+            lab.clearFault(fault);
+            const fixed = await sim.up({ timeoutSeconds: 30 });
+            expect(fixed.error).toBeUndefined();
+            expect(fixed.executed).not.toContain(independent); // done the first time, kept in state
+            expectRegistered(["spoke1", "spoke2"]);
+            expectGuestbook(["spoke1", "spoke2"]);
+            expect(lab.leftoverTempFiles()).toEqual([]);
+        },
+    );
 
     it("7. a cluster deleted by hand, then destroy: succeeds and leaves nothing", async () => {
         const sim = new Simulation(lab, stack);

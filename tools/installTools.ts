@@ -50,7 +50,8 @@ export const releases: Record<ToolName, ToolRelease> = {
         version: versions.k3dCli,
         versionArgs: ["version"],
         versionPattern: /k3d version (v\d+\.\d+\.\d+)/,
-        binaryUrl: ({ os, arch }) => `https://github.com/k3d-io/k3d/releases/download/${versions.k3dCli}/k3d-${os}-${arch}`,
+        binaryUrl: ({ os, arch }) =>
+            `https://github.com/k3d-io/k3d/releases/download/${versions.k3dCli}/k3d-${os}-${arch}`,
         // checksums.txt: one "<sha256>  _dist/k3d-<os>-<arch>" line per asset
         checksum: {
             url: () => `https://github.com/k3d-io/k3d/releases/download/${versions.k3dCli}/checksums.txt`,
@@ -58,7 +59,10 @@ export const releases: Record<ToolName, ToolRelease> = {
                 text
                     .split("\n")
                     .map((line) => line.trim().split(/\s+/))
-                    .find((fields) => fields.length === 2 && path.basename(fields[1].replace(/^\*/, "")) === `k3d-${os}-${arch}`)?.[0],
+                    .find(
+                        (fields) =>
+                            fields.length === 2 && path.basename(fields[1].replace(/^\*/, "")) === `k3d-${os}-${arch}`,
+                    )?.[0],
         },
         manualInstall: () =>
             `curl -s https://raw.githubusercontent.com/k3d-io/k3d/main/install.sh | TAG=${versions.k3dCli} bash`,
@@ -122,7 +126,9 @@ export async function ensureTool(tool: ToolName, ctx: InstallContext): Promise<v
     if (found === release.version) {
         return;
     }
-    const why = found ? `${tool} ${found} is on PATH, the lab is pinned to ${release.version}` : `${tool} is not on PATH`;
+    const why = found
+        ? `${tool} ${found} is on PATH, the lab is pinned to ${release.version}`
+        : `${tool} is not on PATH`;
     const manual = release.manualInstall(ctx.platform);
     if (!release.checksum) {
         throw new ToolError(`${why}; it has no published checksum to verify a download against. Install it: ${manual}`);
@@ -133,9 +139,14 @@ export async function ensureTool(tool: ToolName, ctx: InstallContext): Promise<v
     let expected: string | undefined;
     try {
         binary = await ctx.download(url);
-        expected = release.checksum.read((await ctx.download(release.checksum.url(ctx.platform))).toString("utf8"), ctx.platform);
+        expected = release.checksum.read(
+            (await ctx.download(release.checksum.url(ctx.platform))).toString("utf8"),
+            ctx.platform,
+        );
     } catch (error) {
-        throw new ToolError(`could not download ${tool} from ${url}: ${(error as Error).message}. Install it: ${manual}`);
+        throw new ToolError(
+            `could not download ${tool} from ${url}: ${(error as Error).message}. Install it: ${manual}`,
+        );
     }
     const actual = createHash("sha256").update(binary).digest("hex");
     if (!expected || actual !== expected.toLowerCase()) {
@@ -156,6 +167,8 @@ export async function ensureTool(tool: ToolName, ctx: InstallContext): Promise<v
     }
     const now = installedVersion(tool, ctx);
     if (now !== release.version) {
-        throw new ToolError(`installed ${tool} into ${ctx.binDir} but it reports ${now ?? "no version"}. Install it: ${manual}`);
+        throw new ToolError(
+            `installed ${tool} into ${ctx.binDir} but it reports ${now ?? "no version"}. Install it: ${manual}`,
+        );
     }
 }

@@ -44,7 +44,9 @@ export function labEnvironment(projectRoot: string, env: NodeJS.ProcessEnv): Lab
             const passphraseFile = path.join(stateDir, "passphrase");
             if (!fs.existsSync(passphraseFile)) {
                 fs.writeFileSync(passphraseFile, randomBytes(24).toString("base64url"), { mode: 0o600 });
-                notes.push(`secrets: encrypted with a new random passphrase in ${passphraseFile}; keep it with the state`);
+                notes.push(
+                    `secrets: encrypted with a new random passphrase in ${passphraseFile}; keep it with the state`,
+                );
             }
             result.PULUMI_CONFIG_PASSPHRASE_FILE = passphraseFile;
         }
@@ -73,7 +75,12 @@ interface RunResult {
 
 function run(command: string, args: string[], env: NodeJS.ProcessEnv, options: SpawnSyncOptions = {}): RunResult {
     const result = spawnSync(command, args, { env, encoding: "utf8", ...options });
-    return { status: result.status, stdout: String(result.stdout ?? ""), stderr: String(result.stderr ?? ""), error: result.error };
+    return {
+        status: result.status,
+        stdout: String(result.stdout ?? ""),
+        stderr: String(result.stderr ?? ""),
+        error: result.error,
+    };
 }
 
 function installContext(env: NodeJS.ProcessEnv): InstallContext {
@@ -96,20 +103,28 @@ function installContext(env: NodeJS.ProcessEnv): InstallContext {
 }
 
 function gatherFacts(stack: string, lab: LabConfig, env: NodeJS.ProcessEnv, stackExport: string): PreflightFacts {
-    const readNumber = (file: string) => (fs.existsSync(file) ? Number(fs.readFileSync(file, "utf8").trim()) : undefined);
+    const readNumber = (file: string) =>
+        fs.existsSync(file) ? Number(fs.readFileSync(file, "utf8").trim()) : undefined;
     const instances = readNumber("/proc/sys/fs/inotify/max_user_instances");
     const watches = readNumber("/proc/sys/fs/inotify/max_user_watches");
     const listed =
         lab.runtime === "kind"
-            ? run("kind", ["get", "clusters"], env).stdout.split("\n").map((l) => l.trim())
-            : (JSON.parse(run("k3d", ["cluster", "list", "-o", "json"], env).stdout || "[]") as { name: string }[]).map((c) => c.name);
+            ? run("kind", ["get", "clusters"], env)
+                  .stdout.split("\n")
+                  .map((l) => l.trim())
+            : (JSON.parse(run("k3d", ["cluster", "list", "-o", "json"], env).stdout || "[]") as { name: string }[]).map(
+                  (c) => c.name,
+              );
     return {
         stack,
         runtime: lab.runtime,
         clusterNames: [lab.hubName, ...lab.spokeNames],
         nodeImage: lab.nodeImage,
         dockerReachable: run("docker", ["info"], env).status === 0,
-        inotify: instances !== undefined && watches !== undefined ? { maxUserInstances: instances, maxUserWatches: watches } : undefined,
+        inotify:
+            instances !== undefined && watches !== undefined
+                ? { maxUserInstances: instances, maxUserWatches: watches }
+                : undefined,
         kindVersion: lab.runtime === "kind" ? installedVersion("kind", installContext(env)) : undefined,
         existingClusters: listed.filter((name) => name !== ""),
         ownedClusters: stackExport ? ownedClusterNames(stackExport) : [],
@@ -133,7 +148,10 @@ export async function main(args: string[]): Promise<void> {
     const { env, notes } = labEnvironment(root, process.env);
     notes.forEach((note) => console.log(`ocm-lab: ${note}`));
     const pulumi = (pulumiArgs: string[], inherit = false) =>
-        run(pulumiBin, [...pulumiArgs, "--stack", stack, "--non-interactive"], env, { cwd: root, stdio: inherit ? "inherit" : "pipe" });
+        run(pulumiBin, [...pulumiArgs, "--stack", stack, "--non-interactive"], env, {
+            cwd: root,
+            stdio: inherit ? "inherit" : "pipe",
+        });
 
     const selected = run(pulumiBin, ["stack", "select", "--create", stack, "--non-interactive"], env, { cwd: root });
     if (selected.status !== 0) {
@@ -160,7 +178,9 @@ export async function main(args: string[]): Promise<void> {
         if (command !== "destroy") {
             const problems = preflightProblems(gatherFacts(stack, lab, env, pulumi(["stack", "export"]).stdout));
             if (problems.length > 0) {
-                fail(`preflight found ${problems.length} problem(s); nothing was created:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+                fail(
+                    `preflight found ${problems.length} problem(s); nothing was created:\n${problems.map((p) => `  - ${p}`).join("\n")}`,
+                );
             }
             console.log("ocm-lab: preflight passed");
         }
@@ -168,7 +188,9 @@ export async function main(args: string[]): Promise<void> {
             return;
         }
     }
-    const verb = { up: ["up", "--yes"], preview: ["preview"], destroy: ["destroy", "--yes"] }[command as "up" | "preview" | "destroy"];
+    const verb = { up: ["up", "--yes"], preview: ["preview"], destroy: ["destroy", "--yes"] }[
+        command as "up" | "preview" | "destroy"
+    ];
     const result = pulumi(verb, true);
     process.exit(result.status ?? 1);
 }
@@ -186,7 +208,11 @@ function status(pulumi: (args: string[]) => RunResult, env: NodeJS.ProcessEnv): 
             const result = run("kubectl", ["--kubeconfig", file, "get", resource, "-A", "-o", "json"], env);
             return result.status === 0 ? JSON.parse(result.stdout) : { items: [] };
         };
-        console.log(renderTable(statusRows(list("managedclusters"), list("managedclusteraddons"), list("applications.argoproj.io"))));
+        console.log(
+            renderTable(
+                statusRows(list("managedclusters"), list("managedclusteraddons"), list("applications.argoproj.io")),
+            ),
+        );
     } finally {
         fs.rmSync(dir, { recursive: true, force: true });
     }

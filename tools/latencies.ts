@@ -15,7 +15,10 @@ export const latencies: Record<string, Latency> = {
     "cluster-info": { seconds: 2, source: "assumption: two kubectl calls" },
     init: { seconds: 90, source: "assumption: clusteradm init --wait plus the hub deployments this lab waits for" },
     token: { seconds: 2, source: "assumption: one TokenRequest through clusteradm" },
-    join: { seconds: 45, source: "assumption: clusteradm join --wait until the klusterlet's registration agent is Ready" },
+    join: {
+        seconds: 45,
+        source: "assumption: clusteradm join --wait until the klusterlet's registration agent is Ready",
+    },
     accept: { seconds: 10, source: "assumption: clusteradm accept --wait for the CSR and approval" },
     available: { seconds: 15, source: "assumption: first klusterlet lease after acceptance" },
     Release: { seconds: 120, source: "assumption: chart install with 3.9 MB of CRDs, operator and Argo CD start" },
@@ -24,5 +27,8 @@ export const latencies: Record<string, Latency> = {
     "admin-password": { seconds: 2, source: "assumption: one kubectl read once Argo CD exists" },
     AppProjectPatch: { seconds: 2, source: "assumption: one server-side apply" },
     ApplicationSet: { seconds: 2, source: "assumption: one create" },
-    "guestbook-available": { seconds: 60, source: "assumption: Application sync and the guestbook image pulled on the spoke" },
+    "guestbook-available": {
+        seconds: 60,
+        source: "assumption: Application sync and the guestbook image pulled on the spoke",
+    },
 };

@@ -37,17 +37,25 @@ function reduce(graph: Map<Registration, Registration[]>): Map<Registration, Reg
         return reach.get(r)!;
     };
     return new Map(
-        [...graph].map(([r, deps]) => [r, deps.filter((d) => !deps.some((other) => other !== d && reachable(other).has(d)))]),
+        [...graph].map(([r, deps]) => [
+            r,
+            deps.filter((d) => !deps.some((other) => other !== d && reachable(other).has(d))),
+        ]),
     );
 }
 
-const shortType = (type: string) => type.split(":").pop()!.replace(/^index\//, "");
+const shortType = (type: string) =>
+    type
+        .split(":")
+        .pop()!
+        .replace(/^index\//, "");
 const componentOf = (run: ProgramRun, r: Registration) => run.resources.find((c) => c.urn === r.parent && !c.custom);
 
 /** A mermaid flowchart: one box per component, one node per step, edges for direct waits. */
 export function mermaid(run: ProgramRun): string {
     const graph = reduce(stepGraph(run));
-    const id = (r: Registration) => r.name.replace(/[^A-Za-z0-9]/g, "_") + "_" + shortType(r.type).replace(/[^A-Za-z0-9]/g, "");
+    const id = (r: Registration) =>
+        r.name.replace(/[^A-Za-z0-9]/g, "_") + "_" + shortType(r.type).replace(/[^A-Za-z0-9]/g, "");
     const label = (r: Registration) => `${id(r)}["${r.name}<br/><small>${shortType(r.type)}</small>"]`;
     const lines = ["graph LR"];
     const groups = new Map<string, Registration[]>();
@@ -77,8 +85,20 @@ export function stepKind(r: Registration): string {
     if (r.type !== "command:local:Command") {
         return shortType(r.type);
     }
-    const known = ["cluster-info", "kubeconfig", "cluster", "init", "token", "join", "accept", "addon-available",
-        "guestbook-available", "available", "gitops-ready", "admin-password"];
+    const known = [
+        "cluster-info",
+        "kubeconfig",
+        "cluster",
+        "init",
+        "token",
+        "join",
+        "accept",
+        "addon-available",
+        "guestbook-available",
+        "available",
+        "gitops-ready",
+        "admin-password",
+    ];
     return known.find((k) => r.name.endsWith(`-${k}`)) ?? r.name;
 }
 

@@ -65,7 +65,13 @@ export function bringUpHub(lab: FakeLab, runtime: Runtime): string {
     return kubeconfig;
 }
 
-export function joinEnv(runtime: Runtime, hubKubeconfig: string, spokeKubeconfig: string, spoke: string, token: string) {
+export function joinEnv(
+    runtime: Runtime,
+    hubKubeconfig: string,
+    spokeKubeconfig: string,
+    spoke: string,
+    token: string,
+) {
     return {
         SPOKE_NAME: spoke,
         SPOKE_CONTEXT: runtimeFacts[runtime].context(spoke),

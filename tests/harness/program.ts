@@ -85,7 +85,9 @@ export function stackConfig(stack: string): Record<string, string> {
 
 /** A kubeconfig shaped like kind's or k3d's output, for the mocks. */
 export function fakeKubeconfig(clusterName: string, port = 6443): string {
-    const ca = Buffer.from(`-----BEGIN CERTIFICATE-----\nCA of ${clusterName}\n-----END CERTIFICATE-----\n`).toString("base64");
+    const ca = Buffer.from(`-----BEGIN CERTIFICATE-----\nCA of ${clusterName}\n-----END CERTIFICATE-----\n`).toString(
+        "base64",
+    );
     return [
         "apiVersion: v1",
         "clusters:",

@@ -64,7 +64,11 @@ export class Simulation {
     }
 
     /** Runs a command as the Command provider does; rejects with stdout and stderr on failure. */
-    private execute(name: string, script: string, inputs: Record<string, any>): Promise<{ stdout: string; stderr: string }> {
+    private execute(
+        name: string,
+        script: string,
+        inputs: Record<string, any>,
+    ): Promise<{ stdout: string; stderr: string }> {
         const [shell, ...shellArgs] = inputs.interpreter ?? ["/bin/sh", "-c"];
         return new Promise((resolve, reject) => {
             const child = spawn(shell, [...shellArgs, script], {
@@ -217,7 +221,13 @@ export class Simulation {
             }
         };
 
-        const run = await runProgram({ stack: this.stack, config, preview: options.preview, newResource, onRegister: (r) => registered.push(r) });
+        const run = await runProgram({
+            stack: this.stack,
+            config,
+            preview: options.preview,
+            newResource,
+            onRegister: (r) => registered.push(r),
+        });
         if (options.preview) {
             return { executed, changed, run };
         }
