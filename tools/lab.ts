@@ -131,6 +131,14 @@ function gatherFacts(stack: string, lab: LabConfig, env: NodeJS.ProcessEnv, stac
     };
 }
 
+function pulumiBinary(): string {
+    const bin = path.join(root, "node_modules", ".bin", "pulumi");
+    if (!fs.existsSync(bin)) {
+        fail("the pinned Pulumi CLI is not installed: run npm ci first");
+    }
+    return bin;
+}
+
 function fail(message: string): never {
     console.error(`ocm-lab: ${message}`);
     process.exit(1);
@@ -138,13 +146,15 @@ function fail(message: string): never {
 
 export async function main(args: string[]): Promise<void> {
     const [command, stack] = args;
+    if (command === "pulumi") {
+        // `npm run pulumi -- <args>`: the pinned CLI with the lab's backend and passphrase.
+        const { env } = labEnvironment(root, process.env);
+        process.exit(run(pulumiBinary(), args.slice(1), env, { cwd: root, stdio: "inherit" }).status ?? 1);
+    }
     if (!commands.includes(command) || !stacks.includes(stack)) {
         fail(`usage: npm run <${commands.join("|")}> -- <${stacks.join("|")}>   (for example: npm run up -- kind)`);
     }
-    const pulumiBin = path.join(root, "node_modules", ".bin", "pulumi");
-    if (!fs.existsSync(pulumiBin)) {
-        fail("the pinned Pulumi CLI is not installed: run npm ci first");
-    }
+    const pulumiBin = pulumiBinary();
     const { env, notes } = labEnvironment(root, process.env);
     notes.forEach((note) => console.log(`ocm-lab: ${note}`));
     const pulumi = (pulumiArgs: string[], inherit = false) =>
