@@ -17,6 +17,7 @@ if accepted; then
     log "already accepted on hub $HUB_NAME"
     exit 0
 fi
+log "accepting on hub $HUB_NAME (clusteradm waits up to ${TIMEOUT_SECONDS}s for the spoke's CSR)"
 if ! run_quiet clusteradm-accept clusteradm accept --kubeconfig "$hub_kubeconfig" --clusters "$SPOKE_NAME" \
     --wait --timeout "$TIMEOUT_SECONDS"; then
     fail "clusteradm accept did not finish (output above)" \

@@ -9,6 +9,7 @@ require_env HUB_NAME HUB_CONTEXT HUB_KUBECONFIG BUNDLE_VERSION TIMEOUT_SECONDS
 set_qos_flags
 hub_kubeconfig="$(secret_file hub.kubeconfig "$HUB_KUBECONFIG")"
 
+log "installing the OCM hub, bundle $BUNDLE_VERSION (clusteradm waits up to ${TIMEOUT_SECONDS}s)"
 # init prints a ready join command with a token in it: its output stays in the private log.
 if ! run_quiet clusteradm-init clusteradm init --kubeconfig "$hub_kubeconfig" --bundle-version "$BUNDLE_VERSION" \
     "${QOS_FLAGS[@]}" --wait --timeout "$TIMEOUT_SECONDS"; then

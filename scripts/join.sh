@@ -15,6 +15,7 @@ hub_ca="$(secret_file hub-ca.crt "$HUB_CA_PEM")"
 # --hub-apiserver is the host's view (clusteradm runs here); --force-internal-endpoint-lookup makes
 # the klusterlet use the hub's kube-public/cluster-info address, which spokes reach. --ca-file pins
 # the hub CA instead of trusting whatever answers.
+log "joining hub $HUB_API_SERVER_INTERNAL (clusteradm waits up to ${TIMEOUT_SECONDS}s for the klusterlet)"
 if ! run_quiet clusteradm-join clusteradm join --kubeconfig "$spoke_kubeconfig" \
     --hub-token "$HUB_TOKEN" --hub-apiserver "$HUB_API_SERVER" --ca-file "$hub_ca" \
     --cluster-name "$SPOKE_NAME" --force-internal-endpoint-lookup --bundle-version "$BUNDLE_VERSION" \

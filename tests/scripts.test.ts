@@ -37,6 +37,7 @@ describe.each(["kind", "k3d"] as Runtime[])("%s cluster steps", (runtime) => {
     it("creates a cluster with the pinned image and leaves the user's kubeconfig alone", () => {
         const result = lab.run(`${runtime}/create-cluster.sh`, clusterEnv(runtime, "hub"));
         expect(result.code).toBe(0);
+        expect(result.stderr).toMatch(/ocm-lab: create hub: creating the cluster with \S+ .*waits up to 5s/);
         const [create] = lab.calls(runtime).filter((c) => c.includes("create"));
         if (runtime === "kind") {
             expect(create).toMatch(
@@ -137,6 +138,7 @@ describe("init", () => {
         // clusteradm printed a join command with a token; none of it may reach the logs.
         expect(result.stdout).toBe("");
         expectNoSecretsIn(result.stderr);
+        expect(result.stderr).toContain("installing the OCM hub, bundle 1.3.1 (clusteradm waits up to 5s)");
         expect(result.stderr).toContain("hub controllers are ready");
     });
 
@@ -232,6 +234,7 @@ describe.each(["kind", "k3d"] as Runtime[])("%s registration: join, accept, Avai
         );
         expect(lab.exists("clusters/hub/hub/managedclusters/spoke1")).toBe(true);
         expect(result.stderr).toContain(`klusterlet registered against ${runtimeFacts[runtime].internal("hub")}`);
+        expect(result.stderr).toContain("(clusteradm waits up to 5s for the klusterlet)");
         expectNoSecretsIn(result.stdout + result.stderr, token);
     });
 
@@ -270,6 +273,7 @@ describe.each(["kind", "k3d"] as Runtime[])("%s registration: join, accept, Avai
         lab.clearCalls();
         const accepted = lab.ok("accept.sh", hubEnv(runtime, hubKubeconfig, "spoke1"));
         expect(accepted.stderr).toContain("accepted on hub hub");
+        expect(accepted.stderr).toContain("waits up to 5s for the spoke's CSR");
         expect(lab.calls("clusteradm").filter((c) => c.startsWith("clusteradm accept"))).toEqual([
             expect.stringMatching(/^clusteradm accept --kubeconfig \S+ --clusters spoke1 --wait --timeout 5$/),
         ]);

@@ -14,6 +14,7 @@ fi
 
 # traefik is off: its ServiceLB claims port 443 on the node, which collides with the add-on later.
 # The tls-san lets other clusters on the network verify the API server by its container name.
+log "creating the cluster with $NODE_IMAGE on network $NETWORK_NAME (k3d waits up to ${TIMEOUT_SECONDS}s)"
 if ! run_quiet k3d-create k3d cluster create "$CLUSTER_NAME" --image "$NODE_IMAGE" --network "$NETWORK_NAME" \
     --k3s-arg "--disable=traefik@server:*" \
     --k3s-arg "--tls-san=k3d-${CLUSTER_NAME}-server-0@server:*" \

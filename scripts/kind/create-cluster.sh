@@ -20,6 +20,7 @@ if kind get clusters 2>/dev/null | grep -x "$CLUSTER_NAME" >/dev/null; then
     exit 0
 fi
 
+log "creating the cluster with $NODE_IMAGE (kind waits up to ${TIMEOUT_SECONDS}s for the control plane)"
 if ! run_quiet kind-create kind create cluster --name "$CLUSTER_NAME" --image "$NODE_IMAGE" \
     --kubeconfig "$OCM_LAB_TMP/kubeconfig" --wait "${TIMEOUT_SECONDS}s"; then
     fail "kind could not create the cluster (output above)" \
