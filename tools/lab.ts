@@ -172,19 +172,12 @@ export async function main(args: string[]): Promise<void> {
     }
 
     if (command === "status") {
-        return status(pulumi, env);
+        await ensureTools(["kubectl"], env);
+        return status(stack, pulumi, env);
     }
     if (command === "up" || command === "destroy" || command === "preflight") {
         const lab = labConfigFrom(pulumi(["config", "--json"]).stdout || "{}");
-        const ctx = installContext(env);
-        const needed: ToolName[] = [lab.runtime, "clusteradm", "kubectl"];
-        try {
-            for (const tool of needed) {
-                await ensureTool(tool, ctx);
-            }
-        } catch (error) {
-            fail(error instanceof ToolError ? error.message : String(error));
-        }
+        await ensureTools([lab.runtime, "clusteradm", "kubectl"], env);
         if (command !== "destroy") {
             const problems = preflightProblems(gatherFacts(stack, lab, env, pulumi(["stack", "export"]).stdout));
             if (problems.length > 0) {
@@ -205,25 +198,49 @@ export async function main(args: string[]): Promise<void> {
     process.exit(result.status ?? 1);
 }
 
-function status(pulumi: (args: string[]) => RunResult, env: NodeJS.ProcessEnv): void {
+async function ensureTools(tools: ToolName[], env: NodeJS.ProcessEnv): Promise<void> {
+    const ctx = installContext(env);
+    try {
+        for (const tool of tools) {
+            await ensureTool(tool, ctx);
+        }
+    } catch (error) {
+        fail(error instanceof ToolError ? error.message : String(error));
+    }
+}
+
+function status(stack: string, pulumi: (args: string[]) => RunResult, env: NodeJS.ProcessEnv): void {
     const kubeconfig = pulumi(["stack", "output", "hubKubeconfig", "--show-secrets"]).stdout.trim();
     if (!kubeconfig) {
-        fail("the stack has no hub yet: npm run up -- <stack>");
+        fail(`the ${stack} stack has no hub yet: npm run up -- ${stack}`);
     }
+    // The hub kubeconfig is a secret: it lives in a private folder removed before anything exits.
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ocm-lab-status-"));
+    let table: string;
     try {
         const file = path.join(dir, "hub.kubeconfig");
         fs.writeFileSync(file, kubeconfig, { mode: 0o600 });
-        const list = (resource: string) => {
+        const list = (resource: string, optional = false) => {
             const result = run("kubectl", ["--kubeconfig", file, "get", resource, "-A", "-o", "json"], env);
-            return result.status === 0 ? JSON.parse(result.stdout) : { items: [] };
+            if (result.status === 0) {
+                return JSON.parse(result.stdout);
+            }
+            if (!optional) {
+                throw new Error(
+                    `status could not read ${resource} from the hub:\n${result.stderr}` +
+                        `next: npm run pulumi -- stack output hubKubeconfig --show-secrets -s ${stack} > hub.kubeconfig && ` +
+                        `kubectl --kubeconfig hub.kubeconfig get ${resource}`,
+                );
+            }
+            return { items: [] }; // the add-on's kinds exist only while Argo CD is installed
         };
-        console.log(
-            renderTable(
-                statusRows(list("managedclusters"), list("managedclusteraddons"), list("applications.argoproj.io")),
-            ),
+        table = renderTable(
+            statusRows(list("managedclusters"), list("managedclusteraddons"), list("applications.argoproj.io", true)),
         );
-    } finally {
+    } catch (error) {
         fs.rmSync(dir, { recursive: true, force: true });
+        fail((error as Error).message);
     }
+    fs.rmSync(dir, { recursive: true, force: true });
+    console.log(table);
 }
