@@ -10,6 +10,7 @@ import {
     createCluster,
     hubEnv,
     joinEnv,
+    joinSpoke,
     mintToken,
     Runtime,
     runtimeFacts,
@@ -307,11 +308,7 @@ describe("join catches a klusterlet pointed at an address spokes cannot reach", 
 describe("accept and wait failures", () => {
     it("names the spoke and the next command when a spoke never becomes Available", () => {
         const hubKubeconfig = bringUpHub(lab, "kind");
-        const spokeKubeconfig = createCluster(lab, "kind", "spoke1");
-        lab.ok(
-            "join.sh",
-            joinEnv("kind", hubKubeconfig, spokeKubeconfig, "spoke1", mintToken(lab, "kind", hubKubeconfig, "spoke1")),
-        );
+        joinSpoke(lab, "kind", hubKubeconfig, "spoke1");
         lab.ok("accept.sh", hubEnv("kind", hubKubeconfig, "spoke1"));
         lab.fault("available-spoke1");
         const result = lab.run("wait-available.sh", {
@@ -337,11 +334,7 @@ describe("accept and wait failures", () => {
 describe("unregistering on delete", () => {
     it("removes the ManagedCluster from the hub, and is a no-op once the hub is gone", () => {
         const hubKubeconfig = bringUpHub(lab, "kind");
-        const spokeKubeconfig = createCluster(lab, "kind", "spoke1");
-        lab.ok(
-            "join.sh",
-            joinEnv("kind", hubKubeconfig, spokeKubeconfig, "spoke1", mintToken(lab, "kind", hubKubeconfig, "spoke1")),
-        );
+        joinSpoke(lab, "kind", hubKubeconfig, "spoke1");
         lab.ok("remove-managed-cluster.sh", hubEnv("kind", hubKubeconfig, "spoke1"));
         expect(lab.exists("clusters/hub/hub/managedclusters/spoke1")).toBe(false);
         lab.ok("kind/delete-cluster.sh", { CLUSTER_NAME: "hub" });

@@ -8,7 +8,7 @@ import { randomBytes } from "crypto";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { LabConfig, parseLabConfig, RawLabConfig } from "../config";
+import { ConfigError, LabConfig, parseLabConfig, RawLabConfig } from "../config";
 import { ensureTool, InstallContext, installedVersion, platformOf, ToolError, ToolName } from "./installTools";
 import { ownedClusterNames, PreflightFacts, preflightProblems } from "./preflight";
 import { renderTable, statusRows } from "./status";
@@ -176,7 +176,7 @@ export async function main(args: string[]): Promise<void> {
         return status(stack, pulumi, env);
     }
     if (command === "up" || command === "destroy" || command === "preflight") {
-        const lab = labConfigFrom(pulumi(["config", "--json"]).stdout || "{}");
+        const lab = readLabConfig(pulumi(["config", "--json"]).stdout || "{}");
         await ensureTools([lab.runtime, "clusteradm", "kubectl"], env);
         if (command !== "destroy") {
             const problems = preflightProblems(gatherFacts(stack, lab, env, pulumi(["stack", "export"]).stdout));
@@ -196,6 +196,15 @@ export async function main(args: string[]): Promise<void> {
     ];
     const result = pulumi(verb, true);
     process.exit(result.status ?? 1);
+}
+
+/** The stack's config, or the program's own message about what to change. */
+function readLabConfig(pulumiConfigJson: string): LabConfig {
+    try {
+        return labConfigFrom(pulumiConfigJson);
+    } catch (error) {
+        fail(error instanceof ConfigError ? error.message : `could not read the stack's config: ${error}`);
+    }
 }
 
 async function ensureTools(tools: ToolName[], env: NodeJS.ProcessEnv): Promise<void> {

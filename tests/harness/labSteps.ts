@@ -88,6 +88,14 @@ export function joinEnv(
     };
 }
 
+/** A spoke created and joined the way ClusterRegistration does it: cluster, token, join. */
+export function joinSpoke(lab: FakeLab, runtime: Runtime, hubKubeconfig: string, spoke: string): string {
+    const spokeKubeconfig = createCluster(lab, runtime, spoke);
+    const token = mintToken(lab, runtime, hubKubeconfig, spoke);
+    lab.ok("join.sh", joinEnv(runtime, hubKubeconfig, spokeKubeconfig, spoke, token));
+    return spokeKubeconfig;
+}
+
 export function mintToken(lab: FakeLab, runtime: Runtime, hubKubeconfig: string, spoke: string): string {
     return JSON.parse(lab.ok("token.sh", hubEnv(runtime, hubKubeconfig, spoke)).stdout)["hub-token"];
 }
