@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
 import { step } from "../components/step";
+import { clusterSteps } from "./clusterSteps";
 import { ClusterRuntime, ClusterSpec, ClusterSteps, HubPreparation, SharedNetwork } from "./runtime";
 
 /** The docker network all k3d clusters of the lab join; k3d would otherwise give each its own. */
@@ -27,33 +28,21 @@ export const k3dRuntime: ClusterRuntime = {
         if (!spec.network) {
             throw new Error(`k3d cluster ${clusterName} needs the lab's shared network; call createNetwork first`);
         }
-        const cluster = step(
-            `${clusterName}-cluster`,
+        return clusterSteps(
+            clusterName,
             {
-                script: "k3d/create-cluster.sh",
-                deleteScript: "k3d/delete-cluster.sh",
+                scripts: "k3d",
                 environment: {
                     CLUSTER_NAME: clusterName,
                     NODE_IMAGE: spec.nodeImage,
                     NETWORK_NAME: spec.network.name,
                     TIMEOUT_SECONDS: String(spec.timeoutSeconds),
                 },
-                triggers: [spec.nodeImage, spec.network.name],
+                recreateWhen: [spec.nodeImage, spec.network.name],
+                dependsOn: [spec.network.resource],
             },
-            { parent, deleteBeforeReplace: true, dependsOn: [spec.network.resource] },
+            parent,
         );
-        const kubeconfig = step(
-            `${clusterName}-kubeconfig`,
-            {
-                script: "k3d/kubeconfig.sh",
-                environment: { CLUSTER_NAME: clusterName },
-                secretStdout: true,
-                // The Command provider gives each create a new random ID, so a new cluster means a new kubeconfig.
-                triggers: [cluster.id],
-            },
-            { parent, dependsOn: [cluster] },
-        );
-        return { cluster, kubeconfig };
     },
     contextName: (clusterName) => `k3d-${clusterName}`,
     exportKubeconfigCommand: (clusterName) =>

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { step } from "../components/step";
+import { clusterSteps } from "./clusterSteps";
 import { ClusterRuntime, ClusterSpec, ClusterSteps } from "./runtime";
 
 /**
@@ -11,33 +11,19 @@ export const kindRuntime: ClusterRuntime = {
     name: "kind",
     createNetwork: () => undefined,
     createCluster(clusterName: string, spec: ClusterSpec, parent: pulumi.Resource): ClusterSteps {
-        const cluster = step(
-            `${clusterName}-cluster`,
+        return clusterSteps(
+            clusterName,
             {
-                script: "kind/create-cluster.sh",
-                deleteScript: "kind/delete-cluster.sh",
+                scripts: "kind",
                 environment: {
                     CLUSTER_NAME: clusterName,
                     NODE_IMAGE: spec.nodeImage,
                     TIMEOUT_SECONDS: String(spec.timeoutSeconds),
                 },
-                // A new node image needs a new cluster; re-running create would keep the old one.
-                triggers: [spec.nodeImage],
+                recreateWhen: [spec.nodeImage],
             },
-            { parent, deleteBeforeReplace: true },
+            parent,
         );
-        const kubeconfig = step(
-            `${clusterName}-kubeconfig`,
-            {
-                script: "kind/kubeconfig.sh",
-                environment: { CLUSTER_NAME: clusterName },
-                secretStdout: true,
-                // The Command provider gives each create a new random ID, so a new cluster means a new kubeconfig.
-                triggers: [cluster.id],
-            },
-            { parent, dependsOn: [cluster] },
-        );
-        return { cluster, kubeconfig };
     },
     contextName: (clusterName) => `kind-${clusterName}`,
     exportKubeconfigCommand: (clusterName) => `kind export kubeconfig --name ${clusterName}`,

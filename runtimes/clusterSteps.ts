@@ -1,0 +1,41 @@
+import * as pulumi from "@pulumi/pulumi";
+import { step } from "../components/step";
+import { ClusterSteps } from "./runtime";
+
+/** What a runtime says about how it makes one cluster; clusterSteps turns it into the two steps. */
+export interface ClusterRecipe {
+    /** Folder of the runtime's create-cluster.sh, delete-cluster.sh and kubeconfig.sh under scripts/. */
+    scripts: "kind" | "k3d";
+    /** Environment of the create and delete steps. */
+    environment: Record<string, pulumi.Input<string>>;
+    /** Inputs whose change needs a new cluster (re-running create would keep the old one). */
+    recreateWhen: pulumi.Input<string>[];
+    dependsOn?: pulumi.Resource[];
+}
+
+/** The cluster, and its host kubeconfig fetched again whenever the cluster is replaced. */
+export function clusterSteps(clusterName: string, recipe: ClusterRecipe, parent: pulumi.Resource): ClusterSteps {
+    const cluster = step(
+        `${clusterName}-cluster`,
+        {
+            script: `${recipe.scripts}/create-cluster.sh`,
+            deleteScript: `${recipe.scripts}/delete-cluster.sh`,
+            environment: recipe.environment,
+            triggers: recipe.recreateWhen,
+        },
+        // The cluster name is a singleton on the machine: delete the old one before making the new.
+        { parent, deleteBeforeReplace: true, dependsOn: recipe.dependsOn },
+    );
+    const kubeconfig = step(
+        `${clusterName}-kubeconfig`,
+        {
+            script: `${recipe.scripts}/kubeconfig.sh`,
+            environment: { CLUSTER_NAME: clusterName },
+            secretStdout: true,
+            // The Command provider gives each create a new random ID, so a new cluster means a new kubeconfig.
+            triggers: [cluster.id],
+        },
+        { parent, dependsOn: [cluster] },
+    );
+    return { cluster, kubeconfig };
+}
