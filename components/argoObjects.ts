@@ -7,12 +7,10 @@ import { ApplicationSet } from "@kubernetes-models/argo-cd/argoproj.io/v1alpha1/
 
 /** Where the add-on chart installs Argo CD on the hub. */
 export const argocdNamespace = "argocd";
-/** Objects the chart creates; the lab refers to them and never creates them itself. */
+/** Objects the chart creates that the program refers to; it never creates them itself. */
 export const chartObjects = {
     placement: "placement",
     placementGeneratorConfigMap: "ocm-placement-generator",
-    gitOpsCluster: "gitops-cluster",
-    adminSecret: "argocd-cluster",
     serverService: "argocd-server",
 } as const;
 
@@ -30,9 +28,8 @@ export interface GuestbookSource {
     appRevision: string;
 }
 
-/** The namespace the app lands in on every spoke, and its Deployment there. */
+/** The namespace the app lands in on every spoke. */
 export const guestbookNamespace = "guestbook";
-export const guestbookDeployment = "guestbook-ui";
 
 /**
  * Argo CD's own `default` project, opened to every source, destination and source namespace so the
