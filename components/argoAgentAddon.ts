@@ -94,9 +94,9 @@ export class ArgoAgentAddon extends pulumi.ComponentResource {
             { ...onHub, dependsOn: [gitopsReady, defaultProject] },
         );
 
-        const registrationOf = new Map(args.registrations.map((r) => [r.spokeName, r]));
+        const registered = new Set(args.registrations.map((r) => r.spokeName));
         for (const spoke of args.spokes) {
-            if (!registrationOf.has(spoke.clusterName)) {
+            if (!registered.has(spoke.clusterName)) {
                 throw new Error(`ArgoAgentAddon: spoke ${spoke.clusterName} has no registration`);
             }
             const addonAvailable = step(

@@ -12,11 +12,20 @@ export const stepInterpreter = ["/bin/bash", "-c"];
 const sourceLibLine = /^\. "\$\(dirname "\$\{BASH_SOURCE\[0\]\}"\)\/(\.\.\/)?lib\.sh"$/m;
 const lib = fs.readFileSync(path.join(__dirname, "lib.sh"), "utf8").trimEnd();
 
+// Every spoke registers the same steps (join.sh is also its token's trigger): read each file once.
+const loaded = new Map<string, string>();
+
 /** `relativePath` is below scripts/, e.g. "join.sh" or "kind/create-cluster.sh". */
 export function stepScript(relativePath: string): string {
+    const cached = loaded.get(relativePath);
+    if (cached !== undefined) {
+        return cached;
+    }
     const text = fs.readFileSync(path.join(__dirname, relativePath), "utf8");
     if (!sourceLibLine.test(text)) {
         throw new Error(`scripts/${relativePath} does not source lib.sh the way every step must`);
     }
-    return text.replace(sourceLibLine, () => lib);
+    const script = text.replace(sourceLibLine, () => lib);
+    loaded.set(relativePath, script);
+    return script;
 }
