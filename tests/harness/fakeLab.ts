@@ -29,17 +29,21 @@ export class FakeLab {
     }
 
     /** Runs scripts/<script> with `env`; stdout loses one trailing newline, as the provider does. */
+    /** The process environment a step starts from here: fakes first on PATH, this lab's state and temp. */
+    env(): NodeJS.ProcessEnv {
+        return {
+            ...process.env,
+            PATH: `${fakesDir}:${process.env.PATH}`,
+            FAKE_STATE: this.state,
+            TMPDIR: this.tmp,
+            OCM_LAB_POLL_SECONDS: "0.2",
+        };
+    }
+
     run(script: string, env: Record<string, string>): StepResult {
         const [shell, flag] = stepInterpreter;
         const result = spawnSync(shell, [flag, stepScript(script)], {
-            env: {
-                ...process.env,
-                PATH: `${fakesDir}:${process.env.PATH}`,
-                FAKE_STATE: this.state,
-                TMPDIR: this.tmp,
-                OCM_LAB_POLL_SECONDS: "0.2",
-                ...env,
-            },
+            env: { ...this.env(), ...env },
             encoding: "utf8",
             timeout: 60_000,
         });

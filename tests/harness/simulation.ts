@@ -9,7 +9,7 @@ import { randomBytes } from "crypto";
 import * as fs from "fs";
 import * as path from "path";
 import { isDeepStrictEqual } from "util";
-import { FakeLab, fakesDir } from "./fakeLab";
+import { FakeLab } from "./fakeLab";
 import { MockResourceArgs, ProgramRun, Registration, reveal, runProgram, staticNewResource } from "./program";
 
 interface SimResource {
@@ -52,17 +52,6 @@ export class Simulation {
         readonly hubName = "hub",
     ) {}
 
-    /** Environment every command starts from: this process's, with the fakes first on PATH. */
-    private baseEnv(): NodeJS.ProcessEnv {
-        return {
-            ...process.env,
-            PATH: `${fakesDir}:${process.env.PATH}`,
-            FAKE_STATE: this.lab.state,
-            TMPDIR: this.lab.tmp,
-            OCM_LAB_POLL_SECONDS: "0.2",
-        };
-    }
-
     /** Runs a command as the Command provider does; rejects with stdout and stderr on failure. */
     private execute(
         name: string,
@@ -72,7 +61,7 @@ export class Simulation {
         const [shell, ...shellArgs] = inputs.interpreter ?? ["/bin/sh", "-c"];
         return new Promise((resolve, reject) => {
             const child = spawn(shell, [...shellArgs, script], {
-                env: { ...this.baseEnv(), ...(inputs.environment ?? {}) },
+                env: { ...this.lab.env(), ...(inputs.environment ?? {}) },
                 cwd: inputs.dir,
             });
             let stdout = "";
@@ -92,7 +81,7 @@ export class Simulation {
         });
     }
 
-    private fakeTool(args: string[]): Promise<{ stdout: string; stderr: string }> {
+    private docker(args: string[]): Promise<{ stdout: string; stderr: string }> {
         return this.execute(`docker ${args.join(" ")}`, ["docker", ...args].map((a) => `'${a}'`).join(" "), {
             interpreter: ["/bin/bash", "-c"],
         });
@@ -112,7 +101,7 @@ export class Simulation {
             }
             case "docker:index/network:Network":
                 if (!previous) {
-                    await this.fakeTool(["network", "create", inputs.name]);
+                    await this.docker(["network", "create", inputs.name]);
                 }
                 return { ...inputs };
             case "kubernetes:helm.sh/v3:Release":
@@ -134,7 +123,7 @@ export class Simulation {
                 }
                 return;
             case "docker:index/network:Network":
-                await this.fakeTool(["network", "rm", resource.inputs.name]);
+                await this.docker(["network", "rm", resource.inputs.name]);
                 return;
             case "kubernetes:helm.sh/v3:Release":
                 fs.rmSync(this.hubMarker("addon-installed"), { force: true });
