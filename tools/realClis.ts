@@ -1,0 +1,95 @@
+/**
+ * Builds the real kind and k3d CLIs, at the versions in versions.ts, from their Go modules, so that
+ * tests can hand every command line the step scripts run to the real flag parsers (see
+ * tests/realCliFlags.test.ts). Binaries are kept in .tools/go/<tool>-<version>/, keyed by version,
+ * with Go's module and build caches beside them: a second run costs nothing.
+ *
+ * clusteradm is not here: v1.3.1 requires open-cluster-management.io/ocm v1.3.1, which the Go
+ * module proxy these machines reach refuses, so it cannot be built on them.
+ */
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
+import { versions } from "../versions";
+
+export type RealCli = "kind" | "k3d";
+
+interface GoBuild {
+    version: string;
+    /** The module to require, and the main package inside it. */
+    module: string;
+    mainPackage: string;
+    /** Release builds stamp the version with -X; without it k3d calls itself "v5-dev". */
+    ldflags?: string;
+}
+
+const builds: Record<RealCli, GoBuild> = {
+    kind: { version: versions.kindCli, module: "sigs.k8s.io/kind", mainPackage: "sigs.k8s.io/kind" },
+    k3d: {
+        version: versions.k3dCli,
+        module: "github.com/k3d-io/k3d/v5",
+        mainPackage: "github.com/k3d-io/k3d/v5",
+        ldflags: `-X github.com/k3d-io/k3d/v5/version.Version=${versions.k3dCli}`,
+    },
+};
+
+export const goRoot = path.resolve(__dirname, "..", ".tools", "go");
+
+/** Where the built `tool` lives; present once `npm run build:clis` has run. */
+export function realCliPath(tool: RealCli): string {
+    return path.join(goRoot, `${tool}-${builds[tool].version}`, tool);
+}
+
+/**
+ * Builds `tool` inside a one-line wrapper module that requires it. `go install module@version`
+ * would be shorter, but it first reads the module's version list, which the proxy here refuses.
+ */
+function build(tool: RealCli): void {
+    const { version, module, mainPackage, ldflags } = builds[tool];
+    const target = realCliPath(tool);
+    const work = path.join(goRoot, "work", `${tool}-${version}`);
+    fs.rmSync(work, { recursive: true, force: true });
+    fs.mkdirSync(work, { recursive: true });
+    fs.writeFileSync(
+        path.join(work, "go.mod"),
+        `module ocm-lab.local/${tool}\n\ngo 1.22\n\nrequire ${module} ${version}\n`,
+    );
+    const partial = `${target}.partial`;
+    const args = ["build", "-trimpath", "-o", partial, ...(ldflags ? ["-ldflags", ldflags] : []), mainPackage];
+    const started = Date.now();
+    const result = spawnSync("go", args, {
+        cwd: work,
+        stdio: "inherit",
+        env: {
+            ...process.env,
+            GOFLAGS: "-mod=mod -modcacherw -buildvcs=false",
+            GOCACHE: path.join(goRoot, "cache"),
+            GOMODCACHE: path.join(goRoot, "mod"),
+        },
+    });
+    if (result.error || result.status !== 0) {
+        fs.rmSync(partial, { force: true });
+        throw new Error(
+            `build:clis: could not build ${tool} ${version} from ${module} ` +
+                `(${result.error?.message ?? `go exited ${result.status}`}); ` +
+                `next: cd ${work} && go build ${mainPackage}`,
+        );
+    }
+    fs.renameSync(partial, target);
+    fs.rmSync(work, { recursive: true, force: true });
+    console.log(`build:clis: built ${tool} ${version} in ${Math.round((Date.now() - started) / 1000)}s`);
+}
+
+export async function main(): Promise<void> {
+    for (const tool of Object.keys(builds) as RealCli[]) {
+        const target = realCliPath(tool);
+        if (fs.existsSync(target)) {
+            console.log(
+                `build:clis: ${tool} ${builds[tool].version} already built (${path.relative(process.cwd(), target)})`,
+            );
+            continue;
+        }
+        fs.mkdirSync(path.dirname(target), { recursive: true });
+        build(tool);
+    }
+}
