@@ -12,7 +12,7 @@ import {
 import { ClusterRegistration } from "./clusterRegistration";
 import { HubCluster } from "./hubCluster";
 import { SpokeCluster } from "./spokeCluster";
-import { step } from "./step";
+import { step } from "../scripts/step";
 
 export interface ArgoAgentAddonArgs extends GuestbookSource {
     /** The hub; the chart, the Argo CD objects and the add-on all live there. */

@@ -5,7 +5,7 @@ import { stepScript } from "../scripts";
 import { HubCluster, qosEnvironment } from "./hubCluster";
 import { pemOf } from "./kubeconfig";
 import { SpokeCluster } from "./spokeCluster";
-import { step } from "./step";
+import { step } from "../scripts/step";
 
 export interface ClusterRegistrationArgs {
     /** The initialised hub the spoke joins. */

@@ -5,7 +5,7 @@ import { ResourceQos } from "../config";
 import { ClusterRuntime, SharedNetwork } from "../runtimes";
 import { createClusterAccess } from "./clusterAccess";
 import { caDataOf, serverOf } from "./kubeconfig";
-import { step } from "./step";
+import { step } from "../scripts/step";
 
 export interface HubClusterArgs {
     /** kind or k3d; decides how the cluster is made and addressed. */

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { step } from "../components/step";
+import { step } from "../scripts/step";
 import { ClusterSteps } from "./runtime";
 
 /** What a runtime says about how it makes one cluster; clusterSteps turns it into the two steps. */

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
-import { step } from "../components/step";
+import { step } from "../scripts/step";
 import { clusterSteps } from "./clusterSteps";
 import { ClusterRuntime, ClusterSpec, ClusterSteps, HubPreparation, SharedNetwork } from "./runtime";
 

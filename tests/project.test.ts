@@ -53,6 +53,22 @@ describe("the project", () => {
         expect(text).toContain("OCM_LAB_TMP=");
     });
 
+    it("keeps its layers pointing one way: runtimes/ and scripts/ never import from components/", () => {
+        const importsOf = (dir: string) =>
+            fs
+                .readdirSync(path.join(projectRoot, dir))
+                .filter((f) => f.endsWith(".ts"))
+                .flatMap((f) =>
+                    [...fs.readFileSync(path.join(projectRoot, dir, f), "utf8").matchAll(/from "([^"]+)"/g)].map(
+                        (m) => `${dir}/${f}: ${m[1]}`,
+                    ),
+                );
+        const upward = [...importsOf("runtimes"), ...importsOf("scripts")].filter((i) => /components/.test(i));
+        expect(upward).toEqual([]);
+        // the check sees imports at all
+        expect(importsOf("runtimes").some((i) => i.endsWith("../scripts/step"))).toBe(true);
+    });
+
     it("runs exactly the README's test command in CI", () => {
         const readme = fs.readFileSync(path.join(projectRoot, "README.md"), "utf8");
         const ci = fs.readFileSync(path.join(projectRoot, ".ci", "run"), "utf8");

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as command from "@pulumi/command";
-import { stepInterpreter, stepScript } from "../scripts";
+import { stepInterpreter, stepScript } from "./index";
 
 export interface StepArgs {
     /** Step script below scripts/, run on create (and again when its inputs change). */
