@@ -58,6 +58,21 @@ export interface RawLabConfig {
     argocd?: unknown;
 }
 
+/** Every key the program reads in the `ocm-lab:` namespace; any other key there is a mistake. */
+export const configKeys: readonly (keyof RawLabConfig)[] = [
+    "runtime",
+    "hubName",
+    "spokes",
+    "kindNodeImage",
+    "k3dNodeImage",
+    "clusteradmBundleVersion",
+    "resourceQosClass",
+    "resourceLimits",
+    "resourceRequests",
+    "timeoutSeconds",
+    "argocd",
+];
+
 export const configDefaults = {
     hubName: "hub",
     spokes: ["spoke1", "spoke2"],
@@ -101,6 +116,14 @@ const show = (value: unknown) => JSON.stringify(value);
 /** Returns a checked LabConfig or throws one ConfigError that lists every problem found. */
 export function parseLabConfig(input: RawLabConfig): LabConfig {
     const problems: string[] = [];
+    // A typo (ocm-lab:spoke) would otherwise be ignored and the lab built with defaults.
+    for (const key of Object.keys(input).filter((k) => !(configKeys as readonly string[]).includes(k))) {
+        const nearest = nearestOf(key, configKeys);
+        problems.push(
+            `ocm-lab:${key} is not a setting of this lab; did you mean ocm-lab:${nearest}? ` +
+                `Next: pulumi config rm ocm-lab:${key} (then set ocm-lab:${nearest} if that was meant).`,
+        );
+    }
     const raw: RawLabConfig = {
         ...input,
         spokes: decodeJson(input.spokes),
@@ -222,7 +245,10 @@ function parseArgoCd(value: unknown, problems: string[]): ArgoCdConfig {
     const given = value as Record<string, unknown>;
     const known = Object.keys(defaults);
     for (const key of Object.keys(given).filter((k) => !known.includes(k))) {
-        problems.push(`ocm-lab:argocd.${key} is not a setting; the settings are ${known.join(", ")}.`);
+        problems.push(
+            `ocm-lab:argocd.${key} is not a setting; did you mean ocm-lab:argocd.${nearestOf(key, known)}? ` +
+                `The settings are ${known.join(", ")}.`,
+        );
     }
     const argocd = { ...defaults, ...given } as Record<string, unknown>;
     const check = (key: string, ok: (v: unknown) => boolean, what: string, example: string) => {
@@ -240,6 +266,27 @@ function parseArgoCd(value: unknown, problems: string[]): ArgoCdConfig {
     check("appPath", text(/^[^\s/][^\s]*$/), "a path inside the repository", defaults.appPath);
     check("appRevision", text(/^\S+$/), "a branch, tag or commit", defaults.appRevision);
     return argocd as unknown as ArgoCdConfig;
+}
+
+/** The candidate closest to `key` by edit distance (ignoring case): what a typo most likely meant. */
+export function nearestOf(key: string, candidates: readonly string[]): string {
+    const distance = (a: string, b: string) => {
+        const previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+        for (let i = 1; i <= a.length; i++) {
+            let diagonal = previous[0];
+            previous[0] = i;
+            for (let j = 1; j <= b.length; j++) {
+                const above = previous[j];
+                previous[j] = Math.min(above + 1, previous[j - 1] + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
+                diagonal = above;
+            }
+        }
+        return previous[b.length];
+    };
+    const lower = key.toLowerCase();
+    return candidates.reduce((best, c) =>
+        distance(lower, c.toLowerCase()) < distance(lower, best.toLowerCase()) ? c : best,
+    );
 }
 
 /** JSON text becomes its value; anything else (not JSON, or not text) stays as it is, to be reported. */
@@ -277,6 +324,25 @@ function parseQos(raw: RawLabConfig, problems: string[]): ResourceQos {
     const limits = parseQuantities("ocm-lab:resourceLimits", raw.resourceLimits, problems);
     const requests = parseQuantities("ocm-lab:resourceRequests", raw.resourceRequests, problems);
     const hasAmounts = Object.keys(limits).length + Object.keys(requests).length > 0;
+    // The two checks below are clusteradm v1.3.1's own (pkg/helpers/resourcerequirement), which it
+    // makes only mid-init or mid-join: here they fail before anything exists.
+    if (!hasAmounts && qosClass === "ResourceRequirement") {
+        problems.push(
+            `ocm-lab:resourceQosClass is "ResourceRequirement" but neither ocm-lab:resourceLimits nor ` +
+                `ocm-lab:resourceRequests is set; clusteradm refuses that. ` +
+                `Example: pulumi config set --path 'ocm-lab:resourceRequests.memory' 128Mi`,
+        );
+    }
+    for (const [resource, limit] of Object.entries(limits)) {
+        const request = requests[resource];
+        if (request !== undefined && quantityValue(request) > quantityValue(limit)) {
+            problems.push(
+                `ocm-lab:resourceRequests.${resource} is ${show(request)}, more than ocm-lab:resourceLimits.${resource} ` +
+                    `${show(limit)}; a request must not exceed its limit. ` +
+                    `Example: pulumi config set --path 'ocm-lab:resourceRequests.${resource}' ${limit}`,
+            );
+        }
+    }
     if (hasAmounts && qosClass !== "ResourceRequirement") {
         problems.push(
             `ocm-lab:resourceLimits/resourceRequests are set but ocm-lab:resourceQosClass is ${show(qosClass)}; ` +
@@ -285,6 +351,25 @@ function parseQos(raw: RawLabConfig, problems: string[]): ResourceQos {
         );
     }
     return { qosClass: qosClass as ResourceQosClass, limits, requests };
+}
+
+const quantitySuffixes: Record<string, number> = {
+    "": 1,
+    m: 1e-3,
+    k: 1e3,
+    M: 1e6,
+    G: 1e9,
+    T: 1e12,
+    Ki: 2 ** 10,
+    Mi: 2 ** 20,
+    Gi: 2 ** 30,
+    Ti: 2 ** 40,
+};
+
+/** A quantity already matched by `quantity`, as a number of base units (cores, bytes). */
+function quantityValue(amount: string): number {
+    const [, number, suffix] = /^([0-9.]+)(.*)$/.exec(amount)!;
+    return Number(number) * quantitySuffixes[suffix];
 }
 
 function parseQuantities(key: string, value: unknown, problems: string[]): Record<string, string> {

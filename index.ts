@@ -4,21 +4,14 @@ import { parseLabConfig } from "./config";
 import { runtimeFor } from "./runtimes";
 import { versions } from "./versions";
 
-// Config: read once, checked before anything is created.
-const config = new pulumi.Config("ocm-lab");
-const lab = parseLabConfig({
-    runtime: config.get("runtime"),
-    hubName: config.get("hubName"),
-    spokes: config.get("spokes"),
-    kindNodeImage: config.get("kindNodeImage"),
-    k3dNodeImage: config.get("k3dNodeImage"),
-    clusteradmBundleVersion: config.get("clusteradmBundleVersion"),
-    resourceQosClass: config.get("resourceQosClass"),
-    resourceLimits: config.get("resourceLimits"),
-    resourceRequests: config.get("resourceRequests"),
-    timeoutSeconds: config.get("timeoutSeconds"),
-    argocd: config.get("argocd"),
-});
+// Config: every ocm-lab: key, read once and checked (unknown keys too) before anything is created.
+const lab = parseLabConfig(
+    Object.fromEntries(
+        Object.entries(pulumi.runtime.allConfig())
+            .filter(([key]) => key.startsWith("ocm-lab:"))
+            .map(([key, value]) => [key.slice("ocm-lab:".length), value]),
+    ),
+);
 
 // Network, then hub and spokes in parallel: no cluster waits for another.
 const runtime = runtimeFor(lab.runtime);

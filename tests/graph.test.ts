@@ -287,6 +287,31 @@ describe("configuration", () => {
             /ocm-lab:resourceLimits\.cpu is "lots"/,
         ],
         ["a tiny timeout", { timeoutSeconds: 5 }, /ocm-lab:timeoutSeconds is 5.*at least 30/],
+        ["a misspelled key", { spoke: ["spoke1"] }, /ocm-lab:spoke is not a setting.*did you mean ocm-lab:spokes\?/],
+        [
+            "a key in the wrong case",
+            { hubname: "hub" },
+            /ocm-lab:hubname is not a setting.*did you mean ocm-lab:hubName\?/,
+        ],
+        [
+            "a misspelled add-on key",
+            { argocd: { enabeld: false } },
+            /ocm-lab:argocd\.enabeld is not a setting; did you mean ocm-lab:argocd\.enabled\?/,
+        ],
+        [
+            "ResourceRequirement without limits or requests",
+            { resourceQosClass: "ResourceRequirement" },
+            /"ResourceRequirement" but neither ocm-lab:resourceLimits nor ocm-lab:resourceRequests is set/,
+        ],
+        [
+            "a request above its limit",
+            {
+                resourceQosClass: "ResourceRequirement",
+                resourceLimits: { memory: "512Mi", cpu: "1" },
+                resourceRequests: { memory: "1Gi", cpu: "500m" },
+            },
+            /resourceRequests\.memory is "1Gi", more than ocm-lab:resourceLimits\.memory "512Mi"/,
+        ],
     ];
     it.each(badConfigs)(
         "rejects %s before creating any resource, naming key, value and a fix",
@@ -297,6 +322,18 @@ describe("configuration", () => {
             expect(registered).toBe(-1);
         },
     );
+
+    it("accepts requests at or below their limits, in any unit", async () => {
+        const run = await runProgram({
+            stack: "kind",
+            config: {
+                resourceQosClass: "ResourceRequirement",
+                resourceLimits: { memory: "1Gi", cpu: "1" },
+                resourceRequests: { memory: "1024Mi", cpu: "500m" },
+            },
+        });
+        expect(run.resources.length).toBeGreaterThan(0);
+    });
 
     it("reports every problem at once", async () => {
         await expect(runProgram({ config: { runtime: "podman", spokes: ["A", "A"] } })).rejects.toThrow(
