@@ -34,10 +34,12 @@ export const versions = {
     argocdAgentAddonChart: "0.28.1",
     argocdAgentAddonRepo: "https://open-cluster-management.io/helm-charts",
     /**
-     * The sample app every spoke receives. The example repository has no releases to pin to, so it
-     * follows its default branch; override with ocm-lab:argocd.appRevision to pin a commit.
+     * The sample app every spoke receives. The example repository has no release tags for it, so
+     * the lab pins a commit: the last one that changed guestbook/ (2025-06-16, "fix: invalid image
+     * for guestbook", argoproj/argocd-example-apps). A moving branch would let the same lab deliver
+     * different manifests on different days. Override with ocm-lab:argocd.appRevision.
      */
     guestbookRepo: "https://github.com/argoproj/argocd-example-apps.git",
     guestbookPath: "guestbook",
-    guestbookRevision: "HEAD",
+    guestbookRevision: "f58c7ed8cfe28ad70701c5923fdbd0154388ea9f",
 } as const;

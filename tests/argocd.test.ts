@@ -7,6 +7,7 @@ import { ApplicationSet } from "@kubernetes-models/argo-cd/argoproj.io/v1alpha1/
 import { guestbookApplicationSet } from "../components/argoObjects";
 import { resource, upstream, waitsFor } from "./harness/graph";
 import { isSecretValue, ProgramRun, runProgram } from "./harness/program";
+import { versions } from "../versions";
 
 const release = (run: ProgramRun) => resource(run, "argocd-release", "kubernetes:helm.sh/v3:Release");
 const appSet = (run: ProgramRun) => resource(run, "argocd-guestbook", "kubernetes:argoproj.io/v1alpha1:ApplicationSet");
@@ -167,6 +168,13 @@ describe("turning the add-on off", () => {
 });
 
 describe("add-on configuration", () => {
+    it("delivers the guestbook from the commit pinned in versions.ts unless told otherwise", async () => {
+        const run = await runProgram({ stack: "k3d" });
+        const source = appSet(run).inputs.spec.template.spec.source;
+        expect(source.targetRevision).toBe(versions.guestbookRevision);
+        expect(source.targetRevision).toMatch(/^[0-9a-f]{40}$/); // a commit, not a branch that moves
+    });
+
     it("passes chart version and app source overrides to the Release and the ApplicationSet", async () => {
         const run = await runProgram({
             stack: "kind",
