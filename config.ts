@@ -22,6 +22,8 @@ export interface ResourceQos {
 export interface ArgoCdConfig {
     enabled: boolean;
     chartVersion: string;
+    /** Bound on the chart's Helm install, in seconds; apart from timeoutSeconds, which bounds each step's wait. */
+    installTimeoutSeconds: number;
     appRepoUrl: string;
     appPath: string;
     appRevision: string;
@@ -84,6 +86,9 @@ export const configDefaults = {
     argocd: {
         enabled: true,
         chartVersion: versions.argocdAgentAddonChart,
+        // Argo CD, its operator and the add-on's images arrive with the chart; upstream's own e2e for
+        // this chart allows them 10 minutes, longer than any single step needs.
+        installTimeoutSeconds: 600,
         appRepoUrl: versions.guestbookRepo,
         appPath: versions.guestbookPath,
         appRevision: versions.guestbookRevision,
@@ -262,6 +267,12 @@ function parseArgoCd(value: unknown, problems: string[]): ArgoCdConfig {
     const text = (pattern: RegExp) => (v: unknown) => typeof v === "string" && pattern.test(v);
     check("enabled", (v) => typeof v === "boolean", "true or false", "false");
     check("chartVersion", text(/^\d+\.\d+\.\d+$/), "a chart release number", defaults.chartVersion);
+    check(
+        "installTimeoutSeconds",
+        (v) => typeof v === "number" && Number.isInteger(v) && v >= 60,
+        "a whole number of seconds, at least 60",
+        String(defaults.installTimeoutSeconds),
+    );
     check("appRepoUrl", text(/^https:\/\/\S+$/), "an https Git URL", defaults.appRepoUrl);
     check("appPath", text(/^[^\s/][^\s]*$/), "a path inside the repository", defaults.appPath);
     check("appRevision", text(/^\S+$/), "a branch, tag or commit", defaults.appRevision);

@@ -3,7 +3,7 @@ import * as k8s from "@pulumi/kubernetes";
 import {
     argocdNamespace,
     chartObjects,
-    defaultProjectPatch,
+    defaultProject,
     GuestbookSource,
     guestbookApplicationSet,
     guestbookNamespace,
@@ -25,7 +25,9 @@ export interface ArgoAgentAddonArgs extends GuestbookSource {
     chartVersion: string;
     /** Chart repository URL. */
     chartRepo: string;
-    /** Upper bound for the Helm install and for each wait, in seconds. */
+    /** Upper bound for the chart's Helm install, in seconds. */
+    installTimeoutSeconds: number;
+    /** Upper bound for each wait after the install, in seconds. */
     timeoutSeconds: number;
 }
 
@@ -71,7 +73,7 @@ export class ArgoAgentAddon extends pulumi.ComponentResource {
                 // kind and k3d have no LoadBalancer; with NodePort the principal is advertised at the hub
                 // node's address, which agents reach over the clusters' shared network.
                 values: { principalServiceType: "NodePort" },
-                timeout: args.timeoutSeconds,
+                timeout: args.installTimeoutSeconds,
             },
             { ...onHub, dependsOn: args.registrations.flatMap((r) => [r.accepted, r.available]) },
         );
@@ -82,16 +84,24 @@ export class ArgoAgentAddon extends pulumi.ComponentResource {
             { parent: this, dependsOn: [this.release], deletedWith: hub.cluster },
         );
 
-        // Argo CD creates `default` itself: patch it (server-side apply), never create it.
-        const defaultProject = new k8s.apiextensions.CustomResourcePatch(
+        // `default` is Argo CD's: create it or take over the fields the lab sets, whichever is needed.
+        // Since @pulumi/kubernetes 4.29 a create of an existing object fails unless the provider
+        // upserts; only this object gets such a provider, so nothing else can adopt by accident.
+        const upsertOnHub = new k8s.Provider(
+            `${name}-project-provider`,
+            { kubeconfig: hub.kubeconfig, upsertExistingObjects: true },
+            { parent: this },
+        );
+        const project = new k8s.apiextensions.CustomResource(
             `${name}-default-project`,
-            withForcedApply(defaultProjectPatch()),
-            { ...onHub, dependsOn: [gitopsReady] },
+            withForcedApply(defaultProject()),
+            // Turning the add-on off leaves Argo CD's own project to Argo CD.
+            { ...onHub, provider: upsertOnHub, retainOnDelete: true, dependsOn: [gitopsReady] },
         );
         const applicationSet = new k8s.apiextensions.CustomResource(
             `${name}-guestbook`,
             guestbookApplicationSet(args),
-            { ...onHub, dependsOn: [gitopsReady, defaultProject] },
+            { ...onHub, dependsOn: [gitopsReady, project] },
         );
 
         const registered = new Set(args.registrations.map((r) => r.spokeName));
@@ -144,6 +154,6 @@ export class ArgoAgentAddon extends pulumi.ComponentResource {
 }
 
 /** Server-side apply takes over fields another manager (Argo CD) set on an object it created. */
-function withForcedApply(object: KubeObject): k8s.apiextensions.CustomResourcePatchArgs {
+function withForcedApply(object: KubeObject): k8s.apiextensions.CustomResourceArgs {
     return { ...object, metadata: { ...object.metadata, annotations: { "pulumi.com/patchForce": "true" } } };
 }

@@ -33,9 +33,10 @@ export const guestbookNamespace = "guestbook";
 
 /**
  * Argo CD's own `default` project, opened to every source, destination and source namespace so the
- * generated Applications are admitted. Applied as a patch: the project already exists.
+ * generated Applications are admitted. Applied, not patched: Argo CD normally creates it first, but
+ * upstream's e2e and examples create-or-update it, so the lab does not depend on who is first.
  */
-export function defaultProjectPatch(): KubeObject {
+export function defaultProject(): KubeObject {
     const project = new AppProject({
         metadata: { name: "default", namespace: argocdNamespace },
         spec: {

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 set -euo pipefail
-# Accepts one spoke on the hub. A re-run of clusteradm accept after its CSRs were garbage-collected
-# never returns, so it runs only while hubAcceptsClient is not yet true. Reads HUB_NAME, HUB_CONTEXT,
-# HUB_KUBECONFIG, SPOKE_NAME, TIMEOUT_SECONDS.
+# Accepts one spoke on the hub, only while hubAcceptsClient is not yet true: once its CSRs are
+# garbage-collected, clusteradm accept --wait polls for one until --timeout and fails (clusteradm
+# v1.3.1 pkg/cmd/accept/exec.go). Reads HUB_NAME, HUB_CONTEXT, HUB_KUBECONFIG, SPOKE_NAME, TIMEOUT_SECONDS.
 STEP=accept CLUSTER="${SPOKE_NAME:-?}"
 # shellcheck source=lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"

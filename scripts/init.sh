@@ -18,10 +18,12 @@ if ! run_quiet clusteradm-init clusteradm init --kubeconfig "$hub_kubeconfig" --
 fi
 
 # init --wait covers the operator and the registration controller only; accept needs the webhooks,
-# placement and the add-on manager too.
+# placement and the add-on manager too, and the add-on chart's ClusterManagementAddOn goes through
+# the add-on webhook.
 hub_namespace=open-cluster-management-hub
 for deployment in cluster-manager-registration-controller cluster-manager-registration-webhook \
-    cluster-manager-work-webhook cluster-manager-placement-controller cluster-manager-addon-manager-controller; do
+    cluster-manager-work-webhook cluster-manager-placement-controller cluster-manager-addon-manager-controller \
+    cluster-manager-addon-webhook; do
     if ! wait_for "deployment $deployment" "$TIMEOUT_SECONDS" \
         condition_true "$hub_kubeconfig" deployment "$deployment" "$hub_namespace" Available; then
         fail "hub deployment $deployment was not Available within ${TIMEOUT_SECONDS}s" \

@@ -6,13 +6,13 @@ import { AppProject } from "@kubernetes-models/argo-cd/argoproj.io/v1alpha1/AppP
 import { ApplicationSet } from "@kubernetes-models/argo-cd/argoproj.io/v1alpha1/ApplicationSet";
 import { guestbookApplicationSet } from "../components/argoObjects";
 import { resource, upstream, waitsFor } from "./harness/graph";
-import { isSecretValue, ProgramRun, runProgram } from "./harness/program";
+import { isSecretValue, ProgramRun, reveal, runProgram } from "./harness/program";
 import { versions } from "../versions";
 
 const release = (run: ProgramRun) => resource(run, "argocd-release", "kubernetes:helm.sh/v3:Release");
 const appSet = (run: ProgramRun) => resource(run, "argocd-guestbook", "kubernetes:argoproj.io/v1alpha1:ApplicationSet");
-const projectPatch = (run: ProgramRun) =>
-    resource(run, "argocd-default-project", "kubernetes:argoproj.io/v1alpha1:AppProjectPatch");
+const defaultProject = (run: ProgramRun) =>
+    resource(run, "argocd-default-project", "kubernetes:argoproj.io/v1alpha1:AppProject");
 
 describe.each(["kind", "k3d"])("the %s stack with the add-on (default)", (stack) => {
     let run: ProgramRun;
@@ -46,9 +46,9 @@ describe.each(["kind", "k3d"])("the %s stack with the add-on (default)", (stack)
             expect(waitsFor(run, `${spoke}-addon-available`, "argocd-release")).toBe(true);
         }
         const gitopsReady = resource(run, "argocd-gitops-ready").urn;
-        expect(upstream(run, projectPatch(run))).toContain(gitopsReady);
+        expect(upstream(run, defaultProject(run))).toContain(gitopsReady);
         expect(upstream(run, appSet(run))).toContain(gitopsReady);
-        expect(upstream(run, appSet(run))).toContain(projectPatch(run).urn);
+        expect(upstream(run, appSet(run))).toContain(defaultProject(run).urn);
         expect(waitsFor(run, "argocd-admin-password", "argocd-gitops-ready")).toBe(true);
     });
 
@@ -66,8 +66,18 @@ describe.each(["kind", "k3d"])("the %s stack with the add-on (default)", (stack)
         }
     });
 
-    it("patches the existing default AppProject (forced server-side apply) to admit the app", () => {
-        const patch = projectPatch(run).inputs;
+    it("applies the default AppProject whether or not Argo CD made it first, and leaves it on delete", () => {
+        const project = defaultProject(run);
+        const provider = resource(run, "argocd-project-provider", "pulumi:providers:kubernetes");
+        expect(project.provider.startsWith(`${provider.urn}::`)).toBe(true);
+        expect(provider.inputs.upsertExistingObjects).toBe("true"); // provider inputs travel as strings
+        expect(project.retainOnDelete).toBe(true);
+        // every other object on the hub goes through the hub's ordinary provider
+        expect(
+            resource(run, "hub-provider", "pulumi:providers:kubernetes").inputs.upsertExistingObjects,
+        ).toBeUndefined();
+        expect(appSet(run).provider.startsWith(`${provider.urn}::`)).toBe(false);
+        const patch = project.inputs;
         expect(patch.metadata).toEqual({
             name: "default",
             namespace: "argocd",
@@ -102,7 +112,7 @@ describe.each(["kind", "k3d"])("the %s stack with the add-on (default)", (stack)
 
     it("skips deleting in-cluster objects when their cluster is destroyed with them", () => {
         const hubCluster = resource(run, "hub-cluster").urn;
-        for (const r of [release(run), projectPatch(run), appSet(run), resource(run, "argocd-gitops-ready")]) {
+        for (const r of [release(run), defaultProject(run), appSet(run), resource(run, "argocd-gitops-ready")]) {
             expect(r.deletedWith).toBe(hubCluster);
         }
         expect(resource(run, "spoke2-guestbook-available").deletedWith).toBe(resource(run, "spoke2-cluster").urn);
@@ -149,6 +159,7 @@ describe("turning the add-on off", () => {
                     "argocd-release",
                     "argocd-gitops-ready",
                     "argocd-default-project",
+                    "argocd-project-provider",
                     "argocd-guestbook",
                     "argocd-admin-password",
                     "spoke1-addon-available",
@@ -168,6 +179,17 @@ describe("turning the add-on off", () => {
 });
 
 describe("add-on configuration", () => {
+    it("bounds the chart install by its own 10 minutes, apart from the steps' waits", async () => {
+        const byDefault = await runProgram({ stack: "kind", config: { timeoutSeconds: 120 } });
+        expect(release(byDefault).inputs.timeout).toBe(600);
+        expect(reveal(resource(byDefault, "argocd-gitops-ready").inputs.environment).TIMEOUT_SECONDS).toBe("120");
+        const longer = await runProgram({ stack: "kind", config: { argocd: { installTimeoutSeconds: 1200 } } });
+        expect(release(longer).inputs.timeout).toBe(1200);
+        await expect(runProgram({ stack: "kind", config: { argocd: { installTimeoutSeconds: 5 } } })).rejects.toThrow(
+            /ocm-lab:argocd\.installTimeoutSeconds is 5; it must be a whole number of seconds, at least 60/,
+        );
+    });
+
     it("delivers the guestbook from the commit pinned in versions.ts unless told otherwise", async () => {
         const run = await runProgram({ stack: "k3d" });
         const source = appSet(run).inputs.spec.template.spec.source;

@@ -28,17 +28,16 @@ const guestbookEnv = () => ({
 });
 
 describe("waiting for the GitOpsCluster", () => {
-    it("succeeds once all three conditions are True and the default project exists", () => {
+    it("succeeds once all three conditions are True, without waiting for Argo CD's default project", () => {
         lab.putObject("hub", "gitopscluster", "argocd", "gitops-cluster", { conditions: ready });
-        lab.putObject("hub", "appproject", "argocd", "default", {});
         const result = lab.run("argocd/wait-gitops-ready.sh", hubEnv("kind", hubKubeconfig));
         expect(result.code).toBe(0);
-        expect(result.stderr).toContain("GitOpsCluster ready and AppProject default present");
+        expect(result.stderr).toContain("GitOpsCluster ready");
+        expect(lab.calls("kubectl").filter((c) => c.includes("appproject"))).toEqual([]);
     });
 
     it("waits through objects that do not exist yet", () => {
         lab.putObject("hub", "gitopscluster", "argocd", "gitops-cluster", { conditions: ready, pendingPolls: 2 });
-        lab.putObject("hub", "appproject", "argocd", "default", { pendingPolls: 1 });
         const result = lab.run("argocd/wait-gitops-ready.sh", hubEnv("kind", hubKubeconfig));
         expect(result.code).toBe(0);
         expect(result.stderr).toContain("waiting for GitOpsCluster gitops-cluster condition ServerDiscovered");

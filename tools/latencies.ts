@@ -25,7 +25,7 @@ export const latencies: Record<string, Latency> = {
     "gitops-ready": { seconds: 60, source: "assumption: GitOpsCluster reconciling the principal and importing spokes" },
     "addon-available": { seconds: 60, source: "assumption: the add-on's ManifestWork applied and the agent started" },
     "admin-password": { seconds: 2, source: "assumption: one kubectl read once Argo CD exists" },
-    AppProjectPatch: { seconds: 2, source: "assumption: one server-side apply" },
+    AppProject: { seconds: 2, source: "assumption: one server-side apply" },
     ApplicationSet: { seconds: 2, source: "assumption: one create" },
     "guestbook-available": {
         seconds: 60,

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 set -euo pipefail
-# Waits, bounded, until the argocd-agent add-on is Available for one spoke (its agent runs there).
-# Reads HUB_CONTEXT, HUB_KUBECONFIG, SPOKE_NAME, TIMEOUT_SECONDS.
+# Waits, bounded, until the argocd-agent add-on is Available for one spoke. Reads HUB_CONTEXT,
+# HUB_KUBECONFIG, SPOKE_NAME, TIMEOUT_SECONDS.
+# Available comes from the add-on's workload-availability prober: the agent's Deployment is up on
+# the spoke, not that the agent reached the principal; the guestbook wait after it proves that.
 STEP=addon-available CLUSTER="${SPOKE_NAME:-?}"
 # shellcheck source=../lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"

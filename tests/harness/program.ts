@@ -24,6 +24,8 @@ export interface Registration {
     deletedWith: string;
     /** URN of the provider reference, if one was given. */
     provider: string;
+    /** Pulumi forgets the resource on delete and leaves the object where it is. */
+    retainOnDelete: boolean;
 }
 
 export interface MockResourceArgs {
@@ -170,6 +172,7 @@ export async function runProgram(options: RunOptions = {}): Promise<ProgramRun> 
                 deleteBeforeReplace: req.getDeletebeforereplace(),
                 deletedWith: req.getDeletedwith(),
                 provider: req.getProvider(),
+                retainOnDelete: req.getRetainondelete() ?? false,
             };
             resources.push(registration);
             options.onRegister?.(registration);
