@@ -122,6 +122,40 @@ describe("k3d hub cluster-info", () => {
         lab.ok("k3d/hub-cluster-info.sh", clusterInfoEnv(kubeconfig));
         expect(lab.calls("kubectl").filter((c) => /(delete|create) configmap/.test(c))).toEqual([]);
     });
+
+    it("recreates a cluster-info whose address is right but whose CA is a rebuilt hub's old one", () => {
+        const kubeconfig = createCluster(lab, "k3d", "hub");
+        const staleCa = Buffer.from("-----BEGIN CERTIFICATE-----\nold hub CA\n-----END CERTIFICATE-----\n").toString(
+            "base64",
+        );
+        lab.ok("k3d/hub-cluster-info.sh", { ...clusterInfoEnv(kubeconfig), HUB_CA_DATA: staleCa });
+        expect(lab.read("clusters/hub/objects/kube-public/cluster-info")).toContain(staleCa);
+        lab.ok("k3d/hub-cluster-info.sh", clusterInfoEnv(kubeconfig));
+        const clusterInfo = lab.read("clusters/hub/objects/kube-public/cluster-info");
+        expect(clusterInfo).toContain(`certificate-authority-data: ${clusterInfoEnv(kubeconfig).HUB_CA_DATA}`);
+        expect(clusterInfo).not.toContain(staleCa);
+    });
+});
+
+describe("masking what tools print", () => {
+    // The text a failing tool might print, as each step shows it after run_quiet.
+    const shown = (toolOutput: string) => {
+        lab.fault("clusteradm-init", toolOutput);
+        return lab.run("init.sh", hubEnv("kind", createCluster(lab, "kind", "hub"))).stderr;
+    };
+    const jwt = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJzeXN0ZW0ifQ.c2lnbmF0dXJl";
+
+    it.each([
+        ["a --hub-token flag", `clusteradm join --hub-token ${jwt} --hub-apiserver https://x`],
+        ["a token: field", `token: ${jwt}`],
+        ["a bare token after Bearer", `Authorization: Bearer ${jwt}`],
+        ["a bare token alone on its line", jwt],
+    ])("hides %s", (_, line) => {
+        const stderr = shown(`${line}\n`);
+        expect(stderr).toContain("init failed for cluster hub");
+        expect(stderr).not.toContain("eyJhbGciOiJSUzI1NiJ9");
+        expect(stderr).not.toContain("c2lnbmF0dXJl");
+    });
 });
 
 describe("init", () => {
@@ -166,6 +200,25 @@ describe("init", () => {
         expect(result.stderr).toContain(
             "next: kubectl --context kind-hub describe deployment cluster-manager-registration-controller -n open-cluster-management-hub",
         );
+    });
+
+    // Every hub deployment a later step relies on; init --wait itself covers none but the first.
+    it.each([
+        "cluster-manager-registration-controller",
+        "cluster-manager-registration-webhook",
+        "cluster-manager-work-webhook",
+        "cluster-manager-placement-controller",
+        "cluster-manager-addon-manager-controller",
+        "cluster-manager-addon-webhook",
+    ])("fails while %s is not Available", (deployment) => {
+        const kubeconfig = createCluster(lab, "kind", "hub");
+        const result = lab.run("init.sh", {
+            ...hubEnv("kind", kubeconfig),
+            FAKE_STUCK_DEPLOYMENT: deployment,
+            TIMEOUT_SECONDS: "1",
+        });
+        expect(result.code).not.toBe(0);
+        expect(result.stderr).toContain(`hub deployment ${deployment} was not Available within 1s`);
     });
 
     it("shows clusteradm's output on failure with tokens masked", () => {
