@@ -3,6 +3,7 @@
  * checksum that must match, nothing half-written left behind, and a clear way out when a tool
  * cannot be verified.
  */
+import { spawnSync } from "child_process";
 import { createHash } from "crypto";
 import * as fs from "fs";
 import * as os from "os";
@@ -20,6 +21,7 @@ function fakeContext(platform: Platform, internet: Record<string, string>, onPat
     made.push(binDir);
     const downloads: string[] = [];
     const logs: string[] = [];
+    const runs: string[] = [];
     const ctx: InstallContext = {
         binDir,
         platform,
@@ -35,9 +37,34 @@ function fakeContext(platform: Platform, internet: Record<string, string>, onPat
             }
             return Buffer.from(internet[url]);
         },
+        // go is faked (a "build" writes the tool that prints its version); tar is the real one.
+        run: (command, args, env = {}) => {
+            runs.push([command, ...args, ...Object.entries(env).map(([k, v]) => `${k}=${v}`)].join(" "));
+            if (command === "go") {
+                fs.writeFileSync(path.join(env.GOBIN, "clusteradm"), clusteradmBinary);
+                return { ok: true, output: "" };
+            }
+            const result = spawnSync(command, args, { encoding: "utf8" });
+            return { ok: result.status === 0, output: `${result.stdout}${result.stderr}` };
+        },
         log: (line) => logs.push(line),
     };
-    return { ctx, binDir, downloads, logs, files: () => fs.readdirSync(binDir) };
+    return { ctx, binDir, downloads, logs, runs, files: () => fs.readdirSync(binDir) };
+}
+
+/** What clusteradm v1.3.1's `version` prints (pkg/cmd/version/exec.go). */
+const clusteradmBinary = "clusteradm\tversion\t:v1.3.1\ndefault bundle\tversion\t:1.3.1\n";
+
+/** A .tar.gz holding `files`, made with the real tar, as a release archive would be. */
+function tarball(files: Record<string, string>): string {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ocm-lab-archive-"));
+    made.push(dir);
+    for (const [name, content] of Object.entries(files)) {
+        fs.writeFileSync(path.join(dir, name), content);
+    }
+    const archive = path.join(dir, "release.tar.gz");
+    spawnSync("tar", ["-czf", archive, "-C", dir, ...Object.keys(files)]);
+    return fs.readFileSync(archive, "latin1");
 }
 
 const kindBinary = "kind v0.24.0 go1.22.6 linux/amd64";
@@ -120,18 +147,48 @@ describe("installing the lab's CLIs", () => {
         expect(world.files()).toEqual([]);
     });
 
-    it("does not download clusteradm, which publishes no checksums, and gives the install command", async () => {
-        const world = fakeContext(linux, {});
-        await expect(ensureTool("clusteradm", world.ctx)).rejects.toThrow(
-            /clusteradm is not on PATH; it has no published checksum.*install\.sh \| bash -s 1\.3\.1/,
-        );
+    it("recognises clusteradm 1.3.1 on PATH by what its version command prints", async () => {
+        const world = fakeContext(linux, {}, { clusteradm: clusteradmBinary });
+        await expect(ensureTool("clusteradm", world.ctx)).resolves.toBeUndefined();
         expect(world.downloads).toEqual([]);
-        const ok = fakeContext(
-            linux,
-            {},
-            { clusteradm: "client\t\tversion\t:v1.3.1-0-gabcdef\nserver\t\trelease\tversion\t:" },
+        expect(world.runs).toEqual([]);
+    });
+
+    it("builds clusteradm from its release tag with go install when Go is there, downloading nothing", async () => {
+        const world = fakeContext(linux, {}, { go: "go version go1.26.8 linux/amd64" });
+        await ensureTool("clusteradm", world.ctx);
+        expect(world.runs).toEqual([
+            `go install open-cluster-management.io/clusteradm/cmd/clusteradm@v1.3.1 GOBIN=${world.binDir}`,
+        ]);
+        expect(world.downloads).toEqual([]);
+        expect(world.files()).toEqual(["clusteradm"]);
+    });
+
+    it("without Go, installs clusteradm from the tag's release archive and prints the archive's sha256", async () => {
+        const url =
+            "https://github.com/open-cluster-management-io/clusteradm/releases/download/v1.3.1/clusteradm_darwin_arm64.tar.gz";
+        const archive = tarball({ clusteradm: clusteradmBinary, LICENSE: "license" });
+        const world = fakeContext(mac, { [url]: archive });
+        // the fake internet serves text; the archive is bytes
+        world.ctx.download = async (u) => {
+            world.downloads.push(u);
+            return Buffer.from(archive, "latin1");
+        };
+        await ensureTool("clusteradm", world.ctx);
+        expect(world.downloads).toEqual([url]);
+        expect(world.files()).toEqual(["clusteradm"]); // the unpacked archive is gone
+        const sha256 = createHash("sha256").update(Buffer.from(archive, "latin1")).digest("hex");
+        expect(world.logs.join("\n")).toContain(`has sha256 ${sha256}`);
+    });
+
+    it("installs nothing from an archive that holds no clusteradm, and says how to install it", async () => {
+        const world = fakeContext(linux, {});
+        const archive = tarball({ README: "not the tool" });
+        world.ctx.download = async () => Buffer.from(archive, "latin1");
+        await expect(ensureTool("clusteradm", world.ctx)).rejects.toThrow(
+            /holds no clusteradm.*Install it: go install open-cluster-management\.io\/clusteradm\/cmd\/clusteradm@v1\.3\.1/s,
         );
-        await expect(ensureTool("clusteradm", ok.ctx)).resolves.toBeUndefined();
+        expect(world.files()).toEqual([]);
     });
 
     it("names the platforms it supports", () => {

@@ -69,6 +69,23 @@ describe("the project", () => {
         expect(importsOf("runtimes").some((i) => i.endsWith("../scripts/step"))).toBe(true);
     });
 
+    it("never pipes a downloaded script into a shell, anywhere a user or CI would run it", () => {
+        const files = [
+            "README.md",
+            "tools/installTools.ts",
+            "tools/lab.ts",
+            ".ci/run",
+            ...stepFiles.map((f) => `scripts/${f}`),
+        ];
+        const workflows = fs
+            .readdirSync(path.join(projectRoot, ".github", "workflows"))
+            .map((f) => `.github/workflows/${f}`);
+        const piped = [...files, ...workflows].filter((f) =>
+            /\|\s*(sudo\s+)?(ba)?sh\b|install\.sh/.test(fs.readFileSync(path.join(projectRoot, f), "utf8")),
+        );
+        expect(piped).toEqual([]);
+    });
+
     it("runs exactly the README's test command in CI", () => {
         const readme = fs.readFileSync(path.join(projectRoot, "README.md"), "utf8");
         const ci = fs.readFileSync(path.join(projectRoot, ".ci", "run"), "utf8");

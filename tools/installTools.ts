@@ -1,8 +1,10 @@
 /**
  * The CLIs the lab runs (kind or k3d, clusteradm, kubectl) at the versions in versions.ts. A tool
- * missing from PATH, or of another version, is downloaded for this OS and architecture into
- * .tools/bin and verified against the checksum its release publishes; where no checksum is
- * published, or the download fails, the error gives the exact command to install it by hand.
+ * missing from PATH, or of another version, is installed into .tools/bin for this OS and
+ * architecture: downloaded and verified against the checksum its release publishes, or, for
+ * clusteradm, whose releases publish none, built with `go install` at the release tag (the Go
+ * checksum database verifies the source) or, without Go, taken from the tag's release archive
+ * with its sha256 printed. A failure gives the exact command to install it by hand.
  */
 import { createHash, randomBytes } from "crypto";
 import * as fs from "fs";
@@ -26,6 +28,10 @@ interface ToolRelease {
     binaryUrl(p: Platform): string;
     /** Where the release publishes the binary's sha256, and how to read it; undefined if it publishes none. */
     checksum?: { url(p: Platform): string; read(text: string, p: Platform): string | undefined };
+    /** For a release without checksums: the `go install` target at the release tag. */
+    goInstall?: string;
+    /** For a release without checksums: binaryUrl is a .tar.gz archive holding this file. */
+    archiveMember?: string;
     /** The command a person runs to install it by hand. */
     manualInstall(p: Platform): string;
 }
@@ -64,8 +70,8 @@ export const releases: Record<ToolName, ToolRelease> = {
                             fields.length === 2 && path.basename(fields[1].replace(/^\*/, "")) === `k3d-${os}-${arch}`,
                     )?.[0],
         },
-        manualInstall: () =>
-            `curl -s https://raw.githubusercontent.com/k3d-io/k3d/main/install.sh | TAG=${versions.k3dCli} bash`,
+        manualInstall: ({ os, arch }) =>
+            `curl -Lo ./k3d https://github.com/k3d-io/k3d/releases/download/${versions.k3dCli}/k3d-${os}-${arch} && chmod +x ./k3d && sudo mv ./k3d /usr/local/bin/k3d`,
     },
     kubectl: {
         version: versions.kubectl,
@@ -80,14 +86,16 @@ export const releases: Record<ToolName, ToolRelease> = {
     clusteradm: {
         version: `v${versions.clusteradm}`,
         versionArgs: ["version"],
-        versionPattern: /client\s+version\s*:?\s*(v\d+\.\d+\.\d+)/i,
+        // v1.3.1 prints "clusteradm\tversion\t:v1.3.1" (pkg/cmd/version/exec.go); older releases said "client".
+        versionPattern: /(?:clusteradm|client)\s+version\s*:?\s*(v\d+\.\d+\.\d+)/i,
         binaryUrl: ({ os, arch }) =>
             `https://github.com/open-cluster-management-io/clusteradm/releases/download/v${versions.clusteradm}/clusteradm_${os}_${arch}.tar.gz`,
         // clusteradm's release workflow uploads the archives and no checksums (.github/workflows/release.yaml
-        // upstream), so there is nothing to verify a download against: it is installed by hand.
+        // upstream), so a download cannot be verified: with Go on the machine it is built from the tag.
         checksum: undefined,
-        manualInstall: () =>
-            `curl -L https://raw.githubusercontent.com/open-cluster-management-io/clusteradm/main/install.sh | bash -s ${versions.clusteradm}`,
+        goInstall: `open-cluster-management.io/clusteradm/cmd/clusteradm@v${versions.clusteradm}`,
+        archiveMember: "clusteradm",
+        manualInstall: () => `go install open-cluster-management.io/clusteradm/cmd/clusteradm@v${versions.clusteradm}`,
     },
 };
 
@@ -98,6 +106,8 @@ export interface InstallContext {
     /** Runs `<tool> args` from PATH (binDir first); undefined when the tool is not there. */
     probe(tool: string, args: string[]): string | undefined;
     download(url: string): Promise<Buffer>;
+    /** Runs a command (go install, tar) with `env` over the process's; output is for error messages. */
+    run(command: string, args: string[], env?: Record<string, string>): { ok: boolean; output: string };
     log(line: string): void;
 }
 
@@ -131,7 +141,8 @@ export async function ensureTool(tool: ToolName, ctx: InstallContext): Promise<v
         : `${tool} is not on PATH`;
     const manual = release.manualInstall(ctx.platform);
     if (!release.checksum) {
-        throw new ToolError(`${why}; it has no published checksum to verify a download against. Install it: ${manual}`);
+        await installUnverifiable(tool, why, ctx);
+        return;
     }
     ctx.log(`${why}; installing ${release.version} into ${ctx.binDir}`);
     const url = release.binaryUrl(ctx.platform);
@@ -155,7 +166,12 @@ export async function ensureTool(tool: ToolName, ctx: InstallContext): Promise<v
                 `(expected ${expected ?? "none found"}, got ${actual}); nothing was installed. Install it: ${manual}`,
         );
     }
-    // Write beside the target and rename: an interrupted install leaves no half-written tool.
+    installBinary(tool, binary, ctx);
+    checkInstalled(tool, ctx);
+}
+
+/** Writes beside the target and renames: an interrupted install leaves no half-written tool. */
+function installBinary(tool: ToolName, binary: Buffer, ctx: InstallContext): void {
     fs.mkdirSync(ctx.binDir, { recursive: true });
     const target = path.join(ctx.binDir, tool);
     const partial = `${target}.${randomBytes(4).toString("hex")}.partial`;
@@ -165,10 +181,72 @@ export async function ensureTool(tool: ToolName, ctx: InstallContext): Promise<v
     } finally {
         fs.rmSync(partial, { force: true });
     }
+}
+
+function checkInstalled(tool: ToolName, ctx: InstallContext): void {
+    const release = releases[tool];
     const now = installedVersion(tool, ctx);
     if (now !== release.version) {
         throw new ToolError(
-            `installed ${tool} into ${ctx.binDir} but it reports ${now ?? "no version"}. Install it: ${manual}`,
+            `installed ${tool} into ${ctx.binDir} but it reports ${now ?? "no version"}. ` +
+                `Install it: ${release.manualInstall(ctx.platform)}`,
         );
     }
+}
+
+/**
+ * A release with no checksums to check a download against. With Go, `go install` at the release
+ * tag: the module proxy serves the tag's source and the Go checksum database verifies it. Without
+ * Go, the tag's release archive (never a branch), with its sha256 printed for the user to compare.
+ */
+async function installUnverifiable(tool: ToolName, why: string, ctx: InstallContext): Promise<void> {
+    const release = releases[tool];
+    const manual = release.manualInstall(ctx.platform);
+    if (!release.goInstall || !release.archiveMember) {
+        throw new ToolError(`${why}; it has no published checksum to verify a download against. Install it: ${manual}`);
+    }
+    fs.mkdirSync(ctx.binDir, { recursive: true });
+    if (ctx.probe("go", ["version"]) !== undefined) {
+        ctx.log(`${why}; building ${release.version} with go install into ${ctx.binDir}`);
+        const built = ctx.run("go", ["install", release.goInstall], { GOBIN: ctx.binDir });
+        if (!built.ok) {
+            throw new ToolError(
+                `go install ${release.goInstall} failed:\n${built.output.trim()}\nInstall it: ${manual}`,
+            );
+        }
+        checkInstalled(tool, ctx);
+        return;
+    }
+    const url = release.binaryUrl(ctx.platform);
+    ctx.log(`${why} and Go is not there to build it; downloading the ${release.version} release archive`);
+    let archive: Buffer;
+    try {
+        archive = await ctx.download(url);
+    } catch (error) {
+        throw new ToolError(
+            `could not download ${tool} from ${url}: ${(error as Error).message}. Install it: ${manual}`,
+        );
+    }
+    const unpacked = fs.mkdtempSync(path.join(ctx.binDir, `.${tool}-unpack-`));
+    try {
+        const archiveFile = path.join(unpacked, "release.tar.gz");
+        fs.writeFileSync(archiveFile, archive);
+        const extracted = ctx.run("tar", ["-xzf", archiveFile, "-C", unpacked, release.archiveMember]);
+        const member = path.join(unpacked, release.archiveMember);
+        if (!extracted.ok || !fs.existsSync(member)) {
+            throw new ToolError(
+                `the ${tool} archive from ${url} holds no ${release.archiveMember}: ${extracted.output.trim()}. ` +
+                    `Install it: ${manual}`,
+            );
+        }
+        installBinary(tool, fs.readFileSync(member), ctx);
+    } finally {
+        fs.rmSync(unpacked, { recursive: true, force: true });
+    }
+    const sha256 = createHash("sha256").update(archive).digest("hex");
+    ctx.log(
+        `${tool} ${release.version} publishes no checksums; the archive ${url} has sha256 ${sha256}: ` +
+            `compare it with one you trust, or install Go and run npm run up again to build it from the tag`,
+    );
+    checkInstalled(tool, ctx);
 }

@@ -98,6 +98,10 @@ function installContext(env: NodeJS.ProcessEnv): InstallContext {
             }
             return Buffer.from(await response.arrayBuffer());
         },
+        run: (command, args, extraEnv = {}) => {
+            const result = run(command, args, { ...env, ...extraEnv });
+            return { ok: !result.error && result.status === 0, output: `${result.stdout}${result.stderr}` };
+        },
         log: (line) => console.log(`ocm-lab: ${line}`),
     };
 }
