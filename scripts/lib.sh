@@ -40,14 +40,15 @@ mask_secrets() {
         -e 's/eyJ[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*/***/g'
 }
 
-# run_quiet LOG_NAME COMMAND...: runs a tool with its output kept in a private log; on failure the
-# masked log goes to stderr and the tool's exit code is returned.
+# run_quiet LOG_NAME COMMAND...: runs a tool with its output kept in a private log, masked on the
+# way to disk (a token is never written in clear); on failure the log goes to stderr and the tool's
+# exit code is returned.
 run_quiet() {
     local log_file="$OCM_LAB_TMP/$1.log" rc=0
     shift
-    "$@" >"$log_file" 2>&1 || rc=$?
+    { "$@" 2>&1 | mask_secrets >"$log_file"; rc="${PIPESTATUS[0]}"; } || true
     if [ "$rc" -ne 0 ]; then
-        mask_secrets <"$log_file" >&2
+        cat "$log_file" >&2
     fi
     return "$rc"
 }

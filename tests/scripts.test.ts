@@ -2,6 +2,9 @@
  * Script tests: each step, as the exact text the program registers, run by bash against fake
  * kind/k3d/clusteradm/kubectl that record their arguments and model the lab in one state folder.
  */
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
 import { FakeLab } from "./harness/fakeLab";
 import {
     bringUpHub,
@@ -134,6 +137,39 @@ describe("k3d hub cluster-info", () => {
         const clusterInfo = lab.read("clusters/hub/objects/kube-public/cluster-info");
         expect(clusterInfo).toContain(`certificate-authority-data: ${clusterInfoEnv(kubeconfig).HUB_CA_DATA}`);
         expect(clusterInfo).not.toContain(staleCa);
+    });
+});
+
+describe("join tokens on disk", () => {
+    it("are never written in clear while init, token, join and accept run, even when join fails", () => {
+        const snapshots = fs.mkdtempSync(path.join(os.tmpdir(), "ocm-lab-snapshots-"));
+        process.env.FAKE_SNAPSHOT_DIR = snapshots;
+        try {
+            const hubKubeconfig = bringUpHub(lab, "kind");
+            const spokeKubeconfig = joinSpoke(lab, "kind", hubKubeconfig, "spoke1");
+            lab.ok("accept.sh", hubEnv("kind", hubKubeconfig, "spoke1"));
+            // a join that dies printing its command line: the log it leaves must be masked too
+            createCluster(lab, "kind", "spoke2");
+            const token = mintToken(lab, "kind", hubKubeconfig, "spoke2");
+            lab.fault("clusteradm-join", `clusteradm join --hub-token ${token} --hub-apiserver x\nBearer ${token}\n`);
+            expect(lab.run("join.sh", joinEnv("kind", hubKubeconfig, spokeKubeconfig, "spoke2", token)).code).not.toBe(
+                0,
+            );
+        } finally {
+            delete process.env.FAKE_SNAPSHOT_DIR;
+        }
+        const issued = fs.readdirSync(path.join(lab.state, "clusters", "hub", "hub", "tokens"));
+        expect(issued.length).toBeGreaterThanOrEqual(3); // init's own, and one per spoke
+        const files = (dir: string): string[] =>
+            fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+                const full = path.join(dir, e.name);
+                return e.isDirectory() ? files(full) : [full];
+            });
+        const seen = files(snapshots);
+        expect(seen.some((f) => f.endsWith("clusteradm-init.log"))).toBe(true); // the check sees the logs
+        const leaking = seen.filter((f) => issued.some((t) => fs.readFileSync(f, "utf8").includes(t)));
+        fs.rmSync(snapshots, { recursive: true, force: true });
+        expect(leaking).toEqual([]);
     });
 });
 

@@ -7,6 +7,12 @@ set -euo pipefail
 mkdir -p "$FAKE_STATE/clusters" "$FAKE_STATE/fail"
 
 fake_tool="$(basename "$0")"
+# A test that checks what steps leave on disk sets FAKE_SNAPSHOT_DIR: every call first copies the
+# steps' TMPDIR there, so files a step writes before its next tool call are seen even though the
+# step removes them when it ends.
+if [ -n "${FAKE_SNAPSHOT_DIR:-}" ] && [ -n "${TMPDIR:-}" ]; then
+    cp -R "$TMPDIR" "$FAKE_SNAPSHOT_DIR/$fake_tool-$$-$RANDOM" 2>/dev/null || true
+fi
 {
     printf '%s' "$fake_tool"
     printf ' %q' "$@"
