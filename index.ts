@@ -15,7 +15,7 @@ const lab = parseLabConfig(
 
 // Network, then hub and spokes in parallel: no cluster waits for another.
 const runtime = runtimeFor(lab.runtime);
-const network = runtime.createNetwork();
+const network = runtime.createNetwork(pulumi.getStack());
 const clusterSpec = { nodeImage: lab.nodeImage, timeoutSeconds: lab.timeoutSeconds, network };
 const ocmSettings = {
     bundleVersion: lab.clusteradmBundleVersion,

@@ -2,10 +2,8 @@ import * as pulumi from "@pulumi/pulumi";
 import * as docker from "@pulumi/docker";
 import { step } from "../scripts/step";
 import { clusterSteps } from "./clusterSteps";
+import { k3dNetworkName } from "./names";
 import { ClusterRuntime, ClusterSpec, ClusterSteps, HubPreparation, SharedNetwork } from "./runtime";
-
-/** The docker network all k3d clusters of the lab join; k3d would otherwise give each its own. */
-export const k3dNetworkName = "ocm-lab";
 
 /**
  * k3d: clusters share one user-defined docker network, where a server is reachable as
@@ -16,10 +14,10 @@ const apiServerInternal = (clusterName: string) => `https://k3d-${clusterName}-s
 
 export const k3dRuntime: ClusterRuntime = {
     name: "k3d",
-    createNetwork(opts?: pulumi.CustomResourceOptions): SharedNetwork {
+    createNetwork(labName: string, opts?: pulumi.CustomResourceOptions): SharedNetwork {
         const network = new docker.Network(
-            k3dNetworkName,
-            { name: k3dNetworkName, driver: "bridge" },
+            "ocm-lab",
+            { name: k3dNetworkName(labName), driver: "bridge" },
             { ...opts, deleteBeforeReplace: true },
         );
         return { name: network.name, resource: network };

@@ -29,8 +29,11 @@ export interface ClusterSteps {
  */
 export interface ClusterRuntime {
     readonly name: RuntimeName;
-    /** Creates the network all clusters share, when the runtime does not bring its own. */
-    createNetwork(opts?: pulumi.CustomResourceOptions): SharedNetwork | undefined;
+    /**
+     * Creates the network all clusters share, when the runtime does not bring its own. `labName`
+     * (the stack) makes it this lab's alone, so two labs on one machine never share or delete it.
+     */
+    createNetwork(labName: string, opts?: pulumi.CustomResourceOptions): SharedNetwork | undefined;
     createCluster(clusterName: string, spec: ClusterSpec, parent: pulumi.Resource): ClusterSteps;
     /** The kubectl context name the runtime's CLI gives the cluster. */
     contextName(clusterName: string): string;

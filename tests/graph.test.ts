@@ -147,6 +147,11 @@ describe.each(stacks)("the %s stack", (stack) => {
 });
 
 describe("what differs between the runtimes", () => {
+    it("k3d: two stacks on one machine get two networks", async () => {
+        const other = await runProgram({ config: { runtime: "k3d" } }); // the harness names this stack "test"
+        expect(resource(other, "ocm-lab", "docker:index/network:Network").inputs.name).toBe("ocm-lab-test");
+    });
+
     it("kind: no network of its own (kind brings one), no hub preparation, kind's CLI", async () => {
         const run = await runProgram({ stack: "kind" });
         expect(run.resources.filter((r) => r.type.startsWith("docker:"))).toEqual([]);
@@ -158,11 +163,11 @@ describe("what differs between the runtimes", () => {
     it("k3d: one docker network that every cluster waits for, and cluster-info written before init", async () => {
         const run = await runProgram({ stack: "k3d" });
         const network = resource(run, "ocm-lab", "docker:index/network:Network");
-        expect(network.inputs.name).toBe("ocm-lab");
+        expect(network.inputs.name).toBe("ocm-lab-k3d"); // the stack's own: two labs never share one
         expect(network.deleteBeforeReplace).toBe(true);
         for (const cluster of ["hub-cluster", "spoke1-cluster", "spoke2-cluster"]) {
             expect(upstream(run, resource(run, cluster))).toContain(network.urn);
-            expect(resource(run, cluster).inputs.environment.NETWORK_NAME).toBe("ocm-lab");
+            expect(resource(run, cluster).inputs.environment.NETWORK_NAME).toBe("ocm-lab-k3d");
         }
         expect(waitsFor(run, "hub-init", "hub-cluster-info")).toBe(true);
         expect(resource(run, "hub-cluster-info").inputs.environment.value.HUB_API_SERVER_INTERNAL).toBe(

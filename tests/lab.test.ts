@@ -6,7 +6,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { labConfigFrom, labEnvironment } from "../tools/lab";
-import { ownedClusterNames, PreflightFacts, preflightProblems } from "../tools/preflight";
+import { ownedClusterNames, ownsNetwork, PreflightFacts, preflightProblems } from "../tools/preflight";
 import { renderTable, statusRows } from "../tools/status";
 
 const made: string[] = [];
@@ -115,6 +115,27 @@ describe("preflight", () => {
         expect(
             preflightProblems({ ...healthy, runtime: "k3d", stack: "k3d", inotify: low, kindVersion: undefined }),
         ).toEqual([]);
+    });
+
+    it("refuses a k3d network of the lab's name that this stack did not create, naming it", () => {
+        const k3d = { ...healthy, runtime: "k3d" as const, stack: "k3d", kindVersion: undefined };
+        expect(preflightProblems({ ...k3d, network: { name: "ocm-lab-k3d", takenByOther: false } })).toEqual([]);
+        expect(preflightProblems({ ...k3d, network: { name: "ocm-lab-k3d", takenByOther: true } })).toEqual([
+            expect.stringMatching(
+                /^a docker network named ocm-lab-k3d exists and this stack did not create it .*docker network rm ocm-lab-k3d/,
+            ),
+        ]);
+    });
+
+    it("knows its own network from the exported state, and no other", () => {
+        const exported = JSON.stringify({
+            deployment: {
+                resources: [{ type: "docker:index/network:Network", outputs: { name: "ocm-lab-k3d" } }],
+            },
+        });
+        expect(ownsNetwork(exported, "ocm-lab-k3d")).toBe(true);
+        expect(ownsNetwork(exported, "ocm-lab-k3d-2")).toBe(false);
+        expect(ownsNetwork(JSON.stringify({ deployment: {} }), "ocm-lab-k3d")).toBe(false);
     });
 
     it("accepts any kind with a node image the user chose", () => {

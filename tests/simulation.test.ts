@@ -50,9 +50,9 @@ describe.each(["kind", "k3d"] as const)("%s stack", (stack) => {
         for (const spoke of ["spoke1", "spoke2"]) {
             expect(lab.read(`clusters/${spoke}/agent/bootstrap-hub-kubeconfig`)).toContain(`server: ${internal}`);
         }
-        expect(networks()).toEqual(stack === "k3d" ? ["ocm-lab"] : []);
+        expect(networks()).toEqual(stack === "k3d" ? ["ocm-lab-k3d"] : []);
         if (stack === "k3d") {
-            expect(lab.read("networks/ocm-lab").trim()).toBe("bridge"); // made by the lab, not by k3d
+            expect(lab.read("networks/ocm-lab-k3d").trim()).toBe("bridge"); // made by the lab, not by k3d
         }
         expect(up.run!.outputs.argocdAdminPassword).toBe("fake-admin-password");
         expect(lab.leftoverTempFiles()).toEqual([]);

@@ -10,7 +10,8 @@ import * as os from "os";
 import * as path from "path";
 import { ConfigError, LabConfig, parseLabConfig, RawLabConfig } from "../config";
 import { ensureTool, InstallContext, installedVersion, platformOf, ToolError, ToolName } from "./installTools";
-import { ownedClusterNames, PreflightFacts, preflightProblems } from "./preflight";
+import { k3dNetworkName } from "../runtimes/names";
+import { ownedClusterNames, ownsNetwork, PreflightFacts, preflightProblems } from "./preflight";
 import { renderTable, statusRows } from "./status";
 
 const root = path.resolve(__dirname, "..");
@@ -132,7 +133,13 @@ function gatherFacts(stack: string, lab: LabConfig, env: NodeJS.ProcessEnv, stac
         kindVersion: lab.runtime === "kind" ? installedVersion("kind", installContext(env)) : undefined,
         existingClusters: listed.filter((name) => name !== ""),
         ownedClusters: stackExport ? ownedClusterNames(stackExport) : [],
+        network: lab.runtime === "k3d" ? networkFacts(k3dNetworkName(stack), env, stackExport) : undefined,
     };
+}
+
+function networkFacts(name: string, env: NodeJS.ProcessEnv, stackExport: string) {
+    const exists = run("docker", ["network", "inspect", name], env).status === 0;
+    return { name, takenByOther: exists && !(stackExport && ownsNetwork(stackExport, name)) };
 }
 
 function pulumiBinary(): string {

@@ -20,6 +20,8 @@ export interface PreflightFacts {
     existingClusters: string[];
     /** Clusters this stack's state says it created. */
     ownedClusters: string[];
+    /** The docker network the lab will create (k3d), and whether one of that name exists but is not this stack's. */
+    network?: { name: string; takenByOther: boolean };
 }
 
 /** kind's own advice for several clusters on one host (its known-issues page). */
@@ -60,7 +62,24 @@ export function preflightProblems(f: PreflightFacts): string[] {
             );
         }
     }
+    if (f.network?.takenByOther) {
+        problems.push(
+            `a docker network named ${f.network.name} exists and this stack did not create it ` +
+                `(made by hand, or left by an earlier lab): docker network rm ${f.network.name}, ` +
+                `or run the lab under another stack name`,
+        );
+    }
     return problems;
+}
+
+/** Whether this stack's exported state holds a docker network of that name (it created it). */
+export function ownsNetwork(stackExport: string, networkName: string): boolean {
+    const state = JSON.parse(stackExport) as {
+        deployment?: { resources?: { type?: string; outputs?: { name?: string } }[] };
+    };
+    return (state.deployment?.resources ?? []).some(
+        (r) => r.type === "docker:index/network:Network" && r.outputs?.name === networkName,
+    );
 }
 
 /** Names of the hub and spokes this stack's exported state holds. */
