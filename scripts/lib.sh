@@ -40,6 +40,15 @@ mask_secrets() {
         -e 's/eyJ[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*/***/g'
 }
 
+# require_docker: stops the step unless the Docker engine answers. A delete step that could not ask
+# would otherwise take "no such cluster" for an answer and drop a live cluster from Pulumi's state.
+require_docker() {
+    if ! docker info >/dev/null 2>&1; then
+        fail "Docker is not reachable, so whether the cluster still exists is unknown; it stays in the lab's state" \
+            "start Docker (docker info must answer), then run the same pulumi command again"
+    fi
+}
+
 # run_quiet LOG_NAME COMMAND...: runs a tool with its output kept in a private log, masked on the
 # way to disk (a token is never written in clear); on failure the log goes to stderr and the tool's
 # exit code is returned.

@@ -5,7 +5,7 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { FakeLab } from "./harness/fakeLab";
+import { FakeLab, fakesDir } from "./harness/fakeLab";
 import {
     bringUpHub,
     clusterEnv,
@@ -98,6 +98,35 @@ describe.each(["kind", "k3d"] as Runtime[])("%s cluster steps", (runtime) => {
         expect(again.code).toBe(0);
         expect(again.stderr).toContain("already gone");
         expect(lab.calls().filter((c) => c.includes("delete"))).toEqual([]);
+    });
+
+    it("keeps a live cluster in the lab's state when Docker is down: only a definite 'no such cluster' is gone", () => {
+        lab.ok(`${runtime}/create-cluster.sh`, clusterEnv(runtime, "spoke1"));
+        fs.writeFileSync(path.join(lab.state, "docker-down"), "");
+        const blind = lab.run(`${runtime}/delete-cluster.sh`, { CLUSTER_NAME: "spoke1" });
+        expect(blind.code).not.toBe(0);
+        expect(blind.stderr).toContain("delete failed for cluster spoke1: Docker is not reachable");
+        expect(blind.stderr).toContain("next: start Docker");
+        expect(lab.exists("clusters/spoke1")).toBe(true);
+    });
+
+    it("does not take a failed lookup for a deleted cluster, even with Docker answering", () => {
+        lab.ok(`${runtime}/create-cluster.sh`, clusterEnv(runtime, "spoke1"));
+        // the runtime CLI cannot reach the engine although `docker info` can (another context, a socket mix-up)
+        const cli = path.join(lab.root, "cli-down");
+        fs.mkdirSync(cli);
+        fs.writeFileSync(
+            path.join(cli, runtime),
+            `#!/usr/bin/env bash\ntouch "$FAKE_STATE/docker-down"\n"${fakesDir}/${runtime}" "$@"; rc=$?\nrm -f "$FAKE_STATE/docker-down"\nexit $rc\n`,
+            { mode: 0o755 },
+        );
+        const result = lab.run(`${runtime}/delete-cluster.sh`, {
+            CLUSTER_NAME: "spoke1",
+            PATH: `${cli}:${lab.env().PATH}`,
+        });
+        expect(result.code).not.toBe(0);
+        expect(result.stderr).toMatch(/kind could not list its clusters|k3d could not look the cluster up/);
+        expect(lab.exists("clusters/spoke1")).toBe(true);
     });
 });
 

@@ -75,7 +75,8 @@ interface RunResult {
 }
 
 function run(command: string, args: string[], env: NodeJS.ProcessEnv, options: SpawnSyncOptions = {}): RunResult {
-    const result = spawnSync(command, args, { env, encoding: "utf8", ...options });
+    // `pulumi stack export` of a lab with ten spokes is several MiB; spawnSync's default buffer is 1 MiB.
+    const result = spawnSync(command, args, { env, encoding: "utf8", maxBuffer: 256 * 1024 * 1024, ...options });
     return {
         status: result.status,
         stdout: String(result.stdout ?? ""),
@@ -189,6 +190,13 @@ export async function main(args: string[]): Promise<void> {
     if (command === "up" || command === "destroy" || command === "preflight") {
         const lab = readLabConfig(pulumi(["config", "--json"]).stdout || "{}");
         await ensureTools([lab.runtime, "clusteradm", "kubectl"], env);
+        if (command === "destroy" && run("docker", ["info"], env).status !== 0) {
+            // With Docker down, no delete step can tell a live cluster from a gone one.
+            fail(
+                "Docker is not reachable (docker info failed), so destroy cannot see the lab's clusters; nothing was changed. " +
+                    `Start Docker, then npm run destroy -- ${stack}`,
+            );
+        }
         if (command !== "destroy") {
             const problems = preflightProblems(gatherFacts(stack, lab, env, pulumi(["stack", "export"]).stdout));
             if (problems.length > 0) {

@@ -1,15 +1,24 @@
 #!/usr/bin/env bash
 set -euo pipefail
-# Deletes one k3d cluster; succeeds when it is already gone (deleted by hand).
-# Reads CLUSTER_NAME.
+# Deletes one k3d cluster; succeeds when it is already gone (deleted by hand), and only when k3d
+# says so: any other failure to look it up is an error. Reads CLUSTER_NAME.
 STEP=delete CLUSTER="${CLUSTER_NAME:-?}"
 # shellcheck source=../lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 require_env CLUSTER_NAME
 
-if ! k3d cluster get "$CLUSTER_NAME" >/dev/null 2>&1; then
-    log "k3d cluster is already gone"
-    exit 0
+require_docker
+if ! k3d cluster get "$CLUSTER_NAME" >"$OCM_LAB_TMP/k3d-get.log" 2>&1; then
+    # k3d v5.8.3 says "No nodes found for given cluster" for a missing cluster, but also after it
+    # "Failed to get nodes" from an engine it cannot ask (pkg/client/cluster.go ClusterGet).
+    if grep "No nodes found for given cluster" "$OCM_LAB_TMP/k3d-get.log" >/dev/null &&
+        ! grep "Failed to get nodes" "$OCM_LAB_TMP/k3d-get.log" >/dev/null; then
+        log "k3d cluster is already gone"
+        exit 0
+    fi
+    cat "$OCM_LAB_TMP/k3d-get.log" >&2
+    fail "k3d could not look the cluster up (output above); it stays in the lab's state" \
+        "k3d cluster list, then run the same pulumi command again"
 fi
 if ! run_quiet k3d-delete k3d cluster delete "$CLUSTER_NAME"; then
     fail "k3d could not delete the cluster (output above)" "k3d cluster delete $CLUSTER_NAME"

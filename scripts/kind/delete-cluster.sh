@@ -1,13 +1,19 @@
 #!/usr/bin/env bash
 set -euo pipefail
-# Deletes one kind cluster; succeeds when it is already gone (deleted by hand).
-# Reads CLUSTER_NAME.
+# Deletes one kind cluster; succeeds when it is already gone (deleted by hand), and only when kind
+# says so: a failed listing is an error. Reads CLUSTER_NAME.
 STEP=delete CLUSTER="${CLUSTER_NAME:-?}"
 # shellcheck source=../lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 require_env CLUSTER_NAME
 
-if ! kind get clusters 2>/dev/null | grep -x "$CLUSTER_NAME" >/dev/null; then
+require_docker
+if ! kind get clusters >"$OCM_LAB_TMP/kind-list.log" 2>&1; then
+    cat "$OCM_LAB_TMP/kind-list.log" >&2
+    fail "kind could not list its clusters (output above); the cluster stays in the lab's state" \
+        "kind get clusters, then run the same pulumi command again"
+fi
+if ! grep -x "$CLUSTER_NAME" "$OCM_LAB_TMP/kind-list.log" >/dev/null; then
     log "kind cluster is already gone"
     exit 0
 fi

@@ -37,6 +37,10 @@ injected_fault() {
     done
 }
 
+# A test stops the fake Docker engine with the file $FAKE_STATE/docker-down.
+docker_down() { [ -e "$FAKE_STATE/docker-down" ]; }
+export docker_down_message="Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?"
+
 now() { cat "$FAKE_STATE/clock" 2>/dev/null || date +%s; }
 
 cluster_dir() { printf '%s' "$FAKE_STATE/clusters/$1"; }
