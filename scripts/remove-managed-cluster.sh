@@ -1,17 +1,29 @@
 #!/usr/bin/env bash
 set -euo pipefail
 # On delete of a registration: removes the spoke's ManagedCluster from the hub so a spoke dropped from
-# config leaves no stale entry. Best effort: the hub may be gone already. Reads HUB_KUBECONFIG, SPOKE_NAME.
+# config leaves no stale entry. Skips only when the hub itself is gone. Reads HUB_KUBECONFIG,
+# HUB_CONTEXT, SPOKE_NAME.
 STEP=unregister CLUSTER="${SPOKE_NAME:-?}"
 # shellcheck source=lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-require_env HUB_KUBECONFIG SPOKE_NAME
+require_env HUB_KUBECONFIG HUB_CONTEXT SPOKE_NAME
 hub_kubeconfig="$(secret_file hub.kubeconfig "$HUB_KUBECONFIG")"
+next="kubectl --context $HUB_CONTEXT delete managedcluster $SPOKE_NAME --wait=false, then run the same pulumi command again"
 
+if ! command -v kubectl >/dev/null 2>&1; then
+    fail "kubectl is not on PATH, so the ManagedCluster cannot be removed" "npm run up installs kubectl into .tools/bin; $next"
+fi
 # --wait=false: the hub's cleanup of the cluster namespace may wait on a spoke that no longer exists.
-if ! kubectl --kubeconfig "$hub_kubeconfig" --request-timeout=20s delete managedcluster "$SPOKE_NAME" \
-    --ignore-not-found --wait=false >/dev/null 2>&1; then
-    log "hub not reachable; nothing to remove (it is deleted with the lab)"
+if kubectl --kubeconfig "$hub_kubeconfig" --request-timeout=20s delete managedcluster "$SPOKE_NAME" \
+    --ignore-not-found --wait=false >"$OCM_LAB_TMP/err" 2>&1; then
+    log "ManagedCluster removed from the hub"
     exit 0
 fi
-log "ManagedCluster removed from the hub"
+# Nothing listens on the hub's API port while Docker answers: the hub was deleted, and its
+# ManagedClusters with it. A timeout, a refusal with Docker down, or any other error is a failure.
+if grep "connection refused" "$OCM_LAB_TMP/err" >/dev/null && docker info >/dev/null 2>&1; then
+    log "the hub is gone (its API server refuses connections); nothing to remove"
+    exit 0
+fi
+mask_secrets <"$OCM_LAB_TMP/err" >&2
+fail "could not remove ManagedCluster $SPOKE_NAME from the hub (output above)" "$next"

@@ -2,6 +2,7 @@
  * Script tests: each step, as the exact text the program registers, run by bash against fake
  * kind/k3d/clusteradm/kubectl that record their arguments and model the lab in one state folder.
  */
+import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -458,6 +459,49 @@ describe("unregistering on delete", () => {
         lab.ok("kind/delete-cluster.sh", { CLUSTER_NAME: "hub" });
         const result = lab.run("remove-managed-cluster.sh", hubEnv("kind", hubKubeconfig, "spoke1"));
         expect(result.code).toBe(0);
-        expect(result.stderr).toContain("hub not reachable");
+        expect(result.stderr).toContain("the hub is gone");
+    });
+
+    it("fails, keeping the registration, when the hub times out, Docker is down or kubectl is missing", () => {
+        const hubKubeconfig = bringUpHub(lab, "kind");
+        joinSpoke(lab, "kind", hubKubeconfig, "spoke1");
+        const env = hubEnv("kind", hubKubeconfig, "spoke1");
+        const expectKept = (result: { code: number; stderr: string }, why: RegExp) => {
+            expect(result.code).not.toBe(0);
+            expect(result.stderr).toMatch(why);
+            expect(result.stderr).toContain("next: ");
+            expect(lab.exists("clusters/hub/hub/managedclusters/spoke1")).toBe(true);
+        };
+
+        lab.fault(
+            "kubectl-hub",
+            "Unable to connect to the server: net/http: request canceled (Client.Timeout exceeded)\n",
+        );
+        expectKept(
+            lab.run("remove-managed-cluster.sh", env),
+            /Client\.Timeout exceeded[\s\S]*could not remove ManagedCluster spoke1/,
+        );
+        lab.clearFault("kubectl-hub");
+
+        // the hub's port refuses while Docker itself is down: the hub may well still exist
+        lab.fault(
+            "kubectl-hub",
+            "Unable to connect to the server: dial tcp 127.0.0.1:40001: connect: connection refused\n",
+        );
+        fs.writeFileSync(path.join(lab.state, "docker-down"), "");
+        expectKept(lab.run("remove-managed-cluster.sh", env), /could not remove ManagedCluster spoke1/);
+        fs.rmSync(path.join(lab.state, "docker-down"));
+        lab.clearFault("kubectl-hub");
+
+        // a PATH with what the step needs besides kubectl (this machine's /usr/bin has a kubectl)
+        const noKubectl = path.join(lab.root, "no-kubectl");
+        fs.mkdirSync(noKubectl);
+        fs.symlinkSync(path.join(fakesDir, "docker"), path.join(noKubectl, "docker"));
+        for (const tool of ["mktemp", "rm", "cat", "grep", "sed"]) {
+            const found = spawnSync("bash", ["-c", `command -v ${tool}`], { encoding: "utf8" }).stdout.trim();
+            fs.symlinkSync(found, path.join(noKubectl, tool));
+        }
+        const result = lab.run("remove-managed-cluster.sh", { ...env, PATH: noKubectl });
+        expectKept(result, /kubectl is not on PATH/);
     });
 });
