@@ -9,9 +9,10 @@
  */
 import { spawnSync } from "child_process";
 import * as fs from "fs";
+import * as path from "path";
 import { FakeLab } from "./harness/fakeLab";
 import { Simulation } from "./harness/simulation";
-import { RealCli, realCliPath } from "../tools/realClis";
+import { clusteradmSourceDir, RealCli, realCliPath } from "../tools/realClis";
 
 jest.setTimeout(180_000);
 
@@ -37,15 +38,15 @@ function parseWithRealCli(tool: RealCli, line: string): ParseResult {
     return { ok: result.status === 0 && !/Available Commands:/.test(output), output };
 }
 
-/** Every kind/k3d call a lab's up, a spoke's removal and destroy make, against the fakes. */
-async function callsOfWholeLab(stack: "kind" | "k3d"): Promise<string[]> {
+/** Every call of `tool` a lab's up, a spoke's removal and destroy make on `stack`, against the fakes. */
+async function callsOfWholeLab(stack: "kind" | "k3d", tool: string = stack): Promise<string[]> {
     const lab = new FakeLab();
     try {
         const sim = new Simulation(lab, stack);
         expect((await sim.up({ spokes: ["spoke1", "spoke2", "spoke3"] })).error).toBeUndefined();
         expect((await sim.up({ spokes: ["spoke1", "spoke2"] })).error).toBeUndefined();
         await sim.destroy();
-        return lab.calls(stack);
+        return lab.calls(tool);
     } finally {
         lab.dispose();
     }
@@ -86,5 +87,84 @@ describe.each([
         const misspelledFlag = create.replace(tool === "kind" ? "--image" : "--network", "--imgae");
         expect(parseWithRealCli(tool, misspelledFlag)).toMatchObject({ ok: false });
         expect(parseWithRealCli(tool, create.replace(/create/, "craete"))).toMatchObject({ ok: false });
+    });
+});
+
+/**
+ * clusteradm v1.3.1 cannot be built here (see tools/realClis.ts), so its calls are checked against
+ * the flags its source defines: those of the subcommand's own package, the shared ones in
+ * pkg/genericclioptions, and the root's --kubeconfig and --context (cmd/clusteradm/clusteradm.go
+ * sets only those two fields of cli-runtime's ConfigFlags). This catches a misspelled flag or a flag
+ * of another subcommand, but not a value the real parser would reject.
+ */
+describe("clusteradm v1.3.1's own flag definitions", () => {
+    const source = clusteradmSourceDir();
+    const flagDefinition =
+        /\.(?:Bool|String|Int|Int32|Int64|Duration|StringSlice|StringArray|StringToString|Float64|Uint)(?:Var)?(P)?\(\s*(?:&[^,]+,\s*)?"([a-z0-9-]+)"(?:,\s*"([a-z])")?/g;
+    /** Long and short flag names defined in the .go files (tests excluded) of one source folder. */
+    const flagsIn = (relative: string): string[] => {
+        const dir = path.join(source, relative);
+        return fs
+            .readdirSync(dir)
+            .filter((f) => f.endsWith(".go") && !f.endsWith("_test.go"))
+            .flatMap((f) =>
+                [...fs.readFileSync(path.join(dir, f), "utf8").matchAll(flagDefinition)].flatMap((m) =>
+                    m[3] ? [m[2], m[3]] : [m[2]],
+                ),
+            );
+    };
+    const shared = () => [...flagsIn("pkg/genericclioptions"), "kubeconfig", "context"];
+
+    /**
+     * The subcommand's package (e.g. pkg/cmd/get/token) and the flag names a calls.log line uses.
+     * Flag values count as positional words too; a folder of that name never exists, so they are
+     * passed over.
+     */
+    function parseCall(line: string): { command: string; pkg?: string; flags: string[] } {
+        const words = line.split(" ").slice(1);
+        const positional = words.filter((w) => !w.startsWith("-"));
+        const pkg = [positional.slice(0, 2), positional.slice(0, 1)]
+            .map((p) => `pkg/cmd/${p.join("/")}`)
+            .find((p) => fs.existsSync(path.join(source, p, "cmd.go")));
+        const flags = words.filter((w) => w.startsWith("-")).map((w) => w.replace(/^--?/, "").split("=")[0]);
+        return { command: positional[0], pkg, flags };
+    }
+
+    function unknownFlags(line: string): string[] {
+        const { command, pkg, flags } = parseCall(line);
+        if (!pkg) {
+            return [`no subcommand "${command}"`];
+        }
+        const known = new Set([...flagsIn(pkg), ...shared()]);
+        return flags.filter((f) => !known.has(f));
+    }
+
+    let calls: string[];
+    beforeAll(async () => {
+        if (!fs.existsSync(source)) {
+            throw new Error(`clusteradm's source is not downloaded (${source}); next: npm run build:clis`);
+        }
+        calls = [...(await callsOfWholeLab("kind", "clusteradm")), ...(await callsOfWholeLab("k3d", "clusteradm"))];
+    });
+
+    it("sees every subcommand the lab uses", () => {
+        expect(new Set(calls.map((c) => parseCall(c).pkg))).toEqual(
+            new Set(["pkg/cmd/init", "pkg/cmd/get/token", "pkg/cmd/join", "pkg/cmd/accept"]),
+        );
+    });
+
+    it("defines every flag the step scripts pass", () => {
+        const refused = [...new Set(calls)]
+            .map((line) => ({ line, unknown: unknownFlags(line) }))
+            .filter((r) => r.unknown.length > 0);
+        expect(refused).toEqual([]);
+    });
+
+    it("refuses a misspelled flag, a flag of another subcommand and a verb it lacks", () => {
+        const join = calls.find((c) => c.startsWith("clusteradm join "))!;
+        const accept = calls.find((c) => c.startsWith("clusteradm accept "))!;
+        expect(unknownFlags(join.replace("--hub-apiserver", "--hub-api-server"))).toEqual(["hub-api-server"]);
+        expect(unknownFlags(`${accept} --hub-token x`)).toEqual(["hub-token"]);
+        expect(unknownFlags(join.replace("clusteradm join", "clusteradm jion"))).toEqual(['no subcommand "jion"']);
     });
 });

@@ -4,8 +4,10 @@
  * tests/realCliFlags.test.ts). Binaries are kept in .tools/go/<tool>-<version>/, keyed by version,
  * with Go's module and build caches beside them: a second run costs nothing.
  *
- * clusteradm is not here: v1.3.1 requires open-cluster-management.io/ocm v1.3.1, which the Go
- * module proxy these machines reach refuses, so it cannot be built on them.
+ * clusteradm cannot be built here: v1.3.1 requires open-cluster-management.io/ocm v1.3.1, which the
+ * Go module proxy these machines reach refuses. Its own source is served, so it is downloaded
+ * instead, and tests read the flags each subcommand defines from it (weaker than the real parser,
+ * and said so where it is used).
  */
 import { spawnSync } from "child_process";
 import * as fs from "fs";
@@ -80,6 +82,29 @@ function build(tool: RealCli): void {
     console.log(`build:clis: built ${tool} ${version} in ${Math.round((Date.now() - started) / 1000)}s`);
 }
 
+const clusteradmModule = `open-cluster-management.io/clusteradm@v${versions.clusteradm}`;
+
+/** clusteradm's source at the pinned release, once `npm run build:clis` has fetched it. */
+export function clusteradmSourceDir(): string {
+    return path.join(goRoot, "mod", clusteradmModule);
+}
+
+function downloadClusteradmSource(): void {
+    const started = Date.now();
+    const result = spawnSync("go", ["mod", "download", clusteradmModule], {
+        cwd: goRoot,
+        stdio: "inherit",
+        env: { ...process.env, GOFLAGS: "-modcacherw", GOMODCACHE: path.join(goRoot, "mod") },
+    });
+    if (result.error || result.status !== 0 || !fs.existsSync(clusteradmSourceDir())) {
+        throw new Error(
+            `build:clis: could not download the source of ${clusteradmModule} ` +
+                `(${result.error?.message ?? `go exited ${result.status}`}); next: go mod download ${clusteradmModule}`,
+        );
+    }
+    console.log(`build:clis: fetched ${clusteradmModule} source in ${Math.round((Date.now() - started) / 1000)}s`);
+}
+
 export async function main(): Promise<void> {
     for (const tool of Object.keys(builds) as RealCli[]) {
         const target = realCliPath(tool);
@@ -91,5 +116,8 @@ export async function main(): Promise<void> {
         }
         fs.mkdirSync(path.dirname(target), { recursive: true });
         build(tool);
+    }
+    if (!fs.existsSync(clusteradmSourceDir())) {
+        downloadClusteradmSource();
     }
 }
