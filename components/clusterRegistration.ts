@@ -1,7 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as command from "@pulumi/command";
 import { ResourceQos } from "../config";
-import { stepScript } from "../scripts";
 import { HubCluster, qosEnvironment } from "./hubCluster";
 import { pemOf } from "./kubeconfig";
 import { SpokeCluster } from "./spokeCluster";
@@ -21,9 +20,10 @@ export interface ClusterRegistrationArgs {
 }
 
 /**
- * Registers one spoke with the hub, in the OCM handshake's order: a fresh join token from the hub,
- * `clusteradm join` on the spoke, `clusteradm accept` on the hub, then a bounded wait until the
- * hub sees the spoke Available. Deleting it removes the ManagedCluster from the hub.
+ * Registers one spoke with the hub, in the OCM handshake's order: a join token minted on the hub and
+ * `clusteradm join` on the spoke (one step, so the token is always fresh), `clusteradm accept` on the
+ * hub, then a bounded wait until the hub sees the spoke Available. Deleting it removes the
+ * ManagedCluster from the hub.
  */
 export class ClusterRegistration extends pulumi.ComponentResource {
     /** The ManagedCluster's name on the hub. */
@@ -44,8 +44,8 @@ export class ClusterRegistration extends pulumi.ComponentResource {
             SPOKE_NAME: spokeName,
             TIMEOUT_SECONDS: String(args.timeoutSeconds),
         };
-        const joinSettings = {
-            SPOKE_NAME: spokeName,
+        const joinEnvironment = {
+            ...hubEnvironment,
             SPOKE_CONTEXT: spoke.context,
             SPOKE_KUBECONFIG: spoke.kubeconfig,
             HUB_API_SERVER: hub.apiServer,
@@ -53,28 +53,18 @@ export class ClusterRegistration extends pulumi.ComponentResource {
             HUB_API_SERVER_INTERNAL: hub.apiServerInternal,
             BUNDLE_VERSION: args.bundleVersion,
             ...qosEnvironment(args.resourceQos),
-            TIMEOUT_SECONDS: String(args.timeoutSeconds),
         };
 
-        // clusteradm mints a token that expires after an hour. Whenever join would run again (a new
-        // spoke, a new spoke cluster, changed join settings), this step is replaced first, so join
-        // always runs with a token minted moments before.
-        const token = step(
-            `${name}-token`,
-            {
-                script: "token.sh",
-                environment: hubEnvironment,
-                secretStdout: true,
-                triggers: [stepScript("join.sh"), joinSettings],
-            },
-            { parent: this, dependsOn: [hub.initialized] },
-        );
-        const hubToken = token.stdout.apply((stdout) => tokenFrom(stdout, spokeName));
-
+        // join mints its own token on the hub moments before it joins: a clusteradm token lives an
+        // hour, and a stored one would be stale for a spoke added a day later or a join retried after
+        // a failure (which stores nothing). The token never reaches Pulumi's state.
         this.joined = step(
             `${name}-join`,
-            { script: "join.sh", environment: { ...joinSettings, HUB_TOKEN: hubToken } },
-            { parent: this, dependsOn: [spoke.cluster, token] },
+            {
+                script: "join.sh",
+                environment: joinEnvironment,
+            },
+            { parent: this, dependsOn: [spoke.cluster, hub.initialized] },
         );
         this.accepted = step(
             `${name}-accept`,
@@ -90,22 +80,4 @@ export class ClusterRegistration extends pulumi.ComponentResource {
 
         this.registerOutputs({});
     }
-}
-
-/** The token from `clusteradm get token -o json` ({"hub-token": …, "hub-apiserver": …}). */
-function tokenFrom(stdout: string, spokeName: string): string {
-    let parsed: unknown;
-    try {
-        parsed = JSON.parse(stdout);
-    } catch {
-        parsed = undefined;
-    }
-    const token = (parsed as Record<string, unknown> | undefined)?.["hub-token"];
-    if (typeof token !== "string" || token === "") {
-        throw new Error(
-            `ocm-lab: token step for ${spokeName} got no hub-token from clusteradm get token -o json; ` +
-                `next: clusteradm get token --kubeconfig <hub kubeconfig> -o json | grep -c hub-token`,
-        );
-    }
-    return token;
 }

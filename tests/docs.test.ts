@@ -22,11 +22,11 @@ describe("committed figures", () => {
 describe("the graph figure", () => {
     it("shows the handshake's edges and leaves out edges implied by longer paths", async () => {
         const doc = await renderGraphDoc("kind");
-        expect(doc).toContain("hub_init_Command --> spoke1_token_Command");
-        expect(doc).toContain("spoke1_token_Command --> spoke1_join_Command");
+        expect(doc).toContain("hub_init_Command --> spoke1_join_Command");
+        expect(doc).toContain("spoke1_join_Command --> spoke1_accept_Command");
         expect(doc).toContain("spoke1_cluster_Command --> spoke1_kubeconfig_Command");
-        // join waits for init only through its token: no direct arrow
-        expect(doc).not.toContain("hub_init_Command --> spoke1_join_Command");
+        // join waits for its cluster only through the kubeconfig it reads: no direct arrow
+        expect(doc).not.toContain("spoke1_cluster_Command --> spoke1_join_Command");
         expect(doc).not.toMatch(/provider/);
     });
 });

@@ -4,7 +4,7 @@
  * or an edge that would serialise the spokes appears.
  */
 import { commands, longestChain, names, resource, upstream, waitsFor } from "./harness/graph";
-import { fakeJoinToken, isSecretValue, ProgramRun, reveal, runProgram } from "./harness/program";
+import { isSecretValue, ProgramRun, reveal, runProgram } from "./harness/program";
 
 const stacks = ["kind", "k3d"] as const;
 
@@ -51,10 +51,9 @@ describe.each(stacks)("the %s stack", (stack) => {
         expect(waitsFor(run, "hub-init", "spoke1-cluster")).toBe(false);
     });
 
-    it("mints each spoke's token after init, and joins each spoke only after its token and its own cluster", () => {
+    it("joins each spoke (minting its token) only after init and its own cluster", () => {
         for (const spoke of ["spoke1", "spoke2"]) {
-            expect(waitsFor(run, `${spoke}-token`, "hub-init")).toBe(true);
-            expect(waitsFor(run, `${spoke}-join`, `${spoke}-token`)).toBe(true);
+            expect(waitsFor(run, `${spoke}-join`, "hub-init")).toBe(true);
             expect(waitsFor(run, `${spoke}-join`, `${spoke}-cluster`)).toBe(true);
             expect(waitsFor(run, `${spoke}-accept`, `${spoke}-join`)).toBe(true);
             expect(waitsFor(run, `${spoke}-available`, `${spoke}-accept`)).toBe(true);
@@ -66,14 +65,14 @@ describe.each(stacks)("the %s stack", (stack) => {
             commands(run).filter((c) => c.name.startsWith(`${spoke}-`) && !c.parent.includes("ArgoAgentAddon"));
         const spoke1Steps = registrationSteps("spoke1");
         const spoke2Steps = new Set(registrationSteps("spoke2").map((c) => c.urn));
-        expect(spoke1Steps.length).toBeGreaterThanOrEqual(6);
+        expect(spoke1Steps.length).toBeGreaterThanOrEqual(5); // cluster, kubeconfig, join, accept, available
         for (const step of spoke1Steps) {
             expect([...upstream(run, step)].filter((urn) => spoke2Steps.has(urn))).toEqual([]);
         }
     });
 
-    it("keeps kubeconfigs and tokens secret and out of the logs", () => {
-        for (const name of ["hub-kubeconfig", "spoke1-kubeconfig", "spoke1-token", "spoke2-token"]) {
+    it("keeps kubeconfigs secret and out of the logs", () => {
+        for (const name of ["hub-kubeconfig", "spoke1-kubeconfig", "spoke2-kubeconfig"]) {
             const step = resource(run, name);
             expect(step.additionalSecretOutputs).toEqual(["stdout"]);
             expect(step.inputs.logging).toBe("stderr");
@@ -84,16 +83,13 @@ describe.each(stacks)("the %s stack", (stack) => {
         expect(run.secretOutputs).toContain("hubKubeconfig");
     });
 
-    it("never puts the join token into any input outside a secret", () => {
-        const plainText = (value: unknown): string =>
-            isSecretValue(value)
-                ? ""
-                : typeof value === "object" && value !== null
-                  ? Object.values(value).map(plainText).join("\n")
-                  : String(value);
-        for (const r of run.resources) {
-            expect(plainText(r.inputs)).not.toContain(fakeJoinToken);
-        }
+    it("keeps join tokens out of Pulumi altogether: no token step, no token in any input or output", () => {
+        expect(commands(run).filter((c) => /token/.test(c.name))).toEqual([]);
+        const env = reveal(resource(run, "spoke1-join").inputs.environment);
+        expect(Object.keys(env).filter((k) => /TOKEN/.test(k))).toEqual([]);
+        // join reaches the hub itself to mint one, with the hub's kubeconfig
+        expect(env.HUB_KUBECONFIG).toContain("client-key-data");
+        expect(isSecretValue(resource(run, "spoke1-join").inputs.environment)).toBe(true);
     });
 
     it("passes the join step the hub CA, the host's hub address and the address spokes reach", () => {
@@ -103,19 +99,7 @@ describe.each(stacks)("the %s stack", (stack) => {
         expect(env.HUB_API_SERVER_INTERNAL).toBe(
             stack === "kind" ? "https://hub-control-plane:6443" : "https://k3d-hub-server-0:6443",
         );
-        expect(env.HUB_TOKEN).toBe(fakeJoinToken);
         expect(env.BUNDLE_VERSION).toBe("1.3.1");
-    });
-
-    it("replaces each spoke's token whenever its join would run again, so join never uses a stale token", () => {
-        const token = resource(run, "spoke1-token");
-        const join = resource(run, "spoke1-join");
-        expect(isSecretValue(token.inputs.triggers)).toBe(true);
-        const [joinScript, joinSettings] = reveal(token.inputs.triggers);
-        expect(joinScript).toBe(join.inputs.create);
-        const { HUB_TOKEN, ...settingsWithoutToken } = reveal(join.inputs.environment);
-        expect(HUB_TOKEN).toBe(fakeJoinToken);
-        expect(joinSettings).toEqual(settingsWithoutToken);
     });
 
     it("recreates a cluster (delete first: the name is a singleton) when its node image changes", () => {
@@ -185,8 +169,8 @@ describe("how the graph grows with the number of spokes", () => {
             expect(commands(run).filter((c) => c.name.endsWith("-available"))).toHaveLength(argocd ? 3 * count : count);
             return longestChain(run);
         };
-        // (network →) cluster → kubeconfig → (cluster-info →) init → token → join → accept → available
-        const registration = stack === "kind" ? 7 : 9;
+        // (network →) cluster → kubeconfig → (cluster-info →) init → join (token inside) → accept → available
+        const registration = stack === "kind" ? 6 : 8;
         // → release → gitops-ready → default-project → ApplicationSet → guestbook-available
         const withArgo = registration + 5;
         for (const count of [1, 5, 10]) {
@@ -210,7 +194,6 @@ describe("how the graph grows with the number of spokes", () => {
                 "spoke3-join",
                 "spoke3-kubeconfig",
                 "spoke3-provider",
-                "spoke3-token",
                 "spoke3-addon-available",
                 "spoke3-guestbook-available",
             ].sort(),

@@ -14,8 +14,8 @@ import {
     createCluster,
     hubEnv,
     joinEnv,
+    issuedTokens,
     joinSpoke,
-    mintToken,
     Runtime,
     runtimeFacts,
 } from "./harness/labSteps";
@@ -176,19 +176,21 @@ describe("join tokens on disk", () => {
         process.env.FAKE_SNAPSHOT_DIR = snapshots;
         try {
             const hubKubeconfig = bringUpHub(lab, "kind");
-            const spokeKubeconfig = joinSpoke(lab, "kind", hubKubeconfig, "spoke1");
+            joinSpoke(lab, "kind", hubKubeconfig, "spoke1");
             lab.ok("accept.sh", hubEnv("kind", hubKubeconfig, "spoke1"));
-            // a join that dies printing its command line: the log it leaves must be masked too
-            createCluster(lab, "kind", "spoke2");
-            const token = mintToken(lab, "kind", hubKubeconfig, "spoke2");
-            lab.fault("clusteradm-join", `clusteradm join --hub-token ${token} --hub-apiserver x\nBearer ${token}\n`);
-            expect(lab.run("join.sh", joinEnv("kind", hubKubeconfig, spokeKubeconfig, "spoke2", token)).code).not.toBe(
-                0,
+            // a join that dies printing its command line with its token: the log it leaves is masked too
+            const spoke2Kubeconfig = createCluster(lab, "kind", "spoke2");
+            lab.fault(
+                "clusteradm-join",
+                "clusteradm join --hub-token @HUB_TOKEN@ --hub-apiserver x\nBearer @HUB_TOKEN@\n",
             );
+            const failed = lab.run("join.sh", joinEnv("kind", hubKubeconfig, spoke2Kubeconfig, "spoke2"));
+            expect(failed.code).not.toBe(0);
+            expect(failed.stderr).toContain("--hub-token ***"); // the fault did print a token
         } finally {
             delete process.env.FAKE_SNAPSHOT_DIR;
         }
-        const issued = fs.readdirSync(path.join(lab.state, "clusters", "hub", "hub", "tokens"));
+        const issued = issuedTokens(lab);
         expect(issued.length).toBeGreaterThanOrEqual(3); // init's own, and one per spoke
         const files = (dir: string): string[] =>
             fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
@@ -304,28 +306,43 @@ describe("init", () => {
     });
 });
 
-describe("token", () => {
-    it("mints a fresh token each run and prints only clusteradm's JSON", () => {
-        const kubeconfig = bringUpHub(lab, "kind");
-        const first = lab.ok("token.sh", hubEnv("kind", kubeconfig, "spoke1"));
-        const second = lab.ok("token.sh", hubEnv("kind", kubeconfig, "spoke1"));
-        expect(JSON.parse(first.stdout)).toEqual({
-            "hub-token": expect.stringMatching(/^eyJ/),
-            "hub-apiserver": expect.stringMatching(/^https:/),
-        });
-        expect(JSON.parse(first.stdout)["hub-token"]).not.toBe(JSON.parse(second.stdout)["hub-token"]);
-        expect(lab.calls("clusteradm").filter((c) => c.startsWith("clusteradm get token"))[0]).toMatch(
-            /--kubeconfig \S+ -o json$/,
-        );
-        expectNoSecretsIn(first.stderr);
+describe("join mints its own token", () => {
+    it("mints a fresh token on the hub for every join and prints it nowhere", () => {
+        const hubKubeconfig = bringUpHub(lab, "kind");
+        const spokeKubeconfig = createCluster(lab, "kind", "spoke1");
+        const runs = [1, 2].map(() => lab.ok("join.sh", joinEnv("kind", hubKubeconfig, spokeKubeconfig, "spoke1")));
+        const mints = lab.calls("clusteradm").filter((c) => c.startsWith("clusteradm get token"));
+        expect(mints).toEqual([
+            expect.stringMatching(/--kubeconfig \S+ -o json$/),
+            expect.stringMatching(/--kubeconfig \S+ -o json$/),
+        ]);
+        const used = lab.calls("clusteradm").flatMap((c) => /^clusteradm join .*--hub-token (\S+)/.exec(c)?.[1] ?? []);
+        expect(used).toHaveLength(2);
+        expect(used[0]).not.toBe(used[1]);
+        expect(issuedTokens(lab)).toEqual(expect.arrayContaining(used));
+        for (const run of runs) {
+            expect(run.stdout).toBe("");
+            expectNoSecretsIn(run.stderr, ...used);
+        }
+    });
+
+    it("joins hours after an earlier try failed: the token is minted at join time", () => {
+        const hubKubeconfig = bringUpHub(lab, "kind");
+        const spokeKubeconfig = createCluster(lab, "kind", "spoke1");
+        lab.fault("clusteradm-join-spoke1");
+        expect(lab.run("join.sh", joinEnv("kind", hubKubeconfig, spokeKubeconfig, "spoke1")).code).not.toBe(0);
+        lab.clearFault("clusteradm-join-spoke1");
+        lab.advanceClock(2 * 3600);
+        expect(lab.run("join.sh", joinEnv("kind", hubKubeconfig, spokeKubeconfig, "spoke1")).code).toBe(0);
     });
 
     it("fails before init with the spoke named and a next command", () => {
-        const kubeconfig = createCluster(lab, "kind", "hub");
-        const result = lab.run("token.sh", hubEnv("kind", kubeconfig, "spoke2"));
+        const hubKubeconfig = createCluster(lab, "kind", "hub");
+        const spokeKubeconfig = createCluster(lab, "kind", "spoke2");
+        const result = lab.run("join.sh", joinEnv("kind", hubKubeconfig, spokeKubeconfig, "spoke2"));
         expect(result.code).not.toBe(0);
         expect(result.stderr).toContain(
-            "ocm-lab: token failed for cluster spoke2: clusteradm could not mint a join token on hub hub",
+            "ocm-lab: join failed for cluster spoke2: clusteradm could not mint a join token on hub hub",
         );
         expect(result.stderr).toContain("next: clusteradm get token --context kind-hub");
     });
@@ -338,12 +355,11 @@ describe.each(["kind", "k3d"] as Runtime[])("%s registration: join, accept, Avai
         hubKubeconfig = bringUpHub(lab, runtime);
         spokeKubeconfig = createCluster(lab, runtime, "spoke1");
     });
-    const join = (token: string) =>
-        lab.run("join.sh", joinEnv(runtime, hubKubeconfig, spokeKubeconfig, "spoke1", token));
+    const join = (extra: Record<string, string> = {}) =>
+        lab.run("join.sh", { ...joinEnv(runtime, hubKubeconfig, spokeKubeconfig, "spoke1"), ...extra });
 
     it("joins with the hub CA and the in-network address, and the hub sees the spoke", () => {
-        const token = mintToken(lab, runtime, hubKubeconfig, "spoke1");
-        const result = join(token);
+        const result = join();
         expect(result.code).toBe(0);
         const call = lab.calls("clusteradm").find((c) => c.startsWith("clusteradm join"))!;
         expect(call).toMatch(
@@ -355,41 +371,34 @@ describe.each(["kind", "k3d"] as Runtime[])("%s registration: join, accept, Avai
         expect(lab.exists("clusters/hub/hub/managedclusters/spoke1")).toBe(true);
         expect(result.stderr).toContain(`klusterlet registered against ${runtimeFacts[runtime].internal("hub")}`);
         expect(result.stderr).toContain("(clusteradm waits up to 5s for the klusterlet)");
-        expectNoSecretsIn(result.stdout + result.stderr, token);
+        expectNoSecretsIn(result.stdout + result.stderr, ...issuedTokens(lab));
     });
 
     it("can join again (a re-run after a partial failure)", () => {
-        expect(join(mintToken(lab, runtime, hubKubeconfig, "spoke1")).code).toBe(0);
-        expect(join(mintToken(lab, runtime, hubKubeconfig, "spoke1")).code).toBe(0);
+        expect(join().code).toBe(0);
+        expect(join().code).toBe(0);
     });
 
-    it("refuses an expired token, naming the spoke", () => {
-        const token = mintToken(lab, runtime, hubKubeconfig, "spoke1");
-        lab.advanceClock(2 * 3600);
-        const result = join(token);
+    it("reports a token the hub refuses (here: expired on issue), naming the spoke", () => {
+        const result = join({ FAKE_TOKEN_TTL: "-1" });
         expect(result.code).not.toBe(0);
         expect(result.stderr).toContain("ocm-lab: join failed for cluster spoke1");
         expect(result.stderr).toContain("Unauthorized");
         expect(result.stderr).toContain(
             `next: kubectl --context ${runtimeFacts[runtime].context("spoke1")} get pods -n open-cluster-management-agent`,
         );
-        expectNoSecretsIn(result.stdout + result.stderr, token);
+        expectNoSecretsIn(result.stdout + result.stderr, ...issuedTokens(lab));
     });
 
     it("refuses a CA that is not the hub's", () => {
-        const token = mintToken(lab, runtime, hubKubeconfig, "spoke1");
-        const env = joinEnv(runtime, hubKubeconfig, spokeKubeconfig, "spoke1", token);
-        const result = lab.run("join.sh", {
-            ...env,
-            HUB_CA_PEM: "-----BEGIN CERTIFICATE-----\nnot the hub\n-----END CERTIFICATE-----",
-        });
+        const result = join({ HUB_CA_PEM: "-----BEGIN CERTIFICATE-----\nnot the hub\n-----END CERTIFICATE-----" });
         expect(result.code).not.toBe(0);
         expect(result.stderr).toContain("certificate signed by unknown authority");
     });
 
     it("accepts the spoke, waits until it is Available, and never re-runs accept once accepted", () => {
         expect(lab.run("accept.sh", hubEnv(runtime, hubKubeconfig, "spoke1")).code).not.toBe(0); // nothing joined yet
-        join(mintToken(lab, runtime, hubKubeconfig, "spoke1"));
+        join();
         lab.clearCalls();
         const accepted = lab.ok("accept.sh", hubEnv(runtime, hubKubeconfig, "spoke1"));
         expect(accepted.stderr).toContain("accepted on hub hub");
@@ -412,8 +421,7 @@ describe("join catches a klusterlet pointed at an address spokes cannot reach", 
         const hubKubeconfig = createCluster(lab, "k3d", "hub");
         lab.ok("init.sh", hubEnv("k3d", hubKubeconfig)); // clusteradm writes cluster-info from the 0.0.0.0 kubeconfig
         const spokeKubeconfig = createCluster(lab, "k3d", "spoke1");
-        const token = mintToken(lab, "k3d", hubKubeconfig, "spoke1");
-        const result = lab.run("join.sh", joinEnv("k3d", hubKubeconfig, spokeKubeconfig, "spoke1", token));
+        const result = lab.run("join.sh", joinEnv("k3d", hubKubeconfig, spokeKubeconfig, "spoke1"));
         expect(result.code).not.toBe(0);
         expect(result.stderr).toMatch(
             /join failed for cluster spoke1: the klusterlet points at 'https:\/\/0\.0\.0\.0:\d+', not at https:\/\/k3d-hub-server-0:6443/,

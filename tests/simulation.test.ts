@@ -104,7 +104,6 @@ describe.each(["kind", "k3d"] as const)("%s stack", (stack) => {
             [
                 "spoke3-cluster",
                 "spoke3-kubeconfig",
-                "spoke3-token",
                 "spoke3-join",
                 "spoke3-accept",
                 "spoke3-available",
@@ -121,13 +120,24 @@ describe.each(["kind", "k3d"] as const)("%s stack", (stack) => {
         const sim = new Simulation(lab, stack);
         expect((await sim.up()).error).toBeUndefined();
         lab.advanceClock(24 * 3600);
-        // QoS reaches join (and init) but not the token step's own environment: only the trigger renews it.
         const changed = await sim.up({ resourceQosClass: "BestEffort" });
         expect(changed.error).toBeUndefined();
-        expect(changed.executed).toEqual(
-            expect.arrayContaining(["spoke1-token", "spoke1-join", "spoke2-token", "spoke2-join"]),
-        );
-        expect(changed.executed.indexOf("spoke1-token")).toBeLessThan(changed.executed.indexOf("spoke1-join"));
+        expect(changed.executed).toEqual(expect.arrayContaining(["spoke1-join", "spoke2-join"]));
+        expectRegistered(["spoke1", "spoke2"]);
+    });
+
+    it("5d. a join that failed, retried two hours later: it joins (the stored-token design could not)", async () => {
+        const sim = new Simulation(lab, stack);
+        lab.fault("clusteradm-join-spoke2");
+        const failed = await sim.up({ timeoutSeconds: 30 });
+        expect(failed.error?.message).toMatch(/join failed for cluster spoke2/);
+        lab.clearFault("clusteradm-join-spoke2");
+        lab.advanceClock(2 * 3600); // any token minted before is expired now
+        const retried = await sim.up({ timeoutSeconds: 30 });
+        expect(retried.error).toBeUndefined();
+        expect(retried.executed).toContain("spoke2-join");
+        expect(retried.executed).not.toContain("spoke1-join"); // finished the first time
+        expectRegistered(["spoke1", "spoke2"]);
     });
 
     const faults: [string, string, RegExp, string, string][] = [
@@ -139,8 +149,14 @@ describe.each(["kind", "k3d"] as const)("%s stack", (stack) => {
             "spoke1-join",
             "spoke2-available",
         ],
-        ["init", "clusteradm-init-hub", /init failed for cluster hub/, "spoke1-token", "spoke2-kubeconfig"],
-        ["token", "clusteradm-token", /token failed for cluster spoke[12]/, "spoke1-join", "spoke2-cluster"],
+        ["init", "clusteradm-init-hub", /init failed for cluster hub/, "spoke1-join", "spoke2-kubeconfig"],
+        [
+            "token",
+            "clusteradm-token",
+            /join failed for cluster spoke[12]: clusteradm could not mint a join token/,
+            "spoke1-accept",
+            "spoke2-cluster",
+        ],
         ["join", "clusteradm-join-spoke1", /join failed for cluster spoke1/, "spoke1-accept", "spoke2-available"],
         [
             "accept",

@@ -14,10 +14,9 @@ export const latencies: Record<string, Latency> = {
     kubeconfig: { seconds: 1, source: "assumption: one CLI call that prints a file" },
     "cluster-info": { seconds: 2, source: "assumption: two kubectl calls" },
     init: { seconds: 90, source: "assumption: clusteradm init --wait plus the hub deployments this lab waits for" },
-    token: { seconds: 2, source: "assumption: one TokenRequest through clusteradm" },
     join: {
-        seconds: 45,
-        source: "assumption: clusteradm join --wait until the klusterlet's registration agent is Ready",
+        seconds: 47,
+        source: "assumption: one TokenRequest through clusteradm (2 s), then clusteradm join --wait until the klusterlet's registration agent is Ready",
     },
     accept: { seconds: 10, source: "assumption: clusteradm accept --wait for the CSR and approval" },
     available: { seconds: 15, source: "assumption: first klusterlet lease after acceptance" },

@@ -90,7 +90,6 @@ export function stepKind(r: Registration): string {
         "kubeconfig",
         "cluster",
         "init",
-        "token",
         "join",
         "accept",
         "addon-available",

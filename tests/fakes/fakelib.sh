@@ -26,12 +26,13 @@ die() {
 
 # injected_fault VERB [CLUSTER]: fails the call when the test planted $FAKE_STATE/fail/<tool>-<verb>
 # (every call) or .../<tool>-<verb>-<cluster> (calls for that cluster only); the file's content is
-# printed first, like a tool that dies half-way through its output.
+# printed first, like a tool that dies half-way through its output, with @HUB_TOKEN@ standing for
+# the token the call was given (FAKE_HUB_TOKEN).
 injected_fault() {
     local fault
     for fault in "$FAKE_STATE/fail/$fake_tool-$1" "$FAKE_STATE/fail/$fake_tool-$1-${2:-}"; do
         if [ -e "$fault" ]; then
-            cat "$fault"
+            sed "s|@HUB_TOKEN@|${FAKE_HUB_TOKEN:-}|g" "$fault"
             die "injected fault: $fake_tool $1 ${2:-}"
         fi
     done

@@ -2,6 +2,8 @@
  * The environments the program gives each step, rebuilt for script tests, so a test can walk the
  * lab's steps in order against the fakes and then poke at one of them.
  */
+import * as fs from "fs";
+import * as path from "path";
 import { caDataOf, pemOf, serverOf } from "../../components/kubeconfig";
 import { FakeLab } from "./fakeLab";
 
@@ -65,37 +67,25 @@ export function bringUpHub(lab: FakeLab, runtime: Runtime): string {
     return kubeconfig;
 }
 
-export function joinEnv(
-    runtime: Runtime,
-    hubKubeconfig: string,
-    spokeKubeconfig: string,
-    spoke: string,
-    token: string,
-) {
+export function joinEnv(runtime: Runtime, hubKubeconfig: string, spokeKubeconfig: string, spoke: string) {
     return {
-        SPOKE_NAME: spoke,
+        ...hubEnv(runtime, hubKubeconfig, spoke),
         SPOKE_CONTEXT: runtimeFacts[runtime].context(spoke),
         SPOKE_KUBECONFIG: spokeKubeconfig,
-        HUB_TOKEN: token,
         HUB_API_SERVER: serverOf(hubKubeconfig, "hub"),
         HUB_CA_PEM: pemOf(caDataOf(hubKubeconfig, "hub")),
         HUB_API_SERVER_INTERNAL: runtimeFacts[runtime].internal("hub"),
-        BUNDLE_VERSION: "1.3.1",
-        QOS_CLASS: "Default",
-        QOS_LIMITS: "",
-        QOS_REQUESTS: "",
-        ...timeouts,
     };
 }
 
-/** A spoke created and joined the way ClusterRegistration does it: cluster, token, join. */
+/** A spoke created and joined the way ClusterRegistration does it: cluster, then join (which mints its token). */
 export function joinSpoke(lab: FakeLab, runtime: Runtime, hubKubeconfig: string, spoke: string): string {
     const spokeKubeconfig = createCluster(lab, runtime, spoke);
-    const token = mintToken(lab, runtime, hubKubeconfig, spoke);
-    lab.ok("join.sh", joinEnv(runtime, hubKubeconfig, spokeKubeconfig, spoke, token));
+    lab.ok("join.sh", joinEnv(runtime, hubKubeconfig, spokeKubeconfig, spoke));
     return spokeKubeconfig;
 }
 
-export function mintToken(lab: FakeLab, runtime: Runtime, hubKubeconfig: string, spoke: string): string {
-    return JSON.parse(lab.ok("token.sh", hubEnv(runtime, hubKubeconfig, spoke)).stdout)["hub-token"];
+/** The join tokens the fake hub has issued so far (each a file named after the token). */
+export function issuedTokens(lab: FakeLab): string[] {
+    return lab.exists("clusters/hub/hub/tokens") ? fs.readdirSync(path.join(lab.state, "clusters/hub/hub/tokens")) : [];
 }

@@ -109,15 +109,11 @@ export function fakeKubeconfig(clusterName: string, port = 6443): string {
     ].join("\n");
 }
 
-export const fakeJoinToken = "eyJhbGciOiJSUzI1NiJ9.fake-join-token.signature";
-
 /** Outputs a provider would return, without running anything: enough for graph tests. */
 export const staticNewResource: NewResource = async ({ type, name, inputs }) => {
     let stdout = "";
     if (type === "command:local:Command" && name.endsWith("-kubeconfig")) {
         stdout = fakeKubeconfig(name.replace(/-kubeconfig$/, ""));
-    } else if (type === "command:local:Command" && name.endsWith("-token")) {
-        stdout = JSON.stringify({ "hub-token": fakeJoinToken, "hub-apiserver": "https://127.0.0.1:6443" });
     }
     return { id: `${name}-id`, state: { ...reveal(inputs), stdout, stderr: "" } };
 };
