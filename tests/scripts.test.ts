@@ -93,7 +93,7 @@ describe.each(["kind", "k3d"] as Runtime[])("%s cluster steps", (runtime) => {
     it("deletes the cluster, and succeeds when it was already deleted by hand", () => {
         lab.ok(`${runtime}/create-cluster.sh`, clusterEnv(runtime, "spoke1"));
         lab.ok(`${runtime}/delete-cluster.sh`, { CLUSTER_NAME: "spoke1" });
-        expect(lab.exists("clusters/spoke1")).toBe(false);
+        expect(lab.exists(lab.cluster("spoke1"))).toBe(false);
         lab.clearCalls();
         const again = lab.run(`${runtime}/delete-cluster.sh`, { CLUSTER_NAME: "spoke1" });
         expect(again.code).toBe(0);
@@ -108,7 +108,7 @@ describe.each(["kind", "k3d"] as Runtime[])("%s cluster steps", (runtime) => {
         expect(blind.code).not.toBe(0);
         expect(blind.stderr).toContain("delete failed for cluster spoke1: Docker is not reachable");
         expect(blind.stderr).toContain("next: start Docker");
-        expect(lab.exists("clusters/spoke1")).toBe(true);
+        expect(lab.exists(lab.cluster("spoke1"))).toBe(true);
     });
 
     it("does not take a failed lookup for a deleted cluster, even with Docker answering", () => {
@@ -127,17 +127,17 @@ describe.each(["kind", "k3d"] as Runtime[])("%s cluster steps", (runtime) => {
         });
         expect(result.code).not.toBe(0);
         expect(result.stderr).toMatch(/kind could not list its clusters|k3d could not look the cluster up/);
-        expect(lab.exists("clusters/spoke1")).toBe(true);
+        expect(lab.exists(lab.cluster("spoke1"))).toBe(true);
     });
 });
 
 describe("k3d hub cluster-info", () => {
     it("writes the in-network hub address and CA before init, so init keeps it", () => {
         const kubeconfig = createCluster(lab, "k3d", "hub");
-        expect(lab.exists("clusters/hub/objects/kube-public/cluster-info")).toBe(false);
+        expect(lab.exists(`${lab.cluster("hub")}/objects/kube-public/cluster-info`)).toBe(false);
         lab.ok("k3d/hub-cluster-info.sh", clusterInfoEnv(kubeconfig));
         lab.ok("init.sh", hubEnv("k3d", kubeconfig));
-        const clusterInfo = lab.read("clusters/hub/objects/kube-public/cluster-info");
+        const clusterInfo = lab.read(`${lab.cluster("hub")}/objects/kube-public/cluster-info`);
         expect(clusterInfo).toContain("server: https://k3d-hub-server-0:6443");
         expect(clusterInfo).toContain(`certificate-authority-data: ${clusterInfoEnv(kubeconfig).HUB_CA_DATA}`);
     });
@@ -145,9 +145,11 @@ describe("k3d hub cluster-info", () => {
     it("leaves a correct cluster-info alone and recreates a wrong one", () => {
         const kubeconfig = createCluster(lab, "k3d", "hub");
         lab.ok("init.sh", hubEnv("k3d", kubeconfig)); // without preparation: clusteradm writes 0.0.0.0
-        expect(lab.read("clusters/hub/objects/kube-public/cluster-info")).toContain("server: https://0.0.0.0:");
+        expect(lab.read(`${lab.cluster("hub")}/objects/kube-public/cluster-info`)).toContain(
+            "server: https://0.0.0.0:",
+        );
         lab.ok("k3d/hub-cluster-info.sh", clusterInfoEnv(kubeconfig));
-        expect(lab.read("clusters/hub/objects/kube-public/cluster-info")).toContain(
+        expect(lab.read(`${lab.cluster("hub")}/objects/kube-public/cluster-info`)).toContain(
             "server: https://k3d-hub-server-0:6443",
         );
         expect(lab.calls("kubectl").filter((c) => c.includes("delete configmap"))).toHaveLength(1);
@@ -162,9 +164,9 @@ describe("k3d hub cluster-info", () => {
             "base64",
         );
         lab.ok("k3d/hub-cluster-info.sh", { ...clusterInfoEnv(kubeconfig), HUB_CA_DATA: staleCa });
-        expect(lab.read("clusters/hub/objects/kube-public/cluster-info")).toContain(staleCa);
+        expect(lab.read(`${lab.cluster("hub")}/objects/kube-public/cluster-info`)).toContain(staleCa);
         lab.ok("k3d/hub-cluster-info.sh", clusterInfoEnv(kubeconfig));
-        const clusterInfo = lab.read("clusters/hub/objects/kube-public/cluster-info");
+        const clusterInfo = lab.read(`${lab.cluster("hub")}/objects/kube-public/cluster-info`);
         expect(clusterInfo).toContain(`certificate-authority-data: ${clusterInfoEnv(kubeconfig).HUB_CA_DATA}`);
         expect(clusterInfo).not.toContain(staleCa);
     });
@@ -365,10 +367,10 @@ describe.each(["kind", "k3d"] as Runtime[])("%s registration: join, accept, Avai
         expect(call).toMatch(
             /--kubeconfig \S+ --hub-token \S+ --hub-apiserver https:\/\/(127\.0\.0\.1|0\.0\.0\.0):\d+ --ca-file \S+ --cluster-name spoke1 --force-internal-endpoint-lookup --bundle-version 1\.3\.1 --resource-qos-class Default --wait --timeout 5/,
         );
-        expect(lab.read("clusters/spoke1/agent/bootstrap-hub-kubeconfig")).toContain(
+        expect(lab.read(`${lab.cluster("spoke1")}/agent/bootstrap-hub-kubeconfig`)).toContain(
             `server: ${runtimeFacts[runtime].internal("hub")}`,
         );
-        expect(lab.exists("clusters/hub/hub/managedclusters/spoke1")).toBe(true);
+        expect(lab.exists(`${lab.cluster("hub")}/hub/managedclusters/spoke1`)).toBe(true);
         expect(result.stderr).toContain(`klusterlet registered against ${runtimeFacts[runtime].internal("hub")}`);
         expect(result.stderr).toContain("(clusteradm waits up to 5s for the klusterlet)");
         expectNoSecretsIn(result.stdout + result.stderr, ...issuedTokens(lab));
@@ -428,7 +430,7 @@ describe("join catches a klusterlet pointed at an address spokes cannot reach", 
         );
         expect(result.stderr).toContain("next: kubectl --context k3d-spoke1 get secret bootstrap-hub-kubeconfig");
         // and indeed nothing registered on the hub
-        expect(lab.exists("clusters/hub/hub/managedclusters/spoke1")).toBe(false);
+        expect(lab.exists(`${lab.cluster("hub")}/hub/managedclusters/spoke1`)).toBe(false);
     });
 });
 
@@ -463,7 +465,7 @@ describe("unregistering on delete", () => {
         const hubKubeconfig = bringUpHub(lab, "kind");
         joinSpoke(lab, "kind", hubKubeconfig, "spoke1");
         lab.ok("remove-managed-cluster.sh", hubEnv("kind", hubKubeconfig, "spoke1"));
-        expect(lab.exists("clusters/hub/hub/managedclusters/spoke1")).toBe(false);
+        expect(lab.exists(`${lab.cluster("hub")}/hub/managedclusters/spoke1`)).toBe(false);
         lab.ok("kind/delete-cluster.sh", { CLUSTER_NAME: "hub" });
         const result = lab.run("remove-managed-cluster.sh", hubEnv("kind", hubKubeconfig, "spoke1"));
         expect(result.code).toBe(0);
@@ -478,7 +480,7 @@ describe("unregistering on delete", () => {
             expect(result.code).not.toBe(0);
             expect(result.stderr).toMatch(why);
             expect(result.stderr).toContain("next: ");
-            expect(lab.exists("clusters/hub/hub/managedclusters/spoke1")).toBe(true);
+            expect(lab.exists(`${lab.cluster("hub")}/hub/managedclusters/spoke1`)).toBe(true);
         };
 
         lab.fault(

@@ -17,22 +17,24 @@ afterEach(() => {
     lab.dispose();
 });
 
-const clusters = () => (lab.exists("clusters") ? fs.readdirSync(path.join(lab.state, "clusters")) : []);
+/** Names of the clusters on the fake machine (this file runs one runtime at a time). */
+const clusters = () => lab.clusters().map((c) => c.split(" ")[1]);
 const networks = () => (lab.exists("networks") ? fs.readdirSync(path.join(lab.state, "networks")) : []);
-const managedCluster = (spoke: string) => `clusters/hub/hub/managedclusters/${spoke}`;
+const managedCluster = (spoke: string) => `${lab.cluster("hub")}/hub/managedclusters/${spoke}`;
 
 /** What `kubectl get managedclusters` on the hub would say, from the fake state. */
 function expectRegistered(spokes: string[]) {
     for (const spoke of spokes) {
         expect(lab.read(`${managedCluster(spoke)}/accepted`).trim()).toBe("true");
-        expect(lab.read(`${managedCluster(spoke)}/spoke`).trim()).toBe(spoke);
+        // the klusterlet that registered runs in that spoke's own node container
+        expect(lab.read(`${managedCluster(spoke)}/spoke`).trim()).toBe(path.basename(lab.cluster(spoke)));
     }
 }
 
 function expectGuestbook(spokes: string[]) {
     for (const spoke of spokes) {
         expect(
-            lab.read(`clusters/${spoke}/objects/deployment/guestbook/guestbook-ui/conditions/Available`).trim(),
+            lab.read(`${lab.cluster(spoke)}/objects/deployment/guestbook/guestbook-ui/conditions/Available`).trim(),
         ).toBe("True");
     }
 }
@@ -48,7 +50,7 @@ describe.each(["kind", "k3d"] as const)("%s stack", (stack) => {
         // Each klusterlet points at the hub's in-network address, never the host's.
         const internal = stack === "kind" ? "https://hub-control-plane:6443" : "https://k3d-hub-server-0:6443";
         for (const spoke of ["spoke1", "spoke2"]) {
-            expect(lab.read(`clusters/${spoke}/agent/bootstrap-hub-kubeconfig`)).toContain(`server: ${internal}`);
+            expect(lab.read(`${lab.cluster(spoke)}/agent/bootstrap-hub-kubeconfig`)).toContain(`server: ${internal}`);
         }
         expect(networks()).toEqual(stack === "k3d" ? ["ocm-lab-k3d"] : []);
         if (stack === "k3d") {
@@ -200,7 +202,7 @@ describe.each(["kind", "k3d"] as const)("%s stack", (stack) => {
         // The add-on is left out: a rebuilt hub loses it, and re-installing it is another issue's work.
         const config = { spokes: ["spoke1"], argocd: { enabled: false } };
         expect((await sim.up(config)).error).toBeUndefined();
-        const oldCa = lab.read("clusters/spoke1/ca.pem");
+        const oldCa = lab.read(`${lab.cluster("spoke1")}/ca.pem`);
         const imageKey = stack === "kind" ? "kindNodeImage" : "k3dNodeImage";
         const newImage = stack === "kind" ? "kindest/node:v1.31.1" : "rancher/k3s:v1.33.7-k3s1";
         const rebuilt = await sim.up({ ...config, [imageKey]: newImage });
@@ -208,7 +210,7 @@ describe.each(["kind", "k3d"] as const)("%s stack", (stack) => {
         expect(rebuilt.executed).toEqual(
             expect.arrayContaining(["spoke1-cluster", "spoke1-kubeconfig", "spoke1-join"]),
         );
-        expect(lab.read("clusters/spoke1/ca.pem")).not.toBe(oldCa); // the fakes give a new cluster a new CA
+        expect(lab.read(`${lab.cluster("spoke1")}/ca.pem`)).not.toBe(oldCa); // the fakes give a new cluster a new CA
         expectRegistered(["spoke1"]);
     });
 
@@ -218,6 +220,37 @@ describe.each(["kind", "k3d"] as const)("%s stack", (stack) => {
         lab.deleteClusterByHand("spoke1");
         await expect(sim.destroy()).resolves.toBeDefined();
         expect(clusters()).toEqual([]);
+        expect(networks()).toEqual([]);
+    });
+});
+
+describe("a kind lab and a k3d lab on one machine", () => {
+    it("coexist with default names: neither blocks, changes nor deletes the other's clusters", async () => {
+        const kind = new Simulation(lab, "kind");
+        const k3d = new Simulation(lab, "k3d");
+        expect((await kind.up()).error).toBeUndefined();
+        expect((await k3d.up()).error).toBeUndefined();
+        const both = ["hub", "spoke1", "spoke2"].flatMap((name) => [`kind ${name}`, `k3d ${name}`]);
+        expect(lab.clusters().sort()).toEqual(both.sort());
+        for (const runtime of ["kind", "k3d"] as const) {
+            for (const spoke of ["spoke1", "spoke2"]) {
+                const managed = `${lab.cluster("hub", runtime)}/hub/managedclusters/${spoke}`;
+                expect(lab.read(`${managed}/accepted`).trim()).toBe("true");
+                // registered with its own lab's hub, through the node of its own runtime
+                expect(lab.read(`${managed}/spoke`).trim()).toBe(path.basename(lab.cluster(spoke, runtime)));
+                const guestbook = `${lab.cluster(spoke, runtime)}/objects/deployment/guestbook/guestbook-ui`;
+                expect(lab.read(`${guestbook}/conditions/Available`).trim()).toBe("True");
+            }
+        }
+
+        await kind.destroy();
+        expect(lab.clusters().sort()).toEqual(["k3d hub", "k3d spoke1", "k3d spoke2"]);
+        expect(networks()).toEqual(["ocm-lab-k3d"]);
+        const again = await k3d.up();
+        expect(again.error).toBeUndefined();
+        expect(again.changed).toEqual([]);
+        await k3d.destroy();
+        expect(lab.clusters()).toEqual([]);
         expect(networks()).toEqual([]);
     });
 });

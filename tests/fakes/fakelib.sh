@@ -44,10 +44,17 @@ export docker_down_message="Cannot connect to the Docker daemon at unix:///var/r
 
 now() { cat "$FAKE_STATE/clock" 2>/dev/null || date +%s; }
 
+# A cluster is kept under the name of its node container, which is what shares one namespace on a
+# machine: kind's "<name>-control-plane" and k3d's "k3d-<name>-server-0", so a kind and a k3d cluster
+# of the same name live side by side, as they do on a real Docker engine.
+kind_node() { printf '%s-control-plane' "$1"; }
+k3d_node() { printf 'k3d-%s-server-0' "$1"; }
 cluster_dir() { printf '%s' "$FAKE_STATE/clusters/$1"; }
 cluster_exists() { [ -d "$(cluster_dir "$1")" ]; }
+# cluster_name NODE: the name the cluster was created with (fault files use it).
+cluster_name() { cat "$(cluster_dir "$1")/name"; }
 
-# new_cluster NAME RUNTIME NETWORK HOST: records a cluster reachable from the host at HOST:<port>.
+# new_cluster NODE NAME RUNTIME NETWORK HOST: records a cluster reachable from the host at HOST:<port>.
 new_cluster() {
     local dir port
     dir="$(cluster_dir "$1")"
@@ -55,9 +62,10 @@ new_cluster() {
     port=40001
     until (set -C && echo "$1" >"$FAKE_STATE/port-$port") 2>/dev/null; do port=$((port + 1)); done
     mkdir -p "$dir/objects"
-    echo "$2" >"$dir/runtime"
-    echo "$3" >"$dir/network"
-    echo "https://$4:$port" >"$dir/server"
+    echo "$2" >"$dir/name"
+    echo "$3" >"$dir/runtime"
+    echo "$4" >"$dir/network"
+    echo "https://$5:$port" >"$dir/server"
     printf -- '-----BEGIN CERTIFICATE-----\nfake CA of %s %s\n-----END CERTIFICATE-----\n' "$1" "$RANDOM$RANDOM" >"$dir/ca.pem"
 }
 
@@ -106,15 +114,12 @@ cluster_of_kubeconfig() {
 }
 
 # reachable_from CLUSTER URL: true when a pod in CLUSTER can reach URL over the docker network.
+# The URL's host is a node container's name, resolved by Docker's DNS on a shared network only.
 reachable_from() {
-    local host="${2#https://}" target=""
+    local host="${2#https://}"
     host="${host%%:*}"
-    case "$host" in
-        *-control-plane) target="${host%-control-plane}" ;;
-        k3d-*-server-0) target="${host#k3d-}" && target="${target%-server-0}" ;;
-        *) return 1 ;;
-    esac
-    cluster_exists "$target" && [ "$(cat "$(cluster_dir "$target")/network")" = "$(cat "$(cluster_dir "$1")/network")" ]
+    [ -n "$host" ] && cluster_exists "$host" &&
+        [ "$(cat "$(cluster_dir "$host")/network")" = "$(cat "$(cluster_dir "$1")/network")" ]
 }
 
 # dashes NAME: "-o" for a one-letter flag, "--name" otherwise.

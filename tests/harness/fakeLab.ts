@@ -86,6 +86,31 @@ export class FakeLab {
         fs.writeFileSync(file, String(current + seconds));
     }
 
+    /**
+     * The fake's folder of the cluster created as `name`, relative to the state ("clusters/<node
+     * container>"); a path that does not exist when there is no such cluster. Give `runtime` when a
+     * kind and a k3d cluster share the name.
+     */
+    cluster(name: string, runtime?: "kind" | "k3d"): string {
+        const root = path.join(this.state, "clusters");
+        const matches = (fs.existsSync(root) ? fs.readdirSync(root) : []).filter((node) => {
+            const read = (file: string) => fs.readFileSync(path.join(root, node, file), "utf8").trim();
+            return read("name") === name && (!runtime || read("runtime") === runtime);
+        });
+        if (matches.length > 1) {
+            throw new Error(`both a kind and a k3d cluster are named ${name}: say which runtime`);
+        }
+        return path.join("clusters", matches[0] ?? `no-cluster-named-${name}`);
+    }
+
+    /** Names of the clusters that exist now, with their runtime ("kind hub", "k3d spoke1"). */
+    clusters(): string[] {
+        const root = path.join(this.state, "clusters");
+        return (fs.existsSync(root) ? fs.readdirSync(root) : []).map((node) =>
+            ["runtime", "name"].map((f) => fs.readFileSync(path.join(root, node, f), "utf8").trim()).join(" "),
+        );
+    }
+
     exists(relative: string): boolean {
         return fs.existsSync(path.join(this.state, relative));
     }
@@ -105,7 +130,7 @@ export class FakeLab {
         name: string,
         object: { conditions?: Record<string, string>; data?: Record<string, string>; pendingPolls?: number },
     ): void {
-        const dir = path.join(this.state, "clusters", cluster, "objects", kind, namespace, name);
+        const dir = path.join(this.state, this.cluster(cluster), "objects", kind, namespace, name);
         fs.mkdirSync(path.join(dir, "conditions"), { recursive: true });
         fs.mkdirSync(path.join(dir, "data"), { recursive: true });
         for (const [type, status] of Object.entries(object.conditions ?? {})) {
@@ -119,7 +144,7 @@ export class FakeLab {
 
     /** What `kind delete cluster` / `k3d cluster delete` by hand leaves: the cluster is gone. */
     deleteClusterByHand(name: string): void {
-        fs.rmSync(path.join(this.state, "clusters", name), { recursive: true, force: true });
+        fs.rmSync(path.join(this.state, this.cluster(name)), { recursive: true, force: true });
     }
 
     leftoverTempFiles(): string[] {

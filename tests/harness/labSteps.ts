@@ -87,5 +87,6 @@ export function joinSpoke(lab: FakeLab, runtime: Runtime, hubKubeconfig: string,
 
 /** The join tokens the fake hub has issued so far (each a file named after the token). */
 export function issuedTokens(lab: FakeLab): string[] {
-    return lab.exists("clusters/hub/hub/tokens") ? fs.readdirSync(path.join(lab.state, "clusters/hub/hub/tokens")) : [];
+    const tokens = `${lab.cluster("hub")}/hub/tokens`;
+    return lab.exists(tokens) ? fs.readdirSync(path.join(lab.state, tokens)) : [];
 }

@@ -88,7 +88,7 @@ export class Simulation {
     }
 
     private hubMarker(name: string): string {
-        return path.join(this.lab.state, "clusters", this.hubName, "hub", name);
+        return path.join(this.lab.state, this.lab.cluster(this.hubName, this.stack), "hub", name);
     }
 
     /** What the providers do on create/update, by resource type. */
