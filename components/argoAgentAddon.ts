@@ -113,7 +113,12 @@ export class ArgoAgentAddon extends pulumi.ComponentResource {
                 `${spoke.clusterName}-addon-available`,
                 {
                     script: "argocd/wait-addon-available.sh",
-                    environment: { ...hubEnvironment, SPOKE_NAME: spoke.clusterName },
+                    // the cluster id: a rebuilt spoke needs the agent again, so this wait runs again
+                    environment: {
+                        ...hubEnvironment,
+                        SPOKE_NAME: spoke.clusterName,
+                        SPOKE_CLUSTER_ID: spoke.cluster.id,
+                    },
                 },
                 { parent: this, dependsOn: [this.release], deletedWith: hub.cluster },
             );

@@ -42,6 +42,10 @@ export class ClusterRegistration extends pulumi.ComponentResource {
             HUB_CONTEXT: hub.context,
             HUB_KUBECONFIG: hub.kubeconfig,
             SPOKE_NAME: spokeName,
+            // The command provider gives every create a new id: a rebuilt spoke (pulumi up --replace
+            // <spoke>-cluster) changes it, so accept and the Available wait run again for the new
+            // klusterlet instead of trusting what the hub says about the old one.
+            SPOKE_CLUSTER_ID: spoke.cluster.id,
             TIMEOUT_SECONDS: String(args.timeoutSeconds),
         };
         const joinEnvironment = {

@@ -214,6 +214,33 @@ describe.each(["kind", "k3d"] as const)("%s stack", (stack) => {
         expectRegistered(["spoke1"]);
     });
 
+    it("8. a spoke rebuilt with up --replace <spoke>-cluster: its new klusterlet is approved and Available", async () => {
+        const sim = new Simulation(lab, stack);
+        expect((await sim.up()).error).toBeUndefined();
+        const oldAgent = lab.read(`${lab.cluster("spoke1")}/agent/id`).trim();
+        const replaced = await sim.up({}, { replace: ["spoke1-cluster"] });
+        expect(replaced.error).toBeUndefined();
+        expect(replaced.executed).toEqual(
+            expect.arrayContaining([
+                "spoke1-cluster",
+                "spoke1-kubeconfig",
+                "spoke1-join",
+                "spoke1-accept",
+                "spoke1-available",
+                "spoke1-addon-available",
+                "spoke1-guestbook-available",
+            ]),
+        );
+        expect(replaced.executed.filter((name) => name.startsWith("spoke2-"))).toEqual([]);
+        const newAgent = lab.read(`${lab.cluster("spoke1")}/agent/id`).trim();
+        expect(newAgent).not.toBe(oldAgent);
+        // the old klusterlet's approved CSR is still listed: a plain accept would have skipped both
+        expect(lab.read(`${managedCluster("spoke1")}/csrs/${oldAgent}`)).toMatch(/^approved/);
+        expect(lab.read(`${managedCluster("spoke1")}/csrs/${newAgent}`)).toMatch(/^approved/);
+        expect(lab.exists(`${lab.cluster("spoke1")}/agent/certified`)).toBe(true);
+        expectGuestbook(["spoke1"]);
+    });
+
     it("7. a cluster deleted by hand, then destroy: succeeds and leaves nothing", async () => {
         const sim = new Simulation(lab, stack);
         expect((await sim.up()).error).toBeUndefined();

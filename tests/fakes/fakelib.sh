@@ -113,6 +113,20 @@ cluster_of_kubeconfig() {
     printf '%s' "$cluster"
 }
 
+# live_csrs MANAGED_CLUSTER_DIR [pending]: agent ids with a CSR on the hub (only pending ones with
+# "pending"); approved CSRs are garbage-collected an hour after approval, as kube-controller-manager does.
+live_csrs() {
+    local file state
+    for file in "$1"/csrs/*; do
+        [ -f "$file" ] || continue
+        state="$(cat "$file")"
+        case "$state" in
+            pending) printf '%s\n' "$(basename "$file")" ;;
+            approved*) [ "${2:-}" = pending ] || [ $(($(now) - ${state#approved })) -ge 3600 ] || printf '%s\n' "$(basename "$file")" ;;
+        esac
+    done
+}
+
 # reachable_from CLUSTER URL: true when a pod in CLUSTER can reach URL over the docker network.
 # The URL's host is a node container's name, resolved by Docker's DNS on a shared network only.
 reachable_from() {

@@ -138,7 +138,11 @@ export class Simulation {
      * `pulumi up` (or `pulumi preview`): the program registers its resources; for each, the engine
      * compares with state and creates, updates, replaces or leaves it.
      */
-    async up(config: Record<string, unknown> = {}, options: { preview?: boolean } = {}): Promise<UpResult> {
+    /** `replace` names resources to replace whatever their inputs, as `pulumi up --replace` does. */
+    async up(
+        config: Record<string, unknown> = {},
+        options: { preview?: boolean; replace?: string[] } = {},
+    ): Promise<UpResult> {
         const executed: string[] = [];
         const changed: string[] = [];
         const registered: Registration[] = [];
@@ -160,13 +164,14 @@ export class Simulation {
                 return placeholderOutputs(args);
             }
             const previous = this.state.get(key(type, name));
-            if (previous && isDeepStrictEqual(previous.inputs, plain)) {
+            const forced = previous !== undefined && (options.replace ?? []).includes(name);
+            if (previous && !forced && isDeepStrictEqual(previous.inputs, plain)) {
                 return { id: previous.id, state: previous.outputs };
             }
             if (options.preview || type.startsWith("pulumi:providers:")) {
                 return { id: previous?.id ?? "", state: { ...plain } };
             }
-            const replace = !previous || !isDeepStrictEqual(previous.inputs.triggers, plain.triggers);
+            const replace = !previous || forced || !isDeepStrictEqual(previous.inputs.triggers, plain.triggers);
             try {
                 if (previous && replace && registration.deleteBeforeReplace) {
                     await this.unprovide(previous);
