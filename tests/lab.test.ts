@@ -5,7 +5,7 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { labConfigFrom, labEnvironment } from "../tools/lab";
+import { labConfigFrom, labEnvironment, run } from "../tools/lab";
 import { ownedClusterNames, ownsNetwork, PreflightFacts, preflightProblems } from "../tools/preflight";
 import { renderTable, statusRows } from "../tools/status";
 
@@ -219,5 +219,15 @@ describe("status", () => {
         expect(table[0]).toMatch(/^CLUSTER\s+JOINED\s+AVAILABLE\s+ARGOCD AGENT\s+APP \(SYNC\/HEALTH\)$/);
         expect(table[1].indexOf("True")).toBe(table[0].indexOf("JOINED"));
         expect(renderTable([])).toContain("no ManagedClusters on the hub yet");
+    });
+});
+
+describe("calling the CLIs", () => {
+    it("keeps output far larger than spawnSync's 1 MiB default (a ten-spoke stack export is several MiB)", () => {
+        const size = 8 * 1024 * 1024;
+        const result = run(process.execPath, ["-e", `process.stdout.write("x".repeat(${size}))`], process.env);
+        expect(result.error).toBeUndefined();
+        expect(result.status).toBe(0);
+        expect(result.stdout.length).toBe(size);
     });
 });

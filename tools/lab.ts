@@ -74,7 +74,13 @@ interface RunResult {
     error?: Error;
 }
 
-function run(command: string, args: string[], env: NodeJS.ProcessEnv, options: SpawnSyncOptions = {}): RunResult {
+/** Runs a CLI to completion and keeps all it prints (the front door's one way to call a tool). */
+export function run(
+    command: string,
+    args: string[],
+    env: NodeJS.ProcessEnv,
+    options: SpawnSyncOptions = {},
+): RunResult {
     // `pulumi stack export` of a lab with ten spokes is several MiB; spawnSync's default buffer is 1 MiB.
     const result = spawnSync(command, args, { env, encoding: "utf8", maxBuffer: 256 * 1024 * 1024, ...options });
     return {
