@@ -38,13 +38,15 @@ function parseWithRealCli(tool: RealCli, line: string): ParseResult {
     return { ok: result.status === 0 && !/Available Commands:/.test(output), output };
 }
 
-/** Every call of `tool` a lab's up, a spoke's removal and destroy make on `stack`, against the fakes. */
+/** Every call of `tool` a lab's up, a spoke's removal, a spoke's rebuild and destroy make on `stack`. */
 async function callsOfWholeLab(stack: "kind" | "k3d", tool: string = stack): Promise<string[]> {
     const lab = new FakeLab();
     try {
         const sim = new Simulation(lab, stack);
         expect((await sim.up({ spokes: ["spoke1", "spoke2", "spoke3"] })).error).toBeUndefined();
         expect((await sim.up({ spokes: ["spoke1", "spoke2"] })).error).toBeUndefined();
+        // a rebuilt spoke: accept approves its new klusterlet with --skip-approve-check
+        expect((await sim.up({ spokes: ["spoke1", "spoke2"] }, { replace: ["spoke1-cluster"] })).error).toBeUndefined();
         await sim.destroy();
         return lab.calls(tool);
     } finally {
@@ -153,7 +155,8 @@ describe("clusteradm v1.3.1's own flag definitions", () => {
         );
     });
 
-    it("defines every flag the step scripts pass", () => {
+    it("defines every flag the step scripts pass, --skip-approve-check for a rebuilt spoke included", () => {
+        expect(calls.some((c) => c.startsWith("clusteradm accept ") && c.includes("--skip-approve-check"))).toBe(true);
         const refused = [...new Set(calls)]
             .map((line) => ({ line, unknown: unknownFlags(line) }))
             .filter((r) => r.unknown.length > 0);
