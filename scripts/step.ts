@@ -8,7 +8,7 @@ export interface StepArgs {
     /** Step script run on delete, with the environment stored in state. */
     deleteScript?: string;
     environment: pulumi.Input<Record<string, pulumi.Input<string>>>;
-    /** stdout is the step's value and holds a secret (kubeconfig, token): kept secret and out of logs. */
+    /** stdout is the step's value and holds a secret (a kubeconfig): kept secret and out of logs. */
     secretStdout?: boolean;
     /** A change to any of these replaces the step instead of re-running it. */
     triggers?: pulumi.Input<unknown>[];

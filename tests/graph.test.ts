@@ -83,7 +83,7 @@ describe.each(stacks)("the %s stack", (stack) => {
         expect(run.secretOutputs).toContain("hubKubeconfig");
     });
 
-    it("keeps join tokens out of Pulumi altogether: no token step, no token in any input or output", () => {
+    it("keeps join tokens out of Pulumi altogether: no token step, no token in join's inputs", () => {
         expect(commands(run).filter((c) => /token/.test(c.name))).toEqual([]);
         const env = reveal(resource(run, "spoke1-join").inputs.environment);
         expect(Object.keys(env).filter((k) => /TOKEN/.test(k))).toEqual([]);
