@@ -43,6 +43,19 @@ export function realCliPath(tool: RealCli): string {
 }
 
 /**
+ * Go's caches in .tools/go, beside the binaries; the module cache stays writable so that deleting
+ * .tools needs no `go clean -modcache`.
+ */
+function goEnvironment(flags = ""): NodeJS.ProcessEnv {
+    return {
+        ...process.env,
+        GOFLAGS: `${flags} -modcacherw`.trim(),
+        GOCACHE: path.join(goRoot, "cache"),
+        GOMODCACHE: path.join(goRoot, "mod"),
+    };
+}
+
+/**
  * Builds `tool` inside a one-line wrapper module that requires it. `go install module@version`
  * would be shorter, but it first reads the module's version list, which the proxy here refuses.
  */
@@ -62,12 +75,7 @@ function build(tool: RealCli): void {
     const result = spawnSync("go", args, {
         cwd: work,
         stdio: "inherit",
-        env: {
-            ...process.env,
-            GOFLAGS: "-mod=mod -modcacherw -buildvcs=false",
-            GOCACHE: path.join(goRoot, "cache"),
-            GOMODCACHE: path.join(goRoot, "mod"),
-        },
+        env: goEnvironment("-mod=mod -buildvcs=false"),
     });
     if (result.error || result.status !== 0) {
         fs.rmSync(partial, { force: true });
@@ -94,7 +102,7 @@ function downloadClusteradmSource(): void {
     const result = spawnSync("go", ["mod", "download", clusteradmModule], {
         cwd: goRoot,
         stdio: "inherit",
-        env: { ...process.env, GOFLAGS: "-modcacherw", GOMODCACHE: path.join(goRoot, "mod") },
+        env: goEnvironment(),
     });
     if (result.error || result.status !== 0 || !fs.existsSync(clusteradmSourceDir())) {
         throw new Error(
