@@ -9,6 +9,7 @@
  */
 import { spawnSync } from "child_process";
 import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import { FakeLab } from "./harness/fakeLab";
 import { Simulation } from "./harness/simulation";
@@ -21,6 +22,10 @@ interface ParseResult {
     output: string;
 }
 
+/** An empty HOME for the real CLIs, so they read no user's config; one for the whole file. */
+const cliHome = fs.mkdtempSync(path.join(os.tmpdir(), "ocm-lab-cli-home-"));
+afterAll(() => fs.rmSync(cliHome, { recursive: true, force: true }));
+
 /** Runs a calls.log line ("tool arg …", each arg shell-quoted by %q) through the real tool's parser. */
 function parseWithRealCli(tool: RealCli, line: string): ParseResult {
     const binary = realCliPath(tool);
@@ -28,7 +33,7 @@ function parseWithRealCli(tool: RealCli, line: string): ParseResult {
         throw new Error(`the real ${tool} is not built (${binary}); next: npm run build:clis`);
     }
     const result = spawnSync("bash", ["-c", 'eval "set -- $CALL"; shift; exec "$REAL_CLI" "$@" --help'], {
-        env: { ...process.env, CALL: line, REAL_CLI: binary, HOME: fs.mkdtempSync("/tmp/ocm-lab-cli-home-") },
+        env: { ...process.env, CALL: line, REAL_CLI: binary, HOME: cliHome },
         encoding: "utf8",
         timeout: 30_000,
     });
