@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { ArgoAgentAddon, ClusterRegistration, HubCluster, SpokeCluster } from "./components";
 import { parseLabConfig } from "./config";
 import { runtimeFor } from "./runtimes";
+import { writeStepSettings } from "./scripts/settings";
 import { versions } from "./versions";
 
 // Config: every ocm-lab: key, read once and checked (unknown keys too) before anything is created.
@@ -13,14 +14,18 @@ const lab = parseLabConfig(
     ),
 );
 
+// How long each step may wait: read by the steps from a file, so a new bound re-runs nothing.
+if (!pulumi.runtime.isDryRun()) {
+    writeStepSettings(pulumi.getStack(), lab);
+}
+
 // Network, then hub and spokes in parallel: no cluster waits for another.
 const runtime = runtimeFor(lab.runtime);
 const network = runtime.createNetwork(pulumi.getStack());
-const clusterSpec = { nodeImage: lab.nodeImage, timeoutSeconds: lab.timeoutSeconds, network };
+const clusterSpec = { nodeImage: lab.nodeImage, network };
 const ocmSettings = {
     bundleVersion: lab.clusteradmBundleVersion,
     resourceQos: lab.resourceQos,
-    timeoutSeconds: lab.timeoutSeconds,
 };
 
 // clusteradm init on the hub, then each spoke: token → join → accept → Available, independently.
@@ -36,7 +41,6 @@ const argocd = lab.argocd.enabled
           registrations,
           ...lab.argocd,
           chartRepo: versions.argocdAgentAddonRepo,
-          timeoutSeconds: lab.timeoutSeconds,
       })
     : undefined;
 

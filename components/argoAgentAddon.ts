@@ -27,8 +27,6 @@ export interface ArgoAgentAddonArgs extends GuestbookSource {
     chartRepo: string;
     /** Upper bound for the chart's Helm install, in seconds. */
     installTimeoutSeconds: number;
-    /** Upper bound for each wait after the install, in seconds. */
-    timeoutSeconds: number;
 }
 
 /**
@@ -56,7 +54,6 @@ export class ArgoAgentAddon extends pulumi.ComponentResource {
             HUB_NAME: hub.clusterName,
             HUB_CONTEXT: hub.context,
             HUB_KUBECONFIG: hub.kubeconfig,
-            TIMEOUT_SECONDS: String(args.timeoutSeconds),
         };
 
         // Installed through Helm, not `clusteradm install hub-addon` (which ignores --context, takes no
@@ -131,7 +128,6 @@ export class ArgoAgentAddon extends pulumi.ComponentResource {
                         SPOKE_CONTEXT: spoke.context,
                         SPOKE_KUBECONFIG: spoke.kubeconfig,
                         HUB_CONTEXT: hub.context,
-                        TIMEOUT_SECONDS: String(args.timeoutSeconds),
                     },
                 },
                 { parent: this, dependsOn: [applicationSet, addonAvailable], deletedWith: spoke.cluster },

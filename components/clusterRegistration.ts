@@ -15,8 +15,6 @@ export interface ClusterRegistrationArgs {
     bundleVersion: string;
     /** Resource settings for the klusterlet. */
     resourceQos: ResourceQos;
-    /** Upper bound for join, accept and the Available wait, each, in seconds. */
-    timeoutSeconds: number;
 }
 
 /**
@@ -46,7 +44,6 @@ export class ClusterRegistration extends pulumi.ComponentResource {
             // <spoke>-cluster) changes it, so accept and the Available wait run again for the new
             // klusterlet instead of trusting what the hub says about the old one.
             SPOKE_CLUSTER_ID: spoke.cluster.id,
-            TIMEOUT_SECONDS: String(args.timeoutSeconds),
         };
         const joinEnvironment = {
             ...hubEnvironment,

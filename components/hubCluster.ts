@@ -18,8 +18,6 @@ export interface HubClusterArgs {
     bundleVersion: string;
     /** Resource settings for the hub's OCM controllers. */
     resourceQos: ResourceQos;
-    /** Upper bound for cluster creation, init and the controller wait, in seconds. */
-    timeoutSeconds: number;
 }
 
 /**
@@ -71,7 +69,6 @@ export class HubCluster extends pulumi.ComponentResource {
                     HUB_KUBECONFIG: this.kubeconfig,
                     BUNDLE_VERSION: args.bundleVersion,
                     ...qosEnvironment(args.resourceQos),
-                    TIMEOUT_SECONDS: String(args.timeoutSeconds),
                 },
             },
             { parent: this, dependsOn: [access.cluster, ...prepared] },

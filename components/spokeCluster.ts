@@ -11,8 +11,6 @@ export interface SpokeClusterArgs {
     network?: SharedNetwork;
     /** Node image for the runtime, pinned (see versions.ts). */
     nodeImage: string;
-    /** Upper bound for cluster creation, in seconds. */
-    timeoutSeconds: number;
 }
 
 /** One spoke cluster, not yet registered: ClusterRegistration joins it to the hub. */

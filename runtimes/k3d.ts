@@ -34,7 +34,6 @@ export const k3dRuntime: ClusterRuntime = {
                     CLUSTER_NAME: clusterName,
                     NODE_IMAGE: spec.nodeImage,
                     NETWORK_NAME: spec.network.name,
-                    TIMEOUT_SECONDS: String(spec.timeoutSeconds),
                 },
                 recreateWhen: [spec.nodeImage, spec.network.name],
                 dependsOn: [spec.network.resource],

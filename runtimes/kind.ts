@@ -18,7 +18,6 @@ export const kindRuntime: ClusterRuntime = {
                 environment: {
                     CLUSTER_NAME: clusterName,
                     NODE_IMAGE: spec.nodeImage,
-                    TIMEOUT_SECONDS: String(spec.timeoutSeconds),
                 },
                 recreateWhen: [spec.nodeImage],
             },

@@ -5,7 +5,6 @@ import { RuntimeName } from "../config";
 /** What a cluster needs to be created: the same for hub and spokes. */
 export interface ClusterSpec {
     nodeImage: string;
-    timeoutSeconds: number;
     /** The shared network the runtime created, if it needs one (k3d). */
     network?: SharedNetwork;
 }

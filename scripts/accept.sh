@@ -7,7 +7,7 @@ set -euo pipefail
 # only so that a rebuilt spoke runs this step again.
 STEP=accept CLUSTER="${SPOKE_NAME:-?}"
 # shellcheck source=lib.sh
-. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+. "${BASH_SOURCE[0]%/*}/lib.sh"
 require_env HUB_NAME HUB_CONTEXT HUB_KUBECONFIG SPOKE_NAME TIMEOUT_SECONDS
 hub_kubeconfig="$(secret_file hub.kubeconfig "$HUB_KUBECONFIG")"
 

@@ -4,7 +4,7 @@ set -euo pipefail
 # controllers later steps use. Reads HUB_NAME, HUB_CONTEXT, HUB_KUBECONFIG, BUNDLE_VERSION, QOS_*, TIMEOUT_SECONDS.
 STEP=init CLUSTER="${HUB_NAME:-?}"
 # shellcheck source=lib.sh
-. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+. "${BASH_SOURCE[0]%/*}/lib.sh"
 require_env HUB_NAME HUB_CONTEXT HUB_KUBECONFIG BUNDLE_VERSION TIMEOUT_SECONDS
 set_qos_flags
 hub_kubeconfig="$(secret_file hub.kubeconfig "$HUB_KUBECONFIG")"

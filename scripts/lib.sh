@@ -1,5 +1,5 @@
-# Shared by every step script; the loader in scripts/index.ts inlines it where a step sources it,
-# so the text Pulumi runs is self-contained. Reads STEP and CLUSTER (set by each step) for messages.
+# Shared by every step script, which sources it from its folder. Reads STEP and CLUSTER (set by each
+# step) for messages, and sets TIMEOUT_SECONDS from the stack's settings file (scripts/settings.ts).
 # shellcheck shell=bash
 
 # A private folder for kubeconfigs, CA files and tool logs; removed however the step ends.
@@ -48,6 +48,19 @@ require_docker() {
             "start Docker (docker info must answer), then run the same pulumi command again"
     fi
 }
+
+# Every wait's bound, from the file `pulumi up` writes (OCM_LAB_SETTINGS); a script run by hand
+# without that variable keeps the TIMEOUT_SECONDS of its environment.
+if [ -n "${OCM_LAB_SETTINGS:-}" ]; then
+    TIMEOUT_SECONDS=""
+    if [ -r "$OCM_LAB_SETTINGS" ]; then
+        TIMEOUT_SECONDS="$(sed -n 's/^TIMEOUT_SECONDS=\([0-9][0-9]*\)$/\1/p' "$OCM_LAB_SETTINGS")"
+    fi
+    if [ -z "$TIMEOUT_SECONDS" ]; then
+        TIMEOUT_SECONDS=300
+        log "no wait bound in $OCM_LAB_SETTINGS (pulumi up writes it); waiting up to ${TIMEOUT_SECONDS}s"
+    fi
+fi
 
 # run_quiet LOG_NAME COMMAND...: runs a tool with its output kept in a private log, masked on the
 # way to disk (a token is never written in clear); on failure the log goes to stderr and the tool's

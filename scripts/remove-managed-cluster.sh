@@ -5,7 +5,7 @@ set -euo pipefail
 # HUB_CONTEXT, SPOKE_NAME.
 STEP=unregister CLUSTER="${SPOKE_NAME:-?}"
 # shellcheck source=lib.sh
-. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+. "${BASH_SOURCE[0]%/*}/lib.sh"
 require_env HUB_KUBECONFIG HUB_CONTEXT SPOKE_NAME
 hub_kubeconfig="$(secret_file hub.kubeconfig "$HUB_KUBECONFIG")"
 next="kubectl --context $HUB_CONTEXT delete managedcluster $SPOKE_NAME --wait=false, then run the same pulumi command again"

@@ -4,7 +4,7 @@ set -euo pipefail
 # heartbeating). Reads HUB_CONTEXT, HUB_KUBECONFIG, SPOKE_NAME, TIMEOUT_SECONDS.
 STEP=wait-available CLUSTER="${SPOKE_NAME:-?}"
 # shellcheck source=lib.sh
-. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+. "${BASH_SOURCE[0]%/*}/lib.sh"
 require_env HUB_CONTEXT HUB_KUBECONFIG SPOKE_NAME TIMEOUT_SECONDS
 hub_kubeconfig="$(secret_file hub.kubeconfig "$HUB_KUBECONFIG")"
 

@@ -142,6 +142,48 @@ describe.each(["kind", "k3d"] as const)("%s stack", (stack) => {
         expectRegistered(["spoke1", "spoke2"]);
     });
 
+    it("9. a new wait bound re-runs nothing; a step that later runs again waits that long", async () => {
+        const sim = new Simulation(lab, stack);
+        expect((await sim.up({ timeoutSeconds: 30 })).error).toBeUndefined();
+        lab.clearCalls();
+        const preview = await sim.up({ timeoutSeconds: 45 }, { preview: true });
+        expect(preview.changed).toEqual([]); // what a pull request's preview would list
+        const longer = await sim.up({ timeoutSeconds: 45 });
+        expect(longer.error).toBeUndefined();
+        expect(longer.changed).toEqual([]);
+        expect(lab.calls()).toEqual([]);
+        // The bound is not in the state, so it is never stale: a join that runs again uses today's.
+        const requalified = await sim.up({ timeoutSeconds: 45, resourceQosClass: "BestEffort" });
+        expect(requalified.error).toBeUndefined();
+        const joins = lab.calls("clusteradm").filter((c) => c.startsWith("clusteradm join"));
+        expect(joins).toHaveLength(2);
+        for (const join of joins) {
+            expect(join).toContain("--timeout 45");
+        }
+    });
+
+    it("10. a change to what join.sh does re-runs every join, and nothing else", async () => {
+        const sim = new Simulation(lab, stack);
+        expect((await sim.up()).error).toBeUndefined();
+        // As if a pull request changed a command in join.sh: its digest changes, no other script's.
+        jest.doMock("../scripts/index", () => {
+            const actual = jest.requireActual("../scripts/index");
+            return {
+                ...actual,
+                stepDigest: (p: string) => (p === "join.sh" ? "0123456789abcdef" : actual.stepDigest(p)),
+            };
+        });
+        try {
+            const preview = await sim.up({}, { preview: true });
+            expect(preview.changed.sort()).toEqual(["spoke1-join", "spoke2-join"]);
+            const edited = await sim.up();
+            expect(edited.error).toBeUndefined();
+            expect(edited.executed.sort()).toEqual(["spoke1-join", "spoke2-join"]);
+        } finally {
+            jest.dontMock("../scripts/index");
+        }
+    });
+
     const faults: [string, string, RegExp, string, string][] = [
         ["create", `${stack}-create-spoke2`, /create failed for cluster spoke2/, "spoke2-join", "spoke1-available"],
         [
@@ -184,6 +226,9 @@ describe.each(["kind", "k3d"] as const)("%s stack", (stack) => {
             expect(failed.error).toBeDefined();
             expect(failed.error!.message).toMatch(message);
             expect(failed.error!.message).toMatch(/\n\s+next: \S+/);
+            // The provider quotes the command it ran: a short path, never the script's text.
+            expect(failed.error!.message.split("\n")[0]).toMatch(/running "scripts\/[a-z0-9/-]+\.sh":$/);
+            expect(failed.error!.message).not.toMatch(/set -euo pipefail|require_env|OCM_LAB_TMP=/);
             expect(failed.error!.message).not.toMatch(/eyJfake|client-key-data/);
             expect(failed.changed).not.toContain(dependent);
             expect(failed.executed).toContain(independent);

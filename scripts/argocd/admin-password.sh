@@ -4,7 +4,7 @@ set -euo pipefail
 # value; the program keeps it secret). Reads HUB_NAME, HUB_CONTEXT, HUB_KUBECONFIG, TIMEOUT_SECONDS.
 STEP=argocd-password CLUSTER="${HUB_NAME:-?}"
 # shellcheck source=../lib.sh
-. "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
+. "${BASH_SOURCE[0]%/*}/../lib.sh"
 require_env HUB_NAME HUB_CONTEXT HUB_KUBECONFIG TIMEOUT_SECONDS
 hub_kubeconfig="$(secret_file hub.kubeconfig "$HUB_KUBECONFIG")"
 

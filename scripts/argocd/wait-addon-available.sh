@@ -6,7 +6,7 @@ set -euo pipefail
 # the spoke, not that the agent reached the principal; the guestbook wait after it proves that.
 STEP=addon-available CLUSTER="${SPOKE_NAME:-?}"
 # shellcheck source=../lib.sh
-. "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
+. "${BASH_SOURCE[0]%/*}/../lib.sh"
 require_env HUB_CONTEXT HUB_KUBECONFIG SPOKE_NAME TIMEOUT_SECONDS
 hub_kubeconfig="$(secret_file hub.kubeconfig "$HUB_KUBECONFIG")"
 

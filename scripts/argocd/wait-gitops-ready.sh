@@ -5,7 +5,7 @@ set -euo pipefail
 # The default AppProject need not exist yet: the program applies it (create or update).
 STEP=argocd-ready CLUSTER="${HUB_NAME:-?}"
 # shellcheck source=../lib.sh
-. "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
+. "${BASH_SOURCE[0]%/*}/../lib.sh"
 require_env HUB_NAME HUB_CONTEXT HUB_KUBECONFIG TIMEOUT_SECONDS
 hub_kubeconfig="$(secret_file hub.kubeconfig "$HUB_KUBECONFIG")"
 

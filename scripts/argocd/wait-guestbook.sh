@@ -4,7 +4,7 @@ set -euo pipefail
 # is Available there. Reads SPOKE_NAME, SPOKE_CONTEXT, SPOKE_KUBECONFIG, HUB_CONTEXT, TIMEOUT_SECONDS.
 STEP=guestbook CLUSTER="${SPOKE_NAME:-?}"
 # shellcheck source=../lib.sh
-. "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
+. "${BASH_SOURCE[0]%/*}/../lib.sh"
 require_env SPOKE_NAME SPOKE_CONTEXT SPOKE_KUBECONFIG HUB_CONTEXT TIMEOUT_SECONDS
 spoke_kubeconfig="$(secret_file spoke.kubeconfig "$SPOKE_KUBECONFIG")"
 

@@ -4,7 +4,7 @@ set -euo pipefail
 # Reads CLUSTER_NAME, NODE_IMAGE, NETWORK_NAME, TIMEOUT_SECONDS.
 STEP=create CLUSTER="${CLUSTER_NAME:-?}"
 # shellcheck source=../lib.sh
-. "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
+. "${BASH_SOURCE[0]%/*}/../lib.sh"
 require_env CLUSTER_NAME NODE_IMAGE NETWORK_NAME TIMEOUT_SECONDS
 
 if k3d cluster get "$CLUSTER_NAME" >/dev/null 2>&1; then

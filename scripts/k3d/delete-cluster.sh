@@ -4,7 +4,7 @@ set -euo pipefail
 # says so: any other failure to look it up is an error. Reads CLUSTER_NAME.
 STEP=delete CLUSTER="${CLUSTER_NAME:-?}"
 # shellcheck source=../lib.sh
-. "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
+. "${BASH_SOURCE[0]%/*}/../lib.sh"
 require_env CLUSTER_NAME
 
 require_docker

@@ -5,7 +5,7 @@ set -euo pipefail
 # HUB_CA_DATA (base64 PEM), HUB_API_SERVER_INTERNAL.
 STEP=cluster-info CLUSTER="${HUB_NAME:-?}"
 # shellcheck source=../lib.sh
-. "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
+. "${BASH_SOURCE[0]%/*}/../lib.sh"
 require_env HUB_NAME HUB_KUBECONFIG HUB_CA_DATA HUB_API_SERVER_INTERNAL
 
 hub_kubeconfig="$(secret_file hub.kubeconfig "$HUB_KUBECONFIG")"

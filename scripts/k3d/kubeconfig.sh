@@ -4,7 +4,7 @@ set -euo pipefail
 # Reads CLUSTER_NAME.
 STEP=kubeconfig CLUSTER="${CLUSTER_NAME:-?}"
 # shellcheck source=../lib.sh
-. "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
+. "${BASH_SOURCE[0]%/*}/../lib.sh"
 require_env CLUSTER_NAME
 
 if ! k3d kubeconfig get "$CLUSTER_NAME" >"$OCM_LAB_TMP/kubeconfig" 2>"$OCM_LAB_TMP/err"; then

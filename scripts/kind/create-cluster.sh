@@ -4,7 +4,7 @@ set -euo pipefail
 # Reads CLUSTER_NAME, NODE_IMAGE, TIMEOUT_SECONDS.
 STEP=create CLUSTER="${CLUSTER_NAME:-?}"
 # shellcheck source=../lib.sh
-. "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
+. "${BASH_SOURCE[0]%/*}/../lib.sh"
 require_env CLUSTER_NAME NODE_IMAGE TIMEOUT_SECONDS
 
 # kind runs every node in containers that share the host's inotify limits; with the usual defaults

@@ -4,7 +4,7 @@ set -euo pipefail
 # says so: a failed listing is an error. Reads CLUSTER_NAME.
 STEP=delete CLUSTER="${CLUSTER_NAME:-?}"
 # shellcheck source=../lib.sh
-. "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
+. "${BASH_SOURCE[0]%/*}/../lib.sh"
 require_env CLUSTER_NAME
 
 require_docker

@@ -1,15 +1,16 @@
 /**
- * Runs step scripts the way the Command provider does (the exact text the program registers,
- * through bash -c, environment merged over the process's) against the fake CLIs in tests/fakes,
- * which share one state folder per FakeLab.
+ * Runs step scripts the way the Command provider does (the command text the program registers, run
+ * by its interpreter from the project folder, environment merged over the process's) against the
+ * fake CLIs in tests/fakes, which share one state folder per FakeLab.
  */
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { stepInterpreter, stepScript } from "../../scripts";
+import { stepCommand, stepInterpreter } from "../../scripts";
 
 export const fakesDir = path.resolve(__dirname, "..", "fakes");
+const projectRoot = path.resolve(__dirname, "..", "..");
 
 export interface StepResult {
     code: number;
@@ -41,9 +42,10 @@ export class FakeLab {
     }
 
     run(script: string, env: Record<string, string>): StepResult {
-        const [shell, flag] = stepInterpreter;
-        const result = spawnSync(shell, [flag, stepScript(script)], {
+        const [shell, ...shellArgs] = stepInterpreter;
+        const result = spawnSync(shell, [...shellArgs, stepCommand(script)], {
             env: { ...this.env(), ...env },
+            cwd: projectRoot,
             encoding: "utf8",
             timeout: 60_000,
         });

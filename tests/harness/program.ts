@@ -4,6 +4,7 @@
  * URNs it waits for (dependsOn and data flow together), read from the register request itself.
  */
 import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import * as yaml from "js-yaml";
 
@@ -53,7 +54,12 @@ export interface RunOptions {
     newResource?: NewResource;
     /** Called as each resource is registered, before its newResource. */
     onRegister?: (registration: Registration) => void;
+    /** Where the program writes its step settings (OCM_LAB_LOCAL_DIR); a temporary folder by default. */
+    localDir?: string;
 }
+
+/** Runs that name no folder share one outside the project, so tests never write into it. */
+let defaultLocalDir: string | undefined;
 
 const secretSig = "1b47061264138c4ac30d75fd1eb44270";
 const sigKey = "4dabf18193072939515e22adb298388d";
@@ -176,6 +182,8 @@ export async function runProgram(options: RunOptions = {}): Promise<ProgramRun> 
         };
 
         pulumi.runtime.setAllConfig(config);
+        defaultLocalDir ??= fs.mkdtempSync(path.join(os.tmpdir(), "ocm-lab-local-"));
+        process.env.OCM_LAB_LOCAL_DIR = options.localDir ?? defaultLocalDir;
         const newResource = options.newResource ?? staticNewResource;
         await pulumi.runtime.setMocks(
             {

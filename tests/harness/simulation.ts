@@ -10,7 +10,15 @@ import * as fs from "fs";
 import * as path from "path";
 import { isDeepStrictEqual } from "util";
 import { FakeLab } from "./fakeLab";
-import { MockResourceArgs, ProgramRun, Registration, reveal, runProgram, staticNewResource } from "./program";
+import {
+    MockResourceArgs,
+    ProgramRun,
+    Registration,
+    projectRoot,
+    reveal,
+    runProgram,
+    staticNewResource,
+} from "./program";
 
 interface SimResource {
     urn: string;
@@ -27,7 +35,7 @@ interface SimResource {
 export interface UpResult {
     /** Names of the commands that ran, in the order they started. */
     executed: string[];
-    /** Names of every resource the engine created, updated or replaced. */
+    /** Names of every resource the engine created, updated or replaced (at preview: would). */
     changed: string[];
     error?: Error;
     run?: ProgramRun;
@@ -60,14 +68,16 @@ export class Simulation {
     ): Promise<{ stdout: string; stderr: string }> {
         const [shell, ...shellArgs] = inputs.interpreter ?? ["/bin/sh", "-c"];
         return new Promise((resolve, reject) => {
+            // The provider runs commands in its own working folder, the project's (see scripts/index.ts).
             const child = spawn(shell, [...shellArgs, script], {
                 env: { ...this.lab.env(), ...(inputs.environment ?? {}) },
-                cwd: inputs.dir,
+                cwd: inputs.dir ?? projectRoot,
             });
             let stdout = "";
             let stderr = "";
-            child.stdout.on("data", (d) => (stdout += d));
-            child.stderr.on("data", (d) => (stderr += d));
+            let both = "";
+            child.stdout.on("data", (d) => ((stdout += d), (both += d)));
+            child.stderr.on("data", (d) => ((stderr += d), (both += d)));
             child.stdin.end(inputs.stdin ?? "");
             child.on("close", (code) => {
                 stdout = stdout.replace(/\n$/, "");
@@ -75,7 +85,9 @@ export class Simulation {
                 if (code === 0) {
                     resolve({ stdout, stderr });
                 } else {
-                    reject(new Error(`${name}: exit status ${code}\nstdout: ${stdout}\nstderr: ${stderr}`));
+                    // The provider's own wording (provider/pkg/provider/local/commandOutputs.go):
+                    // `<exit error>: running "<command>":` and the combined output.
+                    reject(new Error(`${name}: exit status ${code}: running ${JSON.stringify(script)}:\n${both}`));
                 }
             });
         });
@@ -169,6 +181,9 @@ export class Simulation {
                 return { id: previous.id, state: previous.outputs };
             }
             if (options.preview || type.startsWith("pulumi:providers:")) {
+                if (options.preview && custom && !type.startsWith("pulumi:providers:")) {
+                    changed.push(name); // what the preview would list (providers are not kept in this state)
+                }
                 return { id: previous?.id ?? "", state: { ...plain } };
             }
             const replace = !previous || forced || !isDeepStrictEqual(previous.inputs.triggers, plain.triggers);
@@ -221,6 +236,7 @@ export class Simulation {
             preview: options.preview,
             newResource,
             onRegister: (r) => registered.push(r),
+            localDir: path.join(this.lab.root, "local"),
         });
         if (options.preview) {
             return { executed, changed, run };

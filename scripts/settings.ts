@@ -1,0 +1,29 @@
+/**
+ * Settings that bound how long a step waits but never change what it does. They reach the steps
+ * through a small file that `pulumi up` writes, not through the steps' inputs: a new
+ * ocm-lab:timeoutSeconds then re-runs no step, and a step that does run again (or is deleted) waits
+ * as long as the stack says now. lib.sh reads the file; a script run by hand takes TIMEOUT_SECONDS
+ * from its environment instead.
+ */
+import * as fs from "fs";
+import * as path from "path";
+
+export interface StepSettings {
+    timeoutSeconds: number;
+}
+
+/**
+ * The settings file of a stack, relative to the project folder (where the program and the steps
+ * both run), so the path a step stores does not change when the project folder moves.
+ * OCM_LAB_LOCAL_DIR moves it (the tests give each simulated lab its own).
+ */
+export function stepSettingsPath(stack: string): string {
+    return path.join(process.env.OCM_LAB_LOCAL_DIR ?? ".ocm-lab", stack, "step-settings");
+}
+
+/** Writes the stack's settings file; `pulumi up` calls it before any step can start. */
+export function writeStepSettings(stack: string, settings: StepSettings): void {
+    const file = stepSettingsPath(stack);
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, `TIMEOUT_SECONDS=${settings.timeoutSeconds}\n`);
+}

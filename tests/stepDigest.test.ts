@@ -1,0 +1,62 @@
+/**
+ * What decides whether a step runs again (scripts/index.ts): the digest of what its script does.
+ * Each edit below is made to a real step script, as a pull request would make it.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import { effectText, stepDigest } from "../scripts";
+import { projectRoot } from "./harness/program";
+
+const read = (file: string) => fs.readFileSync(path.join(projectRoot, "scripts", file), "utf8");
+const join = read("join.sh");
+
+/** Replaces exactly one occurrence, so an edit that misses its target fails the test. */
+function edit(text: string, from: string, to: string): string {
+    expect(text.split(from)).toHaveLength(2);
+    return text.replace(from, to);
+}
+
+describe("a step's digest", () => {
+    it.each([
+        ["a comment reworded", "# A clusteradm token lives one hour.", "# Tokens expire after an hour."],
+        ["a comment added", "set_qos_flags\n", "# QoS flags for join, as for init\nset_qos_flags\n"],
+        [
+            "a log line reworded",
+            'log "klusterlet registered against $hub_server"',
+            'log "the klusterlet now talks to $hub_server"',
+        ],
+        [
+            "a failure message and its next command reworded, over continuation lines",
+            'fail "clusteradm join did not finish (output above, tokens masked)" \\\n        "kubectl --context $SPOKE_CONTEXT get pods -n open-cluster-management-agent"',
+            'fail "join did not complete" \\\n        "kubectl --context $SPOKE_CONTEXT -n open-cluster-management-agent get pods,events"',
+        ],
+        ["indentation and blank lines", "set_qos_flags\n", "\n    set_qos_flags\n\n"],
+    ])("stays the same when %s", (_, from, to) => {
+        expect(effectText(edit(join, from, to))).toBe(effectText(join));
+    });
+
+    it.each([
+        ["a flag removed", " --force-internal-endpoint-lookup", ""],
+        ["a check weakened", 'if [ "$hub_server" != "$HUB_API_SERVER_INTERNAL" ]; then', "if false; then"],
+        ["a blank line that ends a continued command early", "    --hub-token", "\n    --hub-token"],
+        ["a command after a failure message changed", 'hub_token="${BASH_REMATCH[1]}"', 'hub_token="x"'],
+    ])("changes when %s", (_, from, to) => {
+        expect(effectText(edit(join, from, to))).not.toBe(effectText(join));
+    });
+
+    it("keeps a heredoc's body as written, comment-like lines included", () => {
+        const script = "cat >f <<EOF\n# not a comment: file content\nEOF\necho done\n";
+        expect(effectText(script)).toContain("# not a comment: file content");
+        expect(effectText(script)).toContain("echo done"); // the heredoc ended
+        expect(effectText(script.replace("file content", "other content"))).not.toBe(effectText(script));
+    });
+
+    it("differs between steps and covers lib.sh, which every step runs", () => {
+        const digests = ["join.sh", "accept.sh", "kind/create-cluster.sh", "k3d/create-cluster.sh"].map(stepDigest);
+        expect(new Set(digests).size).toBe(digests.length);
+        expect(digests.every((d) => /^[0-9a-f]{16}$/.test(d))).toBe(true);
+        // lib.sh's functions reach the digest: one of them changed in what it does changes the text
+        const lib = read("lib.sh");
+        expect(effectText(edit(lib, "umask 077", "umask 022"))).not.toBe(effectText(lib));
+    });
+});
