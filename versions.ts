@@ -27,6 +27,11 @@ export const versions = {
     ocmBundle: "1.3.1",
     /** The Pulumi CLI is pinned in package.json (npm package `pulumi`), next to the SDK of the same release. */
     /**
+     * actionlint, for the project's own workflows (npm run lint), built from its Go module: a pinned
+     * release, so a new actionlint rule never turns a green lint red on its own.
+     */
+    actionlint: "v1.7.12",
+    /**
      * The argocd-agent OCM add-on chart. 0.28.1 is the release whose values take
      * `principalServiceType` (NodePort is the only type kind/k3d can serve) and which pins matching
      * principal/agent images itself.

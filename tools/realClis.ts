@@ -1,8 +1,9 @@
 /**
  * Builds the real kind and k3d CLIs, at the versions in versions.ts, from their Go modules, so that
  * tests can hand every command line the step scripts run to the real flag parsers (see
- * tests/realCliFlags.test.ts). Binaries are kept in .tools/go/<tool>-<version>/, keyed by version,
- * with Go's module and build caches beside them: a second run costs nothing.
+ * tests/realCliFlags.test.ts); and actionlint, which checks the project's workflows in
+ * `npm run lint` (`lintWorkflows` below). Binaries are kept in .tools/go/<tool>-<version>/, keyed
+ * by version, with Go's module and build caches beside them: a second run costs nothing.
  *
  * clusteradm cannot be built here: v1.3.1 requires open-cluster-management.io/ocm v1.3.1, which the
  * Go module proxy these machines reach refuses. Its own source is served, so it is downloaded
@@ -14,7 +15,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { versions } from "../versions";
 
-export type RealCli = "kind" | "k3d";
+export type RealCli = "kind" | "k3d" | "actionlint";
 
 interface GoBuild {
     version: string;
@@ -32,6 +33,12 @@ const builds: Record<RealCli, GoBuild> = {
         module: "github.com/k3d-io/k3d/v5",
         mainPackage: "github.com/k3d-io/k3d/v5",
         ldflags: `-X github.com/k3d-io/k3d/v5/version.Version=${versions.k3dCli}`,
+    },
+    actionlint: {
+        version: versions.actionlint,
+        module: "github.com/rhysd/actionlint",
+        mainPackage: "github.com/rhysd/actionlint/cmd/actionlint",
+        ldflags: `-X github.com/rhysd/actionlint.version=${versions.actionlint}`,
     },
 };
 
@@ -113,17 +120,43 @@ function downloadClusteradmSource(): void {
     console.log(`build:clis: fetched ${clusteradmModule} source in ${Math.round((Date.now() - started) / 1000)}s`);
 }
 
-export async function main(): Promise<void> {
+/** Builds `tool` unless this version is already built. */
+function ensureBuilt(tool: RealCli): string {
+    const target = realCliPath(tool);
+    if (fs.existsSync(target)) {
+        console.log(
+            `build:clis: ${tool} ${builds[tool].version} already built (${path.relative(process.cwd(), target)})`,
+        );
+        return target;
+    }
+    fs.mkdirSync(path.dirname(target), { recursive: true });
+    build(tool);
+    return target;
+}
+
+/**
+ * `npm run lint`'s workflow check: actionlint (with shellcheck on each `run:` script) over
+ * .github/workflows. Exits non-zero with actionlint's findings.
+ */
+export function lintWorkflows(root = path.resolve(__dirname, "..")): void {
+    const actionlint = ensureBuilt("actionlint");
+    const result = spawnSync(actionlint, ["-no-color"], { cwd: root, stdio: "inherit" });
+    if (result.error || result.status !== 0) {
+        throw new Error(
+            `lint: actionlint ${versions.actionlint} found problems in .github/workflows (listed above); ` +
+                `next: fix them, then npm run lint`,
+        );
+    }
+    console.log(`lint: actionlint ${versions.actionlint}: workflows clean`);
+}
+
+export async function main(args: string[] = []): Promise<void> {
+    if (args[0] === "lint-workflows") {
+        lintWorkflows();
+        return;
+    }
     for (const tool of Object.keys(builds) as RealCli[]) {
-        const target = realCliPath(tool);
-        if (fs.existsSync(target)) {
-            console.log(
-                `build:clis: ${tool} ${builds[tool].version} already built (${path.relative(process.cwd(), target)})`,
-            );
-            continue;
-        }
-        fs.mkdirSync(path.dirname(target), { recursive: true });
-        build(tool);
+        ensureBuilt(tool);
     }
     if (!fs.existsSync(clusteradmSourceDir())) {
         downloadClusteradmSource();
