@@ -7,7 +7,7 @@ import * as os from "os";
 import * as path from "path";
 import { labConfigFrom, labEnvironment, run } from "../tools/lab";
 import { ownedClusterNames, ownsNetwork, PreflightFacts, preflightProblems } from "../tools/preflight";
-import { renderTable, statusRows } from "../tools/status";
+import { renderTable, StatusRow, statusProblems, statusRows } from "../tools/status";
 
 const made: string[] = [];
 const temp = () => {
@@ -219,6 +219,45 @@ describe("status", () => {
         expect(table[0]).toMatch(/^CLUSTER\s+JOINED\s+AVAILABLE\s+ARGOCD AGENT\s+APP \(SYNC\/HEALTH\)$/);
         expect(table[1].indexOf("True")).toBe(table[0].indexOf("JOINED"));
         expect(renderTable([])).toContain("no ManagedClusters on the hub yet");
+    });
+});
+
+describe("status as a health check", () => {
+    const ready = (cluster: string): StatusRow => ({
+        cluster,
+        joined: "True",
+        available: "True",
+        addon: "Available=True",
+        app: `guestbook-${cluster}: Synced/Healthy`,
+    });
+    const expected = { spokes: ["spoke1", "spoke2"], argocd: true, hubContext: "kind-hub" };
+
+    it("finds nothing wrong when every spoke is joined, Available, with its add-on and app", () => {
+        expect(
+            statusProblems([ready("spoke1"), ready("spoke2"), { ...ready("local-cluster"), app: "no app" }], expected),
+        ).toEqual([]);
+    });
+
+    it("reports one line per problem, naming the spoke and a command that shows why", () => {
+        const problems = statusProblems(
+            [
+                { ...ready("spoke1"), available: "Unknown", addon: "Available=False" },
+                { ...ready("spoke2"), app: "guestbook-spoke2: OutOfSync/Progressing" },
+            ],
+            { ...expected, spokes: ["spoke1", "spoke2", "spoke3"] },
+        );
+        expect(problems).toEqual([
+            "spoke1: ManagedCluster joined=True available=Unknown; next: kubectl --context kind-hub describe managedcluster spoke1",
+            "spoke1: argocd-agent add-on Available=False; next: kubectl --context kind-hub get managedclusteraddon argocd-agent-addon -n spoke1 -o yaml",
+            "spoke2: app guestbook-spoke2: OutOfSync/Progressing; next: kubectl --context kind-hub get applications.argoproj.io -n argocd -o wide",
+            "spoke3: no ManagedCluster on the hub; next: kubectl --context kind-hub get managedclusters,csr",
+        ]);
+    });
+
+    it("does not expect the add-on or apps on a stack without Argo CD", () => {
+        const bare = { ...ready("spoke1"), addon: "not installed", app: "no app" };
+        expect(statusProblems([bare], { ...expected, spokes: ["spoke1"], argocd: false })).toEqual([]);
+        expect(statusProblems([bare], { ...expected, spokes: ["spoke1"] })).toHaveLength(2);
     });
 });
 

@@ -12,7 +12,7 @@ import { ConfigError, LabConfig, parseLabConfig, RawLabConfig } from "../config"
 import { ensureTool, InstallContext, installedVersion, platformOf, ToolError, ToolName } from "./installTools";
 import { k3dNetworkName } from "../runtimes/names";
 import { ownedClusterNames, ownsNetwork, PreflightFacts, preflightProblems } from "./preflight";
-import { renderTable, statusRows } from "./status";
+import { ExpectedLab, renderTable, StatusRow, statusProblems, statusRows } from "./status";
 
 const root = path.resolve(__dirname, "..");
 const stacks = ["kind", "k3d"];
@@ -248,9 +248,15 @@ function status(stack: string, pulumi: (args: string[]) => RunResult, env: NodeJ
     if (!kubeconfig) {
         fail(`the ${stack} stack has no hub yet: npm run up -- ${stack}`);
     }
+    const outputs = JSON.parse(pulumi(["stack", "output", "--json"]).stdout || "{}");
+    const expected: ExpectedLab = {
+        spokes: outputs.spokeNames ?? [],
+        argocd: outputs.argocdUi !== undefined,
+        hubContext: outputs.contexts?.[outputs.hubName] ?? `${stack}-hub`,
+    };
     // The hub kubeconfig is a secret: it lives in a private folder removed before anything exits.
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ocm-lab-status-"));
-    let table: string;
+    let rows: StatusRow[] = [];
     try {
         const file = path.join(dir, "hub.kubeconfig");
         fs.writeFileSync(file, kubeconfig, { mode: 0o600 });
@@ -268,13 +274,21 @@ function status(stack: string, pulumi: (args: string[]) => RunResult, env: NodeJ
             }
             return { items: [] }; // the add-on's kinds exist only while Argo CD is installed
         };
-        table = renderTable(
-            statusRows(list("managedclusters"), list("managedclusteraddons"), list("applications.argoproj.io", true)),
+        rows = statusRows(
+            list("managedclusters"),
+            list("managedclusteraddons"),
+            list("applications.argoproj.io", true),
         );
     } catch (error) {
         fs.rmSync(dir, { recursive: true, force: true });
         fail((error as Error).message);
     }
     fs.rmSync(dir, { recursive: true, force: true });
-    console.log(table);
+    console.log(renderTable(rows));
+    const problems = statusProblems(rows, expected);
+    if (problems.length > 0) {
+        problems.forEach((problem) => console.error(`ocm-lab: not ready: ${problem}`));
+        process.exit(1);
+    }
+    console.log(`ocm-lab: ready: ${expected.spokes.length} spoke(s)${expected.argocd ? ", add-on and apps" : ""}`);
 }

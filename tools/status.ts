@@ -1,6 +1,7 @@
 /**
  * `npm run status -- <stack>`: one row per ManagedCluster, read from the hub: joined, available,
- * the argocd-agent add-on's health, and the guestbook Application's sync and health.
+ * the argocd-agent add-on's health, and the guestbook Application's sync and health; then one line
+ * per problem, and a non-zero exit if there is any, so scripts and CI can use it as a health check.
  */
 
 interface Condition {
@@ -64,4 +65,47 @@ export function renderTable(rows: StatusRow[]): string {
             .trimEnd(),
     );
     return rows.length === 0 ? `${lines[0]}\n(no ManagedClusters on the hub yet)` : lines.join("\n");
+}
+
+/** What the stack says should be there (its outputs), to hold the hub's objects against. */
+export interface ExpectedLab {
+    spokes: string[];
+    /** The add-on and guestbook are expected only when the stack installed them (argocd.enabled). */
+    argocd: boolean;
+    hubContext: string;
+}
+
+/**
+ * One line per thing that is not ready, each naming the spoke and a command that shows why; empty
+ * when every expected spoke is joined and Available and, with Argo CD, has the agent add-on
+ * Available and its app Synced and Healthy. ManagedClusters the stack did not make are not judged.
+ */
+export function statusProblems(rows: StatusRow[], expected: ExpectedLab): string[] {
+    const hub = `kubectl --context ${expected.hubContext}`;
+    return expected.spokes.flatMap((spoke) => {
+        const row = rows.find((r) => r.cluster === spoke);
+        if (!row) {
+            return [`${spoke}: no ManagedCluster on the hub; next: ${hub} get managedclusters,csr`];
+        }
+        const problems: string[] = [];
+        if (row.joined !== "True" || row.available !== "True") {
+            problems.push(
+                `${spoke}: ManagedCluster joined=${row.joined} available=${row.available}; ` +
+                    `next: ${hub} describe managedcluster ${spoke}`,
+            );
+        }
+        if (expected.argocd && row.addon !== "Available=True") {
+            problems.push(
+                `${spoke}: argocd-agent add-on ${row.addon}; ` +
+                    `next: ${hub} get managedclusteraddon argocd-agent-addon -n ${spoke} -o yaml`,
+            );
+        }
+        if (expected.argocd && !row.app.endsWith(": Synced/Healthy")) {
+            problems.push(
+                `${spoke}: app ${row.app === "no app" ? "not generated" : row.app}; ` +
+                    `next: ${hub} get applications.argoproj.io -n argocd -o wide`,
+            );
+        }
+        return problems;
+    });
 }
