@@ -1,11 +1,33 @@
 # Shared by every step script, which sources it from its folder. Reads STEP and CLUSTER (set by each
 # step) for messages, and sets TIMEOUT_SECONDS from the stack's settings file (scripts/settings.ts).
+# A step the program runs (OCM_LAB_STEP set) adds one line to the stack's steps.jsonl when it ends:
+# its name, script, start, end and exit code, nothing else (tools/runRecord.ts reads it).
 # shellcheck shell=bash
+
+# Milliseconds since the epoch; whole seconds where date has no %N (macOS).
+ocm_lab_now() {
+    local now
+    now="$(date +%s%3N)"
+    case "$now" in *[!0-9]*) now="$(date +%s)000" ;; esac
+    printf '%s' "$now"
+}
+OCM_LAB_STARTED="$(ocm_lab_now)"
 
 # A private folder for kubeconfigs, CA files and tool logs; removed however the step ends.
 umask 077
 OCM_LAB_TMP="$(mktemp -d "${TMPDIR:-/tmp}/ocm-lab.XXXXXX")"
-trap 'rm -rf "$OCM_LAB_TMP"' EXIT
+ocm_lab_exit() {
+    local code=$?
+    rm -rf "$OCM_LAB_TMP"
+    if [ -n "${OCM_LAB_STEP:-}" ] && [ -n "${OCM_LAB_SETTINGS:-}" ] && [ -d "${OCM_LAB_SETTINGS%/*}" ]; then
+        printf '{"step":"%s","script":"%s","start":%s,"end":%s,"exit":%s}\n' "$OCM_LAB_STEP" \
+            "${OCM_LAB_SCRIPT#*scripts/}" "$OCM_LAB_STARTED" "$(ocm_lab_now)" "$code" \
+            >>"${OCM_LAB_SETTINGS%/*}/steps.jsonl" || true
+    fi
+    return "$code"
+}
+OCM_LAB_SCRIPT="${BASH_SOURCE[1]:-?}"
+trap ocm_lab_exit EXIT
 trap 'exit 130' INT TERM
 
 log() {

@@ -30,6 +30,7 @@ export function step(name: string, args: StepArgs, opts: pulumi.CustomResourceOp
             environment: {
                 ...args.environment,
                 OCM_LAB_SETTINGS: stepSettingsPath(pulumi.getStack()),
+                OCM_LAB_STEP: name,
                 STEP_DIGEST: stepDigest(args.script),
             },
             triggers: args.triggers,

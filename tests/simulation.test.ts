@@ -6,6 +6,8 @@ import * as fs from "fs";
 import * as path from "path";
 import { FakeLab } from "./harness/fakeLab";
 import { Simulation } from "./harness/simulation";
+import { measuredBlock, measuredSection, renderBench, withMeasuredBlock } from "../tools/bench";
+import { readStepTimings, renderRunSummary, stepDependencies, summariseRun, writeRunRecord } from "../tools/runRecord";
 
 jest.setTimeout(180_000);
 
@@ -182,6 +184,57 @@ describe.each(["kind", "k3d"] as const)("%s stack", (stack) => {
         } finally {
             jest.dontMock("../scripts/index");
         }
+    });
+
+    it("11. every step measures itself: a run record with the path as taken and each spoke's time to Available", async () => {
+        const sim = new Simulation(lab, stack);
+        const started = Date.now();
+        const up = await sim.up();
+        expect(up.error).toBeUndefined();
+        const record = { stack, command: "up", started, ended: Date.now(), steps: readStepTimings(stack, started) };
+        // one line per step that ran, no more
+        expect(record.steps.map((s) => s.step).sort()).toEqual([...up.executed].sort());
+        expect(record.steps.every((s) => s.exit === 0 && s.end >= s.start && s.start >= started)).toBe(true);
+        const dependsOn = stepDependencies(up.run!.resources);
+        expect(dependsOn["hub-init"]).toContain("hub-kubeconfig");
+        const summary = summariseRun(record, dependsOn);
+        expect(summary.criticalPath[0].step).toMatch(/-cluster$/);
+        expect(summary.criticalPath.at(-1)!.end).toBe(Math.max(...record.steps.map((s) => s.end)));
+        summary.criticalPath.slice(1).forEach((s, i) => {
+            expect(dependsOn[s.step]).toContain(summary.criticalPath[i].step); // each waited for the one before
+            expect(s.start).toBeGreaterThanOrEqual(summary.criticalPath[i].end);
+        });
+        expect(Object.keys(summary.availableAfter).sort()).toEqual(["spoke1", "spoke2"]);
+        const file = writeRunRecord(record);
+        const text = fs.readFileSync(file, "utf8");
+        // no kubeconfig, token or the (fake) admin password: names, scripts, times and exit codes only
+        expect(text).not.toMatch(/eyJ|BEGIN|client-key-data|hub-token|fake-admin-password/);
+        expect(Object.keys(record.steps[0]).sort()).toEqual(["end", "exit", "script", "start", "step"]);
+        expect(renderRunSummary(record, dependsOn, file)).toMatch(
+            /critical path as taken: \S+-cluster .* → .*\n.*slowest step: .*\n.*time to Available: spoke1 /,
+        );
+        // npm run bench -- --run <record>: the record next to the model, in docs/bench.md's measured section
+        const block = await measuredBlock(record, path.basename(file));
+        expect(block).toMatch(
+            new RegExp(`^### ${stack}\n\nFrom \`\\S+\\.json\` \\(\`npm run up\`, .*\\): 2 spoke\\(s\\)`),
+        );
+        expect(block).toMatch(/\n\| join \| 2 \| \d+\.\d \| 47 \|\n/); // both joins, against the assumed 47 s
+        const other = stack === "kind" ? "k3d" : "kind";
+        const before = withMeasuredBlock(measuredSection(undefined), other, `### ${other}\n\nan earlier run\n`);
+        const section = withMeasuredBlock(withMeasuredBlock(before, stack, block), stack, block);
+        expect(section.match(new RegExp(`^### ${stack}$`, "gm"))).toHaveLength(1); // replaced, not appended
+        expect(section).toContain(`### ${other}\n\nan earlier run`); // the other stack's block is kept
+        const doc = await renderBench(section);
+        expect(doc).toContain("| kind | 2 | 22 |"); // the model is still there
+        expect(measuredSection(doc)).toBe(section);
+
+        // a step that fails is recorded with its exit code
+        const failing = new Simulation(new FakeLab(), stack);
+        failing.lab.fault("clusteradm-join-spoke2");
+        const since = Date.now();
+        expect((await failing.up({ timeoutSeconds: 30 })).error).toBeDefined();
+        expect(readStepTimings(stack, since).find((s) => s.step === "spoke2-join")?.exit).toBe(1);
+        failing.lab.dispose();
     });
 
     const faults: [string, string, RegExp, string, string][] = [

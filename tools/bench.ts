@@ -2,16 +2,95 @@
  * `npm run bench`: from the program's own graph, how many steps must run one after another for
  * 2 and 10 spokes, and a modelled time to ready next to a script that runs the same steps one by one
  * (how the shell labs this project replaces work). Printed and written to docs/bench.md.
+ *
+ * `npm run bench -- --run <record>`: a run record that `npm run up` wrote (tools/runRecord.ts), held
+ * against the model for the same stack and number of spokes, written to docs/bench.md's measured
+ * section (one block per stack; the model above it is regenerated as usual).
  */
 import * as fs from "fs";
 import * as path from "path";
 import { projectRoot, runProgram } from "../tests/harness/program";
 import { latencies } from "./latencies";
 import { stepKind, summarise } from "./model";
+import { RunRecord } from "./runRecord";
 
 export const benchFile = path.join(projectRoot, "docs", "bench.md");
 
-export async function renderBench(): Promise<string> {
+const measuredHeading = "## Measured";
+const noMeasurement = [
+    measuredHeading,
+    "",
+    "No run recorded yet. `npm run up -- <stack>` writes a run record under `.ocm-lab/<stack>/runs/`;",
+    "`npm run bench -- --run <record>` compares it with the model and puts it here.",
+    "",
+].join("\n");
+
+/** The measured section of a bench document (everything from its heading on), or the empty one. */
+export function measuredSection(doc: string | undefined): string {
+    const at = doc?.indexOf(`\n${measuredHeading}\n`) ?? -1;
+    return at >= 0 ? doc!.slice(at + 1) : noMeasurement;
+}
+
+const median = (values: number[]) => {
+    const sorted = [...values].sort((a, b) => a - b);
+    return sorted.length % 2
+        ? sorted[(sorted.length - 1) / 2]
+        : (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2;
+};
+
+/** The block for one run: measured total and per kind of step next to the model's. */
+export async function measuredBlock(record: RunRecord, recordName: string): Promise<string> {
+    const spokes = record.steps
+        .filter((s) => s.script === "wait-available.sh")
+        .map((s) => s.step.replace(/-available$/, ""));
+    const run = await runProgram({ stack: record.stack, config: { spokes: spokes.length > 0 ? spokes : ["spoke1"] } });
+    const byName = new Map(run.resources.map((r) => [r.name, r]));
+    const model = summarise(run, (r) => latencies[stepKind(r)]?.seconds ?? 0);
+    const kinds = new Map<string, number[]>();
+    for (const step of record.steps.filter((s) => s.exit === 0)) {
+        const registration = byName.get(step.step);
+        const kind = registration ? stepKind(registration) : step.step;
+        kinds.set(kind, [...(kinds.get(kind) ?? []), (step.end - step.start) / 1000]);
+    }
+    const minutes = (s: number) => `${(s / 60).toFixed(1)} min`;
+    return [
+        `### ${record.stack}`,
+        "",
+        `From \`${recordName}\` (\`npm run ${record.command}\`, ${new Date(record.started).toISOString()}): ` +
+            `${spokes.length} spoke(s), ${record.steps.length} step(s) ran, ` +
+            `${record.steps.filter((s) => s.exit !== 0).length} failed. ` +
+            `Measured ${minutes((record.ended - record.started) / 1000)} from start to end; the model says ${minutes(model.parallelSeconds)} for a first up.`,
+        "",
+        "| step | runs | measured (median s) | assumed (s) |",
+        "|---|---|---|---|",
+        ...[...kinds]
+            .sort(([a], [b]) => a.localeCompare(b))
+            .map(
+                ([kind, values]) =>
+                    `| ${kind} | ${values.length} | ${median(values).toFixed(1)} | ${latencies[kind]?.seconds ?? "-"} |`,
+            ),
+        "",
+    ].join("\n");
+}
+
+/** The measured section with `block` in place of its stack's previous block (other stacks kept). */
+export function withMeasuredBlock(section: string, stack: string, block: string): string {
+    const blocks = new Map<string, string>();
+    for (const part of section.split(/\n(?=### )/).slice(1)) {
+        blocks.set(part.slice(4, part.indexOf("\n")), part.trimEnd() + "\n");
+    }
+    blocks.set(stack, block.trimEnd() + "\n");
+    return [
+        measuredHeading,
+        "",
+        "Real runs, measured by the steps themselves (scripts/lib.sh) and written here by",
+        "`npm run bench -- --run <record>`; the newest record per stack.",
+        "",
+        ...[...blocks.keys()].sort().map((k) => blocks.get(k)!),
+    ].join("\n");
+}
+
+export async function renderBench(measured = measuredSection(readBench())): Promise<string> {
     const rows: string[] = [];
     for (const stack of ["kind", "k3d"]) {
         for (const count of [2, 10]) {
@@ -50,11 +129,26 @@ export async function renderBench(): Promise<string> {
         "|---|---|---|",
         ...Object.entries(latencies).map(([step, l]) => `| ${step} | ${l.seconds} | ${l.source} |`),
         "",
+        measured,
     ].join("\n");
 }
 
-export async function main(): Promise<void> {
-    const text = await renderBench();
+function readBench(): string | undefined {
+    return fs.existsSync(benchFile) ? fs.readFileSync(benchFile, "utf8") : undefined;
+}
+
+export async function main(args: string[] = []): Promise<void> {
+    let measured = measuredSection(readBench());
+    if (args[0] === "--run") {
+        if (!args[1] || !fs.existsSync(args[1])) {
+            throw new Error(
+                `bench: no run record at ${args[1] ?? "(none given)"}; next: ls .ocm-lab/*/runs/ and npm run bench -- --run <that file>`,
+            );
+        }
+        const record = JSON.parse(fs.readFileSync(args[1], "utf8")) as RunRecord;
+        measured = withMeasuredBlock(measured, record.stack, await measuredBlock(record, path.basename(args[1])));
+    }
+    const text = await renderBench(measured);
     fs.writeFileSync(benchFile, text);
     console.log(text);
     console.log(`wrote ${path.relative(projectRoot, benchFile)}`);

@@ -12,6 +12,7 @@ import { ConfigError, LabConfig, parseLabConfig, RawLabConfig } from "../config"
 import { ensureTool, InstallContext, installedVersion, platformOf, ToolError, ToolName } from "./installTools";
 import { k3dNetworkName } from "../runtimes/names";
 import { ownedClusterNames, ownsNetwork, PreflightFacts, preflightProblems } from "./preflight";
+import { readStepTimings, renderRunSummary, StateResource, stepDependencies, writeRunRecord } from "./runRecord";
 import { ExpectedLab, renderTable, StatusRow, statusProblems, statusRows } from "./status";
 
 const root = path.resolve(__dirname, "..");
@@ -164,6 +165,7 @@ function fail(message: string): never {
 
 export async function main(args: string[]): Promise<void> {
     const [command, stack] = args;
+    process.chdir(root); // where Pulumi runs the program and the steps, and .ocm-lab/ lives
     if (command === "pulumi") {
         // `npm run pulumi -- <args>`: the pinned CLI with the lab's backend and passphrase.
         const { env } = labEnvironment(root, process.env);
@@ -219,7 +221,20 @@ export async function main(args: string[]): Promise<void> {
     const verb = { up: ["up", "--yes"], preview: ["preview"], destroy: ["destroy", "--yes"] }[
         command as "up" | "preview" | "destroy"
     ];
+    const started = Date.now();
     const result = pulumi(verb, true);
+    if (command !== "preview") {
+        // Measured by the steps themselves (scripts/lib.sh): the record and a summary, even after a failure.
+        const record = { stack, command, started, ended: Date.now(), steps: readStepTimings(stack, started) };
+        const file = path.relative(root, writeRunRecord(record));
+        let resources: StateResource[] = [];
+        try {
+            resources = JSON.parse(pulumi(["stack", "export"]).stdout).deployment?.resources ?? [];
+        } catch {
+            // no state to read the graph from (a failed first up): each step then stands alone
+        }
+        console.log(`ocm-lab: ${renderRunSummary(record, stepDependencies(resources), file)}`);
+    }
     process.exit(result.status ?? 1);
 }
 

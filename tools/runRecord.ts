@@ -1,0 +1,164 @@
+/**
+ * What an `up` took, measured by the steps themselves: each step adds a line to the stack's
+ * steps.jsonl when it ends (scripts/lib.sh). `npm run up` turns the lines of its own run into a
+ * run record (.ocm-lab/<stack>/runs/<time>.json) and prints a short summary; `npm run bench -- --run
+ * <record>` holds a record against the model. Nothing secret is in either: names, scripts, times and
+ * exit codes only.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import { stepSettingsPath } from "../scripts/settings";
+
+export interface StepTiming {
+    /** The resource name, e.g. "spoke1-join". */
+    step: string;
+    /** The script below scripts/, e.g. "join.sh". */
+    script: string;
+    /** Milliseconds since the epoch. */
+    start: number;
+    end: number;
+    exit: number;
+}
+
+export interface RunRecord {
+    stack: string;
+    command: string;
+    /** Milliseconds since the epoch. */
+    started: number;
+    ended: number;
+    steps: StepTiming[];
+}
+
+/** The folder that holds the stack's steps.jsonl and runs/, beside its step settings. */
+export const stackFolder = (stack: string) => path.dirname(stepSettingsPath(stack));
+
+/** The step lines of a stack that started at or after `since` (lines that do not parse are skipped). */
+export function readStepTimings(stack: string, since: number): StepTiming[] {
+    const file = path.join(stackFolder(stack), "steps.jsonl");
+    if (!fs.existsSync(file)) {
+        return [];
+    }
+    return fs
+        .readFileSync(file, "utf8")
+        .split("\n")
+        .flatMap((line) => {
+            try {
+                const t = JSON.parse(line) as StepTiming;
+                return typeof t.step === "string" && typeof t.start === "number" && typeof t.end === "number"
+                    ? [t]
+                    : [];
+            } catch {
+                return [];
+            }
+        })
+        .filter((t) => t.start >= since)
+        .sort((a, b) => a.start - b.start);
+}
+
+/** Writes the record under .ocm-lab/<stack>/runs/ and returns its path. */
+export function writeRunRecord(record: RunRecord): string {
+    const dir = path.join(stackFolder(record.stack), "runs");
+    fs.mkdirSync(dir, { recursive: true });
+    const file = path.join(dir, `${new Date(record.started).toISOString().replace(/[:.]/g, "-")}.json`);
+    fs.writeFileSync(file, JSON.stringify(record, null, 2) + "\n");
+    return file;
+}
+
+export interface RunSummary {
+    totalSeconds: number;
+    /** From the first step to the last to end, each waiting on the one before, as it happened. */
+    criticalPath: StepTiming[];
+    slowest?: StepTiming;
+    /** Seconds from the start of the run until each spoke's Available wait ended. */
+    availableAfter: Record<string, number>;
+}
+
+const seconds = (ms: number) => ms / 1000;
+
+/** A resource as `pulumi stack export` stores it (and as the test harness registers it). */
+export interface StateResource {
+    urn: string;
+    type: string;
+    dependencies?: string[];
+    /** "<provider urn>::<id>" */
+    provider?: string;
+}
+
+const nameOf = (urn: string) => urn.slice(urn.lastIndexOf("::") + 2);
+const isCommand = (r: StateResource) => r.type === "command:local:Command";
+
+/**
+ * For each step (Command), the steps it waits for: its dependencies and its provider's, looked
+ * through resources that are not steps (providers, Kubernetes objects, components).
+ */
+export function stepDependencies(resources: StateResource[]): Record<string, string[]> {
+    const byUrn = new Map(resources.map((r) => [r.urn, r]));
+    const direct = (r: StateResource) => [
+        ...(r.dependencies ?? []),
+        ...(r.provider ? [r.provider.slice(0, r.provider.lastIndexOf("::"))] : []),
+    ];
+    const stepsBehind = (urn: string, seen: Set<string>): string[] => {
+        const r = byUrn.get(urn);
+        if (!r || seen.has(urn)) {
+            return [];
+        }
+        seen.add(urn);
+        return isCommand(r) ? [nameOf(urn)] : direct(r).flatMap((d) => stepsBehind(d, seen));
+    };
+    return Object.fromEntries(
+        resources.filter(isCommand).map((r) => {
+            const seen = new Set<string>();
+            return [nameOf(r.urn), [...new Set(direct(r).flatMap((d) => stepsBehind(d, seen)))]];
+        }),
+    );
+}
+
+/**
+ * The chain as taken: from the step that ended last, back through what each step waited for, each
+ * time to the step of this run that ended last among those it depends on (`dependsOn`, from the
+ * state). A step none of whose dependencies ran in this run starts the chain.
+ */
+export function summariseRun(record: RunRecord, dependsOn: Record<string, string[]>): RunSummary {
+    const steps = record.steps.filter((s) => s.exit === 0);
+    const criticalPath: StepTiming[] = [];
+    let current = [...steps].sort((a, b) => b.end - a.end)[0];
+    while (current) {
+        criticalPath.unshift(current);
+        const waitedFor = dependsOn[current.step] ?? [];
+        current = steps
+            .filter((s) => waitedFor.includes(s.step) && !criticalPath.includes(s))
+            .sort((a, b) => b.end - a.end)[0];
+    }
+    const slowest = [...record.steps].sort((a, b) => b.end - b.start - (a.end - a.start))[0];
+    const availableAfter = Object.fromEntries(
+        steps
+            .filter((s) => s.script === "wait-available.sh")
+            .map((s) => [s.step.replace(/-available$/, ""), seconds(s.end - record.started)] as const)
+            .sort(([a], [b]) => a.localeCompare(b)),
+    );
+    return { totalSeconds: seconds(record.ended - record.started), criticalPath, slowest, availableAfter };
+}
+
+const duration = (s: number) => (s >= 60 ? `${Math.floor(s / 60)}m${Math.round(s % 60)}s` : `${s.toFixed(1)}s`);
+
+/** The few lines `npm run up` ends with. */
+export function renderRunSummary(record: RunRecord, dependsOn: Record<string, string[]>, file: string): string {
+    const summary = summariseRun(record, dependsOn);
+    const failed = record.steps.filter((s) => s.exit !== 0).map((s) => s.step);
+    const path = summary.criticalPath.map((s) => `${s.step} ${duration(seconds(s.end - s.start))}`).join(" → ");
+    const available = Object.entries(summary.availableAfter)
+        .map(([spoke, s]) => `${spoke} ${duration(s)}`)
+        .join(", ");
+    return [
+        `${record.command} took ${duration(summary.totalSeconds)}; ${record.steps.length} step(s) ran` +
+            (failed.length > 0 ? `, failed: ${failed.join(", ")}` : ""),
+        `  critical path as taken: ${path || "(no step ran)"}`,
+        ...(summary.slowest
+            ? [
+                  `  slowest step: ${summary.slowest.step} ${duration(seconds(summary.slowest.end - summary.slowest.start))}`,
+              ]
+            : []),
+        ...(available ? [`  time to Available: ${available}`] : []),
+        `  run record: ${file}`,
+    ].join("\n");
+}
