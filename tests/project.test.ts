@@ -92,30 +92,77 @@ describe("the project", () => {
     });
 });
 
-describe("the pull-request workflow", () => {
-    const workflow = yaml.load(
-        fs.readFileSync(path.join(projectRoot, ".github", "workflows", "preview.yml"), "utf8"),
-    ) as any;
+describe("the workflows", () => {
+    const load = (name: string) =>
+        yaml.load(fs.readFileSync(path.join(projectRoot, ".github", "workflows", name), "utf8")) as any;
+    const packageScripts = JSON.parse(fs.readFileSync(path.join(projectRoot, "package.json"), "utf8")).scripts;
 
-    it("previews both stacks with pulumi/actions@v7 and comments on the PR, backend from a secret", () => {
-        const job = workflow.jobs.preview;
-        expect(job.strategy.matrix.stack).toEqual(["kind", "k3d"]);
-        const step = job.steps.find((s: any) => String(s.uses).startsWith("pulumi/actions@"));
-        expect(step.uses).toBe("pulumi/actions@v7");
-        expect(step.with).toMatchObject({
-            command: "preview",
-            "stack-name": "${{ matrix.stack }}",
-            "comment-on-pr": true,
-            "cloud-url": "${{ secrets.PULUMI_BACKEND_URL }}",
-        });
-        // v7 does not install dependencies itself
-        expect(job.steps.map((s: any) => s.run)).toContain("npm ci");
-        expect(workflow.permissions["pull-requests"]).toBe("write");
+    it("test.yml runs the tests the way CI does", () => {
+        const job = load("test.yml").jobs.test;
+        expect(job.steps.map((s: any) => s.run)).toEqual(expect.arrayContaining(["npm ci", "npm test"]));
+        expect(job.steps.find((s: any) => s.with?.["node-version"]).with["node-version"]).toBe(22);
     });
 
-    it("runs the tests the way CI does", () => {
-        const runs = workflow.jobs.test.steps.map((s: any) => s.run);
-        expect(runs).toEqual(expect.arrayContaining(["npm ci", "npm test"]));
-        expect(workflow.jobs.test.steps.find((s: any) => s.with?.["node-version"]).with["node-version"]).toBe(22);
+    describe("e2e.yml", () => {
+        const workflow = load("e2e.yml");
+        const job = workflow.jobs.lab;
+        const runs: string[] = job.steps.map((s: any) => String(s.run ?? ""));
+        const at = (text: string) => {
+            const index = runs.findIndex((r) => r.includes(text));
+            expect(index).toBeGreaterThanOrEqual(0); // the step exists
+            return index;
+        };
+
+        it("runs on pull requests that touch the program, weekly and by hand, for both stacks", () => {
+            expect(workflow.on.pull_request.paths).toEqual(expect.arrayContaining(["scripts/**", "components/**"]));
+            expect(workflow.on.schedule[0].cron).toMatch(/^\S+ \S+ \* \* \d$/);
+            expect(workflow.on).toHaveProperty("workflow_dispatch");
+            expect(job.strategy.matrix.stack).toEqual(["kind", "k3d"]);
+        });
+
+        it("runs README's commands in order: up, status, an up with no changes, destroy, nothing left", () => {
+            for (const script of ["up", "status", "preview", "destroy", "pulumi"]) {
+                expect(packageScripts[script]).toBeDefined(); // the commands README documents
+            }
+            const headUp = runs.findIndex(
+                (r, i) => r.includes('npm run up -- "$STACK"') && job.steps[i].if === undefined,
+            );
+            expect(headUp).toBeGreaterThan(at("npm ci"));
+            expect(at('npm run status -- "$STACK"')).toBeGreaterThan(headUp);
+            expect(at("--expect-no-changes")).toBeGreaterThan(at('npm run status -- "$STACK"'));
+            const destroy = at('npm run destroy -- "$STACK"');
+            expect(destroy).toBeGreaterThan(at("--expect-no-changes"));
+            expect(job.steps[destroy].if).toBe("always()");
+            expect(at("docker network ls")).toBeGreaterThan(destroy);
+        });
+
+        it("on a pull request, previews the head against a lab brought up from the base commit", () => {
+            const base = job.steps.find((s: any) => s.with?.ref === "${{ github.event.pull_request.base.sha }}");
+            expect(base.with.path).toBe("base");
+            const baseUp = job.steps.findIndex(
+                (s: any) => s["working-directory"] === "base" && /npm run up/.test(s.run),
+            );
+            const preview = at('npm run preview -- "$STACK"');
+            expect(job.steps[preview]["working-directory"]).toBe("head");
+            expect(preview).toBeGreaterThan(baseUp);
+            expect(
+                runs.findIndex(
+                    (r, i) => r.includes('npm run up -- "$STACK"') && job.steps[i]["working-directory"] === "head",
+                ),
+            ).toBeGreaterThan(preview);
+            expect(at("gh pr comment")).toBeGreaterThan(preview);
+            // one backend for both checkouts, and only the CLI package.json pins (no setup action of its own)
+            expect(job.env.PULUMI_BACKEND_URL).toMatch(/^file:\/\//);
+            expect(job.steps.some((s: any) => String(s.uses).startsWith("pulumi/"))).toBe(false);
+        });
+
+        it("uploads run records always and diagnostics on failure", () => {
+            const uploads = job.steps.filter((s: any) => String(s.uses).startsWith("actions/upload-artifact@"));
+            expect(uploads.find((s: any) => s.if === "always()").with.path).toContain(
+                ".ocm-lab/${{ matrix.stack }}/runs/",
+            );
+            expect(uploads.find((s: any) => s.if === "failure()").with.path).toContain("diagnostics");
+            expect(runs[at("get managedclusters -o yaml")]).toContain("managedclusteraddons");
+        });
     });
 });
