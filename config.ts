@@ -39,6 +39,8 @@ export interface LabConfig {
     resourceQos: ResourceQos;
     /** Upper bound for every wait (init, join, accept, Available), in seconds. */
     timeoutSeconds: number;
+    /** A ManifestWork per spoke whose Pod must run: proof the hub manages the spoke, without Argo CD. */
+    smokeWork: boolean;
     argocd: ArgoCdConfig;
 }
 
@@ -57,6 +59,7 @@ export interface RawLabConfig {
     resourceLimits?: unknown;
     resourceRequests?: unknown;
     timeoutSeconds?: unknown;
+    smokeWork?: unknown;
     argocd?: unknown;
 }
 
@@ -72,6 +75,7 @@ export const configKeys: readonly (keyof RawLabConfig)[] = [
     "resourceLimits",
     "resourceRequests",
     "timeoutSeconds",
+    "smokeWork",
     "argocd",
 ];
 
@@ -83,6 +87,7 @@ export const configDefaults = {
     clusteradmBundleVersion: versions.ocmBundle,
     resourceQosClass: "Default" as ResourceQosClass,
     timeoutSeconds: 300,
+    smokeWork: true,
     argocd: {
         enabled: true,
         chartVersion: versions.argocdAgentAddonChart,
@@ -135,6 +140,7 @@ export function parseLabConfig(input: RawLabConfig): LabConfig {
         resourceLimits: decodeJson(input.resourceLimits),
         resourceRequests: decodeJson(input.resourceRequests),
         timeoutSeconds: decodeJson(input.timeoutSeconds),
+        smokeWork: decodeJson(input.smokeWork),
         argocd: decodeJson(input.argocd),
     };
 
@@ -219,6 +225,14 @@ export function parseLabConfig(input: RawLabConfig): LabConfig {
         );
     }
 
+    const smokeWork = raw.smokeWork ?? configDefaults.smokeWork;
+    if (typeof smokeWork !== "boolean") {
+        problems.push(
+            `ocm-lab:smokeWork is ${show(smokeWork)}; it must be true or false. ` +
+                `Example: pulumi config set ocm-lab:smokeWork false`,
+        );
+    }
+
     const argocd = parseArgoCd(raw.argocd, problems);
 
     if (problems.length > 0) {
@@ -232,6 +246,7 @@ export function parseLabConfig(input: RawLabConfig): LabConfig {
         clusteradmBundleVersion: bundleVersion as string,
         resourceQos,
         timeoutSeconds: timeoutSeconds as number,
+        smokeWork: smokeWork as boolean,
         argocd,
     };
 }

@@ -31,7 +31,9 @@ const ocmSettings = {
 // clusteradm init on the hub, then each spoke: token → join → accept → Available, independently.
 const hub = new HubCluster(lab.hubName, { runtime, ...clusterSpec, ...ocmSettings });
 const spokes = lab.spokeNames.map((spokeName) => new SpokeCluster(spokeName, { runtime, ...clusterSpec }));
-const registrations = spokes.map((spoke) => new ClusterRegistration(spoke.clusterName, { hub, spoke, ...ocmSettings }));
+const registrations = spokes.map(
+    (spoke) => new ClusterRegistration(spoke.clusterName, { hub, spoke, ...ocmSettings, smokeWork: lab.smokeWork }),
+);
 
 // GitOps: Argo CD and the agent add-on on the hub once every spoke is Available, guestbook to each.
 const argocd = lab.argocd.enabled
@@ -49,6 +51,8 @@ const clusters = [hub, ...spokes];
 export const runtimeName = lab.runtime;
 export const hubName = hub.clusterName;
 export const spokeNames = registrations.map((r) => r.spokeName);
+/** Whether each spoke runs the smoke ManifestWork (npm run status checks it then). */
+export const smokeWork = lab.smokeWork;
 export const contexts = Object.fromEntries(clusters.map((c) => [c.clusterName, c.context]));
 export const exportKubeconfigCommands = Object.fromEntries(
     clusters.map((c) => [c.clusterName, runtime.exportKubeconfigCommand(c.clusterName)]),

@@ -37,6 +37,14 @@ export const versions = {
      * principal/agent images itself.
      */
     argocdAgentAddonChart: "0.28.1",
+    /**
+     * open-cluster-management.io/api: the release clusteradm (above) is built against, so the CRDs
+     * the hub serves. The program's OCM objects (components/ocmObjects.ts) are checked against its
+     * CRDs in the tests.
+     */
+    ocmApi: "v1.3.0",
+    /** The smoke ManifestWork's Pod (the register page's busybox example, with its tag pinned). */
+    smokeImage: "busybox:1.37.0",
     argocdAgentAddonRepo: "https://open-cluster-management.io/helm-charts",
     /**
      * The sample app every spoke receives. The example repository has no release tags for it, so

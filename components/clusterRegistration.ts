@@ -1,8 +1,10 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as command from "@pulumi/command";
+import * as k8s from "@pulumi/kubernetes";
 import { ResourceQos } from "../config";
 import { HubCluster, qosEnvironment } from "./hubCluster";
 import { pemOf } from "./kubeconfig";
+import { smokeWork, smokeWorkNames } from "./ocmObjects";
 import { SpokeCluster } from "./spokeCluster";
 import { step } from "../scripts/step";
 
@@ -15,6 +17,8 @@ export interface ClusterRegistrationArgs {
     bundleVersion: string;
     /** Resource settings for the klusterlet. */
     resourceQos: ResourceQos;
+    /** Deliver the smoke ManifestWork once the spoke is Available, and wait until its Pod runs. */
+    smokeWork: boolean;
 }
 
 /**
@@ -30,6 +34,8 @@ export class ClusterRegistration extends pulumi.ComponentResource {
     readonly accepted: command.local.Command;
     /** Done when ManagedClusterConditionAvailable is True on the hub. */
     readonly available: command.local.Command;
+    /** Done when the smoke ManifestWork's Pod runs on the spoke (when config smokeWork is on). */
+    readonly smokeReady?: command.local.Command;
 
     constructor(name: string, args: ClusterRegistrationArgs, opts?: pulumi.ComponentResourceOptions) {
         super("ocm-lab:index:ClusterRegistration", name, {}, opts);
@@ -78,6 +84,34 @@ export class ClusterRegistration extends pulumi.ComponentResource {
             { script: "wait-available.sh", environment: hubEnvironment },
             { parent: this, dependsOn: [this.accepted] },
         );
+
+        if (args.smokeWork) {
+            // The register page's first check that the hub manages the spoke: a ManifestWork in the
+            // spoke's namespace whose Pod the spoke's work agent starts. Removing the spoke (or the
+            // option) deletes it before the ManagedCluster goes (it depends on the Available wait,
+            // which depends on accept); a whole lab going away takes it with the hub.
+            const work = new k8s.apiextensions.CustomResource(`${name}-smoke-work`, smokeWork(spokeName), {
+                parent: this,
+                provider: hub.provider,
+                dependsOn: [this.available],
+                deletedWith: hub.cluster,
+            });
+            this.smokeReady = step(
+                `${name}-smoke-ready`,
+                {
+                    script: "wait-smoke-work.sh",
+                    environment: {
+                        ...hubEnvironment,
+                        SPOKE_CONTEXT: spoke.context,
+                        SPOKE_KUBECONFIG: spoke.kubeconfig,
+                        WORK_NAME: smokeWorkNames.work,
+                        POD_NAME: smokeWorkNames.pod,
+                        POD_NAMESPACE: smokeWorkNames.podNamespace,
+                    },
+                },
+                { parent: this, dependsOn: [work] },
+            );
+        }
 
         this.registerOutputs({});
     }

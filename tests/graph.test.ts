@@ -165,7 +165,7 @@ describe("how the graph grows with the number of spokes", () => {
     it.each(stacks)("%s: the longest chain of steps is the same for 1, 5 and 10 spokes", async (stack) => {
         const chain = async (count: number, argocd: boolean) => {
             const spokes = Array.from({ length: count }, (_, i) => `spoke${i + 1}`);
-            const run = await runProgram({ stack, config: { spokes, argocd: { enabled: argocd } } });
+            const run = await runProgram({ stack, config: { spokes, argocd: { enabled: argocd }, smokeWork: false } });
             expect(commands(run).filter((c) => c.name.endsWith("-available"))).toHaveLength(argocd ? 3 * count : count);
             return longestChain(run);
         };
@@ -177,6 +177,10 @@ describe("how the graph grows with the number of spokes", () => {
             expect(await chain(count, false)).toBe(registration);
             expect(await chain(count, true)).toBe(withArgo);
         }
+        // the smoke work (→ ManifestWork → its wait) runs beside the add-on, not before it
+        const smokeOnly = await runProgram({ stack, config: { argocd: { enabled: false } } });
+        expect(longestChain(smokeOnly)).toBe(registration + 2);
+        expect(longestChain(await runProgram({ stack }))).toBe(withArgo);
     });
 
     it.each(stacks)("%s: adding a spoke adds only that spoke's resources and changes no other input", async (stack) => {
@@ -196,11 +200,45 @@ describe("how the graph grows with the number of spokes", () => {
                 "spoke3-provider",
                 "spoke3-addon-available",
                 "spoke3-guestbook-available",
+                "spoke3-smoke-work",
+                "spoke3-smoke-ready",
             ].sort(),
         );
         for (const r of after.resources.filter((x) => beforeByUrn.has(x.urn))) {
             expect({ urn: r.urn, inputs: r.inputs }).toEqual({ urn: r.urn, inputs: beforeByUrn.get(r.urn)!.inputs });
         }
+    });
+});
+
+describe("the smoke ManifestWork", () => {
+    it.each(stacks)(
+        "%s: one per spoke, on the hub once the spoke is Available, then a wait for its Pod",
+        async (stack) => {
+            const run = await runProgram({ stack });
+            for (const spoke of ["spoke1", "spoke2"]) {
+                const work = resource(
+                    run,
+                    `${spoke}-smoke-work`,
+                    "kubernetes:work.open-cluster-management.io/v1:ManifestWork",
+                );
+                expect(work.inputs.metadata).toMatchObject({ name: "ocm-lab-smoke", namespace: spoke });
+                expect(work.provider).toContain("hub-provider");
+                expect(work.dependencies).toContain(resource(run, `${spoke}-available`).urn);
+                // removing the spoke deletes the work before the ManagedCluster (accept's delete) goes
+                expect(upstream(run, work)).toContain(resource(run, `${spoke}-accept`).urn);
+                expect(work.deletedWith).toBe(resource(run, "hub-cluster").urn);
+                const ready = resource(run, `${spoke}-smoke-ready`);
+                expect(ready.dependencies).toContain(work.urn);
+                expect(ready.inputs.create).toBe("scripts/wait-smoke-work.sh");
+            }
+            expect(run.outputs.smokeWork).toBe(true);
+        },
+    );
+
+    it("is left out entirely with smokeWork false", async () => {
+        const run = await runProgram({ stack: "kind", config: { smokeWork: false } });
+        expect(names(run).filter((n) => n.includes("smoke"))).toEqual([]);
+        expect(run.outputs.smokeWork).toBe(false);
     });
 });
 
@@ -273,6 +311,11 @@ describe("configuration", () => {
             /ocm-lab:resourceLimits\.cpu is "lots"/,
         ],
         ["a tiny timeout", { timeoutSeconds: 5 }, /ocm-lab:timeoutSeconds is 5.*at least 30/],
+        [
+            "a smokeWork that is not true or false",
+            { smokeWork: "yes" },
+            /ocm-lab:smokeWork is "yes"; it must be true or false/,
+        ],
         ["a misspelled key", { spoke: ["spoke1"] }, /ocm-lab:spoke is not a setting.*did you mean ocm-lab:spokes\?/],
         [
             "a key in the wrong case",

@@ -204,19 +204,41 @@ describe("status", () => {
                     },
                 ],
             },
+            {
+                items: [
+                    {
+                        metadata: { name: "ocm-lab-smoke", namespace: "spoke1" },
+                        status: {
+                            conditions: [
+                                { type: "Applied", status: "True" },
+                                { type: "Available", status: "True" },
+                            ],
+                        },
+                    },
+                    { metadata: { name: "someone-elses-work", namespace: "spoke2" } },
+                ],
+            },
         );
         expect(rows).toEqual([
             {
                 cluster: "spoke1",
                 joined: "True",
                 available: "True",
+                smoke: "Applied=True,Available=True",
                 addon: "Available=True",
                 app: "guestbook-spoke1: Synced/Healthy",
             },
-            { cluster: "spoke2", joined: "True", available: "Unknown", addon: "not installed", app: "no app" },
+            {
+                cluster: "spoke2",
+                joined: "True",
+                available: "Unknown",
+                smoke: "none",
+                addon: "not installed",
+                app: "no app",
+            },
         ]);
         const table = renderTable(rows).split("\n");
-        expect(table[0]).toMatch(/^CLUSTER\s+JOINED\s+AVAILABLE\s+ARGOCD AGENT\s+APP \(SYNC\/HEALTH\)$/);
+        expect(table[0]).toMatch(/^CLUSTER\s+JOINED\s+AVAILABLE\s+SMOKE WORK\s+ARGOCD AGENT\s+APP \(SYNC\/HEALTH\)$/);
         expect(table[1].indexOf("True")).toBe(table[0].indexOf("JOINED"));
         expect(renderTable([])).toContain("no ManagedClusters on the hub yet");
     });
@@ -227,10 +249,11 @@ describe("status as a health check", () => {
         cluster,
         joined: "True",
         available: "True",
+        smoke: "Applied=True,Available=True",
         addon: "Available=True",
         app: `guestbook-${cluster}: Synced/Healthy`,
     });
-    const expected = { spokes: ["spoke1", "spoke2"], argocd: true, hubContext: "kind-hub" };
+    const expected = { spokes: ["spoke1", "spoke2"], argocd: true, smokeWork: true, hubContext: "kind-hub" };
 
     it("finds nothing wrong when every spoke is joined, Available, with its add-on and app", () => {
         expect(
@@ -242,22 +265,25 @@ describe("status as a health check", () => {
         const problems = statusProblems(
             [
                 { ...ready("spoke1"), available: "Unknown", addon: "Available=False" },
-                { ...ready("spoke2"), app: "guestbook-spoke2: OutOfSync/Progressing" },
+                { ...ready("spoke2"), smoke: "none", app: "guestbook-spoke2: OutOfSync/Progressing" },
             ],
             { ...expected, spokes: ["spoke1", "spoke2", "spoke3"] },
         );
         expect(problems).toEqual([
             "spoke1: ManagedCluster joined=True available=Unknown; next: kubectl --context kind-hub describe managedcluster spoke1",
             "spoke1: argocd-agent add-on Available=False; next: kubectl --context kind-hub get managedclusteraddon argocd-agent-addon -n spoke1 -o yaml",
+            "spoke2: smoke ManifestWork none; next: kubectl --context kind-hub get manifestwork ocm-lab-smoke -n spoke2 -o yaml",
             "spoke2: app guestbook-spoke2: OutOfSync/Progressing; next: kubectl --context kind-hub get applications.argoproj.io -n argocd -o wide",
             "spoke3: no ManagedCluster on the hub; next: kubectl --context kind-hub get managedclusters,csr",
         ]);
     });
 
-    it("does not expect the add-on or apps on a stack without Argo CD", () => {
-        const bare = { ...ready("spoke1"), addon: "not installed", app: "no app" };
-        expect(statusProblems([bare], { ...expected, spokes: ["spoke1"], argocd: false })).toEqual([]);
-        expect(statusProblems([bare], { ...expected, spokes: ["spoke1"] })).toHaveLength(2);
+    it("does not expect the add-on, apps or smoke work on a stack without them", () => {
+        const bare = { ...ready("spoke1"), smoke: "none", addon: "not installed", app: "no app" };
+        const without = { ...expected, spokes: ["spoke1"], argocd: false, smokeWork: false };
+        expect(statusProblems([bare], without)).toEqual([]);
+        expect(statusProblems([bare], { ...without, argocd: true })).toHaveLength(2);
+        expect(statusProblems([bare], { ...without, smokeWork: true })).toHaveLength(1);
     });
 });
 

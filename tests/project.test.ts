@@ -31,6 +31,7 @@ describe("the project", () => {
             clusteradmBundleVersion: versions.ocmBundle,
             resourceQosClass: configDefaults.resourceQosClass,
             timeoutSeconds: configDefaults.timeoutSeconds,
+            smokeWork: configDefaults.smokeWork,
         });
         expect(project.name).toBe("ocm-lab");
     });

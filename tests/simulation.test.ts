@@ -33,6 +33,9 @@ function expectRegistered(spokes: string[]) {
     }
 }
 
+/** The smoke ManifestWork's Pod, as the spoke runs it (the fake work agent's record). */
+const smokePod = (spoke: string) => `${lab.cluster(spoke)}/objects/pod/default/hello`;
+
 function expectGuestbook(spokes: string[]) {
     for (const spoke of spokes) {
         expect(
@@ -49,6 +52,9 @@ describe.each(["kind", "k3d"] as const)("%s stack", (stack) => {
         expect(clusters().sort()).toEqual(["hub", "spoke1", "spoke2"]);
         expectRegistered(["spoke1", "spoke2"]);
         expectGuestbook(["spoke1", "spoke2"]);
+        for (const spoke of ["spoke1", "spoke2"]) {
+            expect(lab.read(`${smokePod(spoke)}/phase`).trim()).toBe("Running"); // the hub's work, run by the spoke
+        }
         // Each klusterlet points at the hub's in-network address, never the host's.
         const internal = stack === "kind" ? "https://hub-control-plane:6443" : "https://k3d-hub-server-0:6443";
         for (const spoke of ["spoke1", "spoke2"]) {
@@ -113,6 +119,7 @@ describe.each(["kind", "k3d"] as const)("%s stack", (stack) => {
                 "spoke3-available",
                 "spoke3-addon-available",
                 "spoke3-guestbook-available",
+                "spoke3-smoke-ready",
             ].sort(),
         );
         expectRegistered(["spoke1", "spoke2", "spoke3"]);
@@ -235,6 +242,40 @@ describe.each(["kind", "k3d"] as const)("%s stack", (stack) => {
         expect((await failing.up({ timeoutSeconds: 30 })).error).toBeDefined();
         expect(readStepTimings(stack, since).find((s) => s.step === "spoke2-join")?.exit).toBe(1);
         failing.lab.dispose();
+    });
+
+    it("12. the smoke work: its Pod runs on each spoke; off, or a spoke removed, deletes the work first", async () => {
+        const sim = new Simulation(lab, stack);
+        expect((await sim.up()).error).toBeUndefined();
+        const works = () => lab.exists(`${lab.cluster("hub")}/hub/manifestworks/spoke2/ocm-lab-smoke`);
+        expect(works()).toBe(true);
+        // a spoke dropped from the config: its work goes before its ManagedCluster, which goes before the cluster
+        const shrunk = await sim.up({ spokes: ["spoke1"] });
+        expect(shrunk.error).toBeUndefined();
+        const deleted = shrunk.deleted!;
+        expect(deleted.indexOf("spoke2-smoke-work")).toBeGreaterThanOrEqual(0);
+        expect(deleted.indexOf("spoke2-smoke-work")).toBeLessThan(deleted.indexOf("spoke2-accept"));
+        expect(deleted.indexOf("spoke2-accept")).toBeLessThan(deleted.indexOf("spoke2-cluster"));
+        expect(works()).toBe(false);
+        // the option turned off: the works go (their Pods follow: the agent deletes in the Foreground)
+        const off = await sim.up({ spokes: ["spoke1"], smokeWork: false });
+        expect(off.error).toBeUndefined();
+        expect(off.deleted!.sort()).toEqual(["spoke1-smoke-ready", "spoke1-smoke-work"]);
+        expect(lab.exists(`${lab.cluster("hub")}/hub/manifestworks/spoke1/ocm-lab-smoke`)).toBe(false);
+    });
+
+    it("13. a smoke work that never applies fails with the spoke and the next command; the other spoke finishes", async () => {
+        const sim = new Simulation(lab, stack);
+        lab.fault("work-spoke2");
+        const failed = await sim.up({ timeoutSeconds: 30 });
+        expect(failed.error?.message).toMatch(
+            /smoke-work failed for cluster spoke2: ManifestWork ocm-lab-smoke was not Applied and Available within 30s\n\s+next: kubectl --context \S+ get manifestwork ocm-lab-smoke -n spoke2 -o yaml/,
+        );
+        expect(failed.executed).toContain("spoke1-smoke-ready");
+        expect(lab.read(`${smokePod("spoke1")}/phase`).trim()).toBe("Running");
+        lab.clearFault("work-spoke2");
+        expect((await sim.up({ timeoutSeconds: 30 })).error).toBeUndefined();
+        expect(lab.read(`${smokePod("spoke2")}/phase`).trim()).toBe("Running");
     });
 
     const faults: [string, string, RegExp, string, string][] = [

@@ -267,6 +267,7 @@ function status(stack: string, pulumi: (args: string[]) => RunResult, env: NodeJ
     const expected: ExpectedLab = {
         spokes: outputs.spokeNames ?? [],
         argocd: outputs.argocdUi !== undefined,
+        smokeWork: outputs.smokeWork === true,
         hubContext: outputs.contexts?.[outputs.hubName] ?? `${stack}-hub`,
     };
     // The hub kubeconfig is a secret: it lives in a private folder removed before anything exits.
@@ -293,6 +294,7 @@ function status(stack: string, pulumi: (args: string[]) => RunResult, env: NodeJ
             list("managedclusters"),
             list("managedclusteraddons"),
             list("applications.argoproj.io", true),
+            list("manifestworks.work.open-cluster-management.io", true),
         );
     } catch (error) {
         fs.rmSync(dir, { recursive: true, force: true });

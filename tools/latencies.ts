@@ -20,6 +20,8 @@ export const latencies: Record<string, Latency> = {
     },
     accept: { seconds: 10, source: "assumption: clusteradm accept --wait for the CSR and approval" },
     available: { seconds: 15, source: "assumption: first klusterlet lease after acceptance" },
+    ManifestWork: { seconds: 1, source: "assumption: one create on the hub" },
+    "smoke-ready": { seconds: 20, source: "assumption: the work agent applies it and the spoke pulls busybox" },
     Release: { seconds: 120, source: "assumption: chart install with 3.9 MB of CRDs, operator and Argo CD start" },
     "gitops-ready": { seconds: 60, source: "assumption: GitOpsCluster reconciling the principal and importing spokes" },
     "addon-available": { seconds: 60, source: "assumption: the add-on's ManifestWork applied and the agent started" },

@@ -97,6 +97,7 @@ export function stepKind(r: Registration): string {
         "available",
         "gitops-ready",
         "admin-password",
+        "smoke-ready",
     ];
     return known.find((k) => r.name.endsWith(`-${k}`)) ?? r.name;
 }

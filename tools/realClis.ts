@@ -98,26 +98,36 @@ function build(tool: RealCli): void {
 }
 
 const clusteradmModule = `open-cluster-management.io/clusteradm@v${versions.clusteradm}`;
+const ocmApiModule = `open-cluster-management.io/api@${versions.ocmApi}`;
 
 /** clusteradm's source at the pinned release, once `npm run build:clis` has fetched it. */
 export function clusteradmSourceDir(): string {
     return path.join(goRoot, "mod", clusteradmModule);
 }
 
-function downloadClusteradmSource(): void {
+/** The OCM API module (its CRDs) at the pinned release, once `npm run build:clis` has fetched it. */
+export function ocmApiSourceDir(): string {
+    return path.join(goRoot, "mod", ocmApiModule);
+}
+
+/** Fetches a module's source into the module cache through the Go module proxy (and its checksum database). */
+function downloadSource(module: string, dir: string): void {
+    if (fs.existsSync(dir)) {
+        return;
+    }
     const started = Date.now();
-    const result = spawnSync("go", ["mod", "download", clusteradmModule], {
+    const result = spawnSync("go", ["mod", "download", module], {
         cwd: goRoot,
         stdio: "inherit",
         env: goEnvironment(),
     });
-    if (result.error || result.status !== 0 || !fs.existsSync(clusteradmSourceDir())) {
+    if (result.error || result.status !== 0 || !fs.existsSync(dir)) {
         throw new Error(
-            `build:clis: could not download the source of ${clusteradmModule} ` +
-                `(${result.error?.message ?? `go exited ${result.status}`}); next: go mod download ${clusteradmModule}`,
+            `build:clis: could not download the source of ${module} ` +
+                `(${result.error?.message ?? `go exited ${result.status}`}); next: go mod download ${module}`,
         );
     }
-    console.log(`build:clis: fetched ${clusteradmModule} source in ${Math.round((Date.now() - started) / 1000)}s`);
+    console.log(`build:clis: fetched ${module} source in ${Math.round((Date.now() - started) / 1000)}s`);
 }
 
 /** Builds `tool` unless this version is already built. */
@@ -158,7 +168,6 @@ export async function main(args: string[] = []): Promise<void> {
     for (const tool of Object.keys(builds) as RealCli[]) {
         ensureBuilt(tool);
     }
-    if (!fs.existsSync(clusteradmSourceDir())) {
-        downloadClusteradmSource();
-    }
+    downloadSource(clusteradmModule, clusteradmSourceDir());
+    downloadSource(ocmApiModule, ocmApiSourceDir());
 }

@@ -1,3 +1,5 @@
+import { smokeWorkNames } from "../components/ocmObjects";
+
 /**
  * `npm run status -- <stack>`: one row per ManagedCluster, read from the hub: joined, available,
  * the argocd-agent add-on's health, and the guestbook Application's sync and health; then one line
@@ -21,6 +23,7 @@ export interface StatusRow {
     cluster: string;
     joined: string;
     available: string;
+    smoke: string;
     addon: string;
     app: string;
 }
@@ -28,17 +31,21 @@ export interface StatusRow {
 const condition = (item: Item | undefined, type: string) =>
     item?.status?.conditions?.find((c) => c.type === type)?.status ?? "-";
 
-export function statusRows(managedClusters: List, addons: List, applications: List): StatusRow[] {
+export function statusRows(managedClusters: List, addons: List, applications: List, works: List = {}): StatusRow[] {
     return (managedClusters.items ?? []).map((mc) => {
         const name = mc.metadata.name;
         const addon = (addons.items ?? []).find(
             (a) => a.metadata.namespace === name && a.metadata.name === "argocd-agent-addon",
         );
         const app = (applications.items ?? []).find((a) => a.spec?.destination?.name === name);
+        const work = (works.items ?? []).find(
+            (w) => w.metadata.namespace === name && w.metadata.name === smokeWorkNames.work,
+        );
         return {
             cluster: name,
             joined: condition(mc, "ManagedClusterJoined"),
             available: condition(mc, "ManagedClusterConditionAvailable"),
+            smoke: work ? `Applied=${condition(work, "Applied")},Available=${condition(work, "Available")}` : "none",
             addon: addon ? `Available=${condition(addon, "Available")}` : "not installed",
             app: app
                 ? `${app.metadata.name}: ${app.status?.sync?.status ?? "?"}/${app.status?.health?.status ?? "?"}`
@@ -52,6 +59,7 @@ export function renderTable(rows: StatusRow[]): string {
         cluster: "CLUSTER",
         joined: "JOINED",
         available: "AVAILABLE",
+        smoke: "SMOKE WORK",
         addon: "ARGOCD AGENT",
         app: "APP (SYNC/HEALTH)",
     };
@@ -72,6 +80,8 @@ export interface ExpectedLab {
     spokes: string[];
     /** The add-on and guestbook are expected only when the stack installed them (argocd.enabled). */
     argocd: boolean;
+    /** The smoke ManifestWork is expected when the stack made it (config smokeWork). */
+    smokeWork: boolean;
     hubContext: string;
 }
 
@@ -92,6 +102,12 @@ export function statusProblems(rows: StatusRow[], expected: ExpectedLab): string
             problems.push(
                 `${spoke}: ManagedCluster joined=${row.joined} available=${row.available}; ` +
                     `next: ${hub} describe managedcluster ${spoke}`,
+            );
+        }
+        if (expected.smokeWork && row.smoke !== "Applied=True,Available=True") {
+            problems.push(
+                `${spoke}: smoke ManifestWork ${row.smoke}; ` +
+                    `next: ${hub} get manifestwork ${smokeWorkNames.work} -n ${spoke} -o yaml`,
             );
         }
         if (expected.argocd && row.addon !== "Available=True") {

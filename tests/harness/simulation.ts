@@ -37,6 +37,8 @@ export interface UpResult {
     executed: string[];
     /** Names of every resource the engine created, updated or replaced (at preview: would). */
     changed: string[];
+    /** Names of the resources deleted because the program no longer declares them, in order. */
+    deleted?: string[];
     error?: Error;
     run?: ProgramRun;
 }
@@ -122,6 +124,15 @@ export class Simulation {
             case "kubernetes:argoproj.io/v1alpha1:ApplicationSet":
                 fs.writeFileSync(this.hubMarker("applicationset"), inputs.metadata.name);
                 return { ...inputs };
+            case "kubernetes:work.open-cluster-management.io/v1:ManifestWork": {
+                // What the work agent acts on: the work, by its cluster namespace and name, holding
+                // the namespace/name of the Pod it makes (the fake kubectl's reconcile_work).
+                const marker = this.hubMarker(`manifestworks/${inputs.metadata.namespace}/${inputs.metadata.name}`);
+                const pod = inputs.spec.workload.manifests[0].metadata;
+                fs.mkdirSync(path.dirname(marker), { recursive: true });
+                fs.writeFileSync(marker, `${pod.namespace}/${pod.name}`);
+                return { ...inputs };
+            }
             default:
                 return { ...inputs };
         }
@@ -143,6 +154,11 @@ export class Simulation {
             case "kubernetes:argoproj.io/v1alpha1:ApplicationSet":
                 fs.rmSync(this.hubMarker("applicationset"), { force: true });
                 return;
+            case "kubernetes:work.open-cluster-management.io/v1:ManifestWork": {
+                const { namespace, name } = resource.inputs.metadata;
+                fs.rmSync(this.hubMarker(`manifestworks/${namespace}/${name}`), { force: true });
+                return;
+            }
         }
     }
 
@@ -246,14 +262,14 @@ export class Simulation {
             // pulumi up reports every failed step; the first is enough for the tests' messages.
             return { executed, changed, run, error: failures[0] };
         }
-        await this.deleteMissing(run.resources);
-        return { executed, changed, run };
+        const { deleted } = await this.deleteMissing(run.resources);
+        return { executed, changed, run, deleted };
     }
 
     /** Resources in state that the program no longer declares are deleted, dependents first. */
-    private async deleteMissing(declared: Registration[]): Promise<void> {
+    private async deleteMissing(declared: Registration[]): Promise<{ deleted: string[]; skipped: string[] }> {
         const keep = new Set(declared.map((r) => key(r.type, r.name)));
-        await this.deleteInOrder([...this.state.values()].filter((r) => !keep.has(key(r.type, r.name))));
+        return this.deleteInOrder([...this.state.values()].filter((r) => !keep.has(key(r.type, r.name))));
     }
 
     /** `pulumi destroy`: everything in state, in reverse dependency order. */
