@@ -34,7 +34,9 @@ export const versions = {
     /**
      * The argocd-agent OCM add-on chart. 0.28.1 is the release whose values take
      * `principalServiceType` (NodePort is the only type kind/k3d can serve) and which pins matching
-     * principal/agent images itself.
+     * principal/agent images itself. Read from the chart itself (open-cluster-management-io/helm-charts,
+     * charts/argocd-agent-addon-0.28.1.tgz): it installs argocd-operator v0.18.0 and argocd-agent v0.9.0,
+     * and its ArgoCD CR is `argocd` in `argocd` (so the operator's admin secret is `argocd-cluster`).
      */
     argocdAgentAddonChart: "0.28.1",
     /**

@@ -28,6 +28,21 @@ export interface GuestbookSource {
     appRevision: string;
 }
 
+/**
+ * The secret the Argo CD operator reads the admin password from, named `<ArgoCD CR>-cluster`: the
+ * chart's CR is `argocd` in `argocd`. Labels as the operator's documentation shows them.
+ */
+export function operatorAdminSecret() {
+    return {
+        metadata: {
+            name: "argocd-cluster",
+            namespace: argocdNamespace,
+            labels: { "app.kubernetes.io/name": "argocd-cluster", "app.kubernetes.io/part-of": "argocd" },
+        },
+        type: "Opaque",
+    };
+}
+
 /** The namespace the app lands in on every spoke. */
 export const guestbookNamespace = "guestbook";
 

@@ -6,7 +6,7 @@ import { AppProject } from "@kubernetes-models/argo-cd/argoproj.io/v1alpha1/AppP
 import { ApplicationSet } from "@kubernetes-models/argo-cd/argoproj.io/v1alpha1/ApplicationSet";
 import { guestbookApplicationSet } from "../components/argoObjects";
 import { resource, upstream, waitsFor } from "./harness/graph";
-import { isSecretValue, ProgramRun, runProgram } from "./harness/program";
+import { isSecretValue, ProgramRun, reveal, runProgram } from "./harness/program";
 import { versions } from "../versions";
 
 const release = (run: ProgramRun) => resource(run, "argocd-release", "kubernetes:helm.sh/v3:Release");
@@ -49,7 +49,7 @@ describe.each(["kind", "k3d"])("the %s stack with the add-on (default)", (stack)
         expect(upstream(run, defaultProject(run))).toContain(gitopsReady);
         expect(upstream(run, appSet(run))).toContain(gitopsReady);
         expect(upstream(run, appSet(run))).toContain(defaultProject(run).urn);
-        expect(waitsFor(run, "argocd-admin-password", "argocd-gitops-ready")).toBe(true);
+        expect(waitsFor(run, "argocd-password-seeded", "argocd-gitops-ready")).toBe(true);
     });
 
     it("proves delivery per spoke after the ApplicationSet and that spoke's agent, independently of the others", () => {
@@ -126,11 +126,24 @@ describe.each(["kind", "k3d"])("the %s stack with the add-on (default)", (stack)
         }
     });
 
-    it("keeps the admin password secret and out of the logs, and says how to reach Argo CD and the app", () => {
-        const password = resource(run, "argocd-admin-password");
-        expect(password.additionalSecretOutputs).toEqual(["stdout"]);
-        expect(password.inputs.logging).toBe("stderr");
+    it("generates the admin password, applies it for the operator before the chart, and keeps it secret", () => {
+        const password = resource(run, "argocd-admin-password", "random:index/randomPassword:RandomPassword");
+        expect(password.inputs).toMatchObject({ length: 24, special: false });
+        // the operator's cluster secret for the chart's ArgoCD CR (argocd/argocd), holding that password
+        const secret = resource(run, "argocd-cluster-secret", "kubernetes:core/v1:Secret");
+        expect(secret.inputs.metadata).toMatchObject({ name: "argocd-cluster", namespace: "argocd" });
+        expect(isSecretValue(secret.inputs.stringData)).toBe(true);
+        expect(reveal(secret.inputs.stringData)["admin.password"]).toBe("argocd-admin-password-value");
+        expect(secret.provider).toContain("argocd-project-provider"); // taken over if the operator made one
+        expect(upstream(run, release(run))).toContain(secret.urn); // there before the ArgoCD CR
+        // the step that makes the operator hash it again runs when the password changes, never sees it in clear
+        const seeded = resource(run, "argocd-password-seeded");
+        expect(upstream(run, seeded)).toContain(secret.urn);
+        const digest = reveal(seeded.inputs.environment).ADMIN_PASSWORD_SHA256;
+        expect(digest).toMatch(/^[0-9a-f]{64}$/);
+        expect(JSON.stringify(reveal(seeded.inputs.environment))).not.toContain("argocd-admin-password-value");
         expect(run.secretOutputs).toContain("argocdAdminPassword");
+        expect(run.outputs.argocdAdminPassword).toBe("argocd-admin-password-value");
         expect(run.outputs.argocdUi).toContain(
             `kubectl --context ${stack}-hub -n argocd port-forward svc/argocd-server 8080:443`,
         );
@@ -162,6 +175,9 @@ describe("turning the add-on off", () => {
                     "argocd-project-provider",
                     "argocd-guestbook",
                     "argocd-admin-password",
+                    "argocd-namespace",
+                    "argocd-cluster-secret",
+                    "argocd-password-seeded",
                     "spoke1-addon-available",
                     "spoke2-addon-available",
                     "spoke1-guestbook-available",

@@ -112,25 +112,41 @@ describe("waiting for guestbook on a spoke", () => {
     });
 });
 
-describe("reading the Argo CD admin password", () => {
-    it("prints the decoded password on stdout only, once the operator has made it", () => {
-        const password = "s3cr3t-Adm1n";
+describe("making the operator take the lab's admin password", () => {
+    const password = "lab-Adm1n-pw";
+    const stored = (name: string) =>
+        Buffer.from(
+            lab.read(`${lab.cluster("hub")}/objects/secret/argocd/${name}/data/admin.password`),
+            "base64",
+        ).toString();
+
+    it("clears argocd-secret's old hash, waits for the operator to hash argocd-cluster's password, prints nothing", () => {
+        // a running Argo CD whose operator hashed an older password; the lab has since applied a new one
+        lab.markHub("addon-installed");
         lab.putObject("hub", "secret", "argocd", "argocd-cluster", {
             data: { "admin.password": Buffer.from(password).toString("base64") },
+        });
+        lab.putObject("hub", "secret", "argocd", "argocd-secret", {
+            data: { "admin.password": Buffer.from("bcrypt:old-password").toString("base64") },
             pendingPolls: 1,
         });
-        const result = lab.run("argocd/admin-password.sh", hubEnv("kind", hubKubeconfig));
+        const result = lab.run("argocd/seed-admin-password.sh", hubEnv("kind", hubKubeconfig));
         expect(result.code).toBe(0);
-        expect(result.stdout).toBe(password);
+        expect(stored("argocd-secret")).toBe(`bcrypt:${password}`);
+        expect(result.stdout).toBe("");
         expect(result.stderr).not.toContain(password);
-        expect(result.stderr).not.toContain(Buffer.from(password).toString("base64"));
+        expect(lab.calls("kubectl").filter((c) => c.includes(" patch "))).toHaveLength(1);
     });
 
-    it("fails clearly when no password appears", () => {
-        const result = lab.run("argocd/admin-password.sh", { ...hubEnv("kind", hubKubeconfig), TIMEOUT_SECONDS: "1" });
+    it("fails clearly when the operator never makes argocd-secret", () => {
+        const result = lab.run("argocd/seed-admin-password.sh", {
+            ...hubEnv("kind", hubKubeconfig),
+            TIMEOUT_SECONDS: "1",
+        });
         expect(result.code).not.toBe(0);
-        expect(result.stdout).toBe("");
-        expect(result.stderr).toContain("ocm-lab: argocd-password failed for cluster hub");
+        expect(result.stderr).toContain(
+            "ocm-lab: argocd-password failed for cluster hub: the Argo CD operator made no argocd-secret within 1s",
+        );
         expect(result.stderr).toContain("next: kubectl --context kind-hub get argocd,secrets -n argocd");
     });
 });

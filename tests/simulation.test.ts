@@ -33,6 +33,13 @@ function expectRegistered(spokes: string[]) {
     }
 }
 
+/** What the fake Argo CD operator hashed into argocd-secret ("bcrypt:<password>"). */
+const adminHash = () =>
+    Buffer.from(
+        lab.read(`${lab.cluster("hub")}/objects/secret/argocd/argocd-secret/data/admin.password`),
+        "base64",
+    ).toString();
+
 /** The smoke ManifestWork's Pod, as the spoke runs it (the fake work agent's record). */
 const smokePod = (spoke: string) => `${lab.cluster(spoke)}/objects/pod/default/hello`;
 
@@ -64,7 +71,10 @@ describe.each(["kind", "k3d"] as const)("%s stack", (stack) => {
         if (stack === "k3d") {
             expect(lab.read("networks/ocm-lab-k3d").trim()).toBe("bridge"); // made by the lab, not by k3d
         }
-        expect(up.run!.outputs.argocdAdminPassword).toBe("fake-admin-password");
+        // the lab's own password, which the operator hashed (not one the operator made up)
+        const password = up.run!.outputs.argocdAdminPassword as string;
+        expect(password).toMatch(/^[0-9a-f]{24}$/);
+        expect(adminHash()).toBe(`bcrypt:${password}`);
         expect(lab.leftoverTempFiles()).toEqual([]);
     });
 
@@ -215,7 +225,8 @@ describe.each(["kind", "k3d"] as const)("%s stack", (stack) => {
         const file = writeRunRecord(record);
         const text = fs.readFileSync(file, "utf8");
         // no kubeconfig, token or the (fake) admin password: names, scripts, times and exit codes only
-        expect(text).not.toMatch(/eyJ|BEGIN|client-key-data|hub-token|fake-admin-password/);
+        expect(text).not.toMatch(/eyJ|BEGIN|client-key-data|hub-token/);
+        expect(text).not.toContain(up.run!.outputs.argocdAdminPassword as string);
         expect(Object.keys(record.steps[0]).sort()).toEqual(["end", "exit", "script", "start", "step"]);
         expect(renderRunSummary(record, dependsOn, file)).toMatch(
             /critical path as taken: \S+-cluster .* → .*\n.*slowest step: .*\n.*time to Available: spoke1 /,
@@ -276,6 +287,19 @@ describe.each(["kind", "k3d"] as const)("%s stack", (stack) => {
         lab.clearFault("work-spoke2");
         expect((await sim.up({ timeoutSeconds: 30 })).error).toBeUndefined();
         expect(lab.read(`${smokePod("spoke2")}/phase`).trim()).toBe("Running");
+    });
+
+    it("14. the admin password rotates with up --replace: new secret, operator re-hashed, output changed", async () => {
+        const sim = new Simulation(lab, stack);
+        const first = await sim.up();
+        expect(first.error).toBeUndefined();
+        const old = first.run!.outputs.argocdAdminPassword as string;
+        const rotated = await sim.up({}, { replace: ["argocd-admin-password"] });
+        expect(rotated.error).toBeUndefined();
+        const fresh = rotated.run!.outputs.argocdAdminPassword as string;
+        expect(fresh).not.toBe(old);
+        expect(adminHash()).toBe(`bcrypt:${fresh}`);
+        expect(rotated.executed).toEqual(["argocd-password-seeded"]); // nothing else runs again
     });
 
     const faults: [string, string, RegExp, string, string][] = [

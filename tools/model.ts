@@ -96,7 +96,7 @@ export function stepKind(r: Registration): string {
         "guestbook-available",
         "available",
         "gitops-ready",
-        "admin-password",
+        "password-seeded",
         "smoke-ready",
     ];
     return known.find((k) => r.name.endsWith(`-${k}`)) ?? r.name;

@@ -125,6 +125,13 @@ export class FakeLab {
      * Puts an object into a fake cluster, as a controller would create it: conditions by type, data
      * by key, and how many reads answer NotFound before it appears.
      */
+    /** Leaves a marker the fake controllers react to on `cluster`'s hub side (e.g. "addon-installed": the chart is in). */
+    markHub(name: string, cluster = "hub"): void {
+        const dir = path.join(this.state, this.cluster(cluster), "hub");
+        fs.mkdirSync(dir, { recursive: true });
+        fs.writeFileSync(path.join(dir, name), "");
+    }
+
     putObject(
         cluster: string,
         kind: string,

@@ -121,7 +121,8 @@ export const staticNewResource: NewResource = async ({ type, name, inputs }) => 
     if (type === "command:local:Command" && name.endsWith("-kubeconfig")) {
         stdout = fakeKubeconfig(name.replace(/-kubeconfig$/, ""));
     }
-    return { id: `${name}-id`, state: { ...reveal(inputs), stdout, stderr: "" } };
+    const generated = type === "random:index/randomPassword:RandomPassword" ? { result: `${name}-value` } : {};
+    return { id: `${name}-id`, state: { ...reveal(inputs), stdout, stderr: "", ...generated } };
 };
 
 /**

@@ -101,6 +101,11 @@ export class Simulation {
         });
     }
 
+    /** An object on the fake hub, where the fake kubectl reads it. */
+    private hubObject(kind: string, namespace: string, name: string): string {
+        return path.join(this.lab.state, this.lab.cluster(this.hubName, this.stack), "objects", kind, namespace, name);
+    }
+
     private hubMarker(name: string): string {
         return path.join(this.lab.state, this.lab.cluster(this.hubName, this.stack), "hub", name);
     }
@@ -124,6 +129,17 @@ export class Simulation {
             case "kubernetes:argoproj.io/v1alpha1:ApplicationSet":
                 fs.writeFileSync(this.hubMarker("applicationset"), inputs.metadata.name);
                 return { ...inputs };
+            case "random:index/randomPassword:RandomPassword":
+                return { ...inputs, result: randomBytes(12).toString("hex") };
+            case "kubernetes:core/v1:Secret": {
+                // Applied to the fake hub as the fake kubectl keeps objects: one file per data key.
+                const dir = this.hubObject("secret", inputs.metadata.namespace, inputs.metadata.name);
+                fs.mkdirSync(path.join(dir, "data"), { recursive: true });
+                for (const [key, value] of Object.entries(inputs.stringData ?? {})) {
+                    fs.writeFileSync(path.join(dir, "data", key), Buffer.from(String(value)).toString("base64"));
+                }
+                return { ...inputs };
+            }
             case "kubernetes:work.open-cluster-management.io/v1:ManifestWork": {
                 // What the work agent acts on: the work, by its cluster namespace and name, holding
                 // the namespace/name of the Pod it makes (the fake kubectl's reconcile_work).
@@ -153,6 +169,12 @@ export class Simulation {
                 return;
             case "kubernetes:argoproj.io/v1alpha1:ApplicationSet":
                 fs.rmSync(this.hubMarker("applicationset"), { force: true });
+                return;
+            case "kubernetes:core/v1:Secret":
+                fs.rmSync(this.hubObject("secret", resource.inputs.metadata.namespace, resource.inputs.metadata.name), {
+                    recursive: true,
+                    force: true,
+                });
                 return;
             case "kubernetes:work.open-cluster-management.io/v1:ManifestWork": {
                 const { namespace, name } = resource.inputs.metadata;
