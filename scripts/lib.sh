@@ -118,6 +118,14 @@ wait_for() {
     done
 }
 
+# time_left STARTED: the seconds of TIMEOUT_SECONDS left since $SECONDS was STARTED, at least 1, for a
+# step that waits for more than one thing within one bound.
+time_left() {
+    local left=$((TIMEOUT_SECONDS - (SECONDS - $1)))
+    if [ "$left" -lt 1 ]; then left=1; fi
+    printf '%s' "$left"
+}
+
 # Sets QOS_FLAGS from QOS_CLASS, QOS_LIMITS and QOS_REQUESTS ("cpu=500m,memory=512Mi" or empty):
 # the same resource settings for clusteradm init and join.
 set_qos_flags() {

@@ -26,9 +26,7 @@ pod_running() {
     [ "$(kubectl --kubeconfig "$spoke_kubeconfig" get pod "$POD_NAME" -n "$POD_NAMESPACE" \
         -o 'jsonpath={.status.phase}' 2>/dev/null || true)" = Running ]
 }
-left=$((TIMEOUT_SECONDS - (SECONDS - started)))
-if [ "$left" -lt 1 ]; then left=1; fi
-if ! wait_for "pod $POD_NAMESPACE/$POD_NAME on $SPOKE_NAME" "$left" pod_running; then
+if ! wait_for "pod $POD_NAMESPACE/$POD_NAME on $SPOKE_NAME" "$(time_left "$started")" pod_running; then
     fail "the smoke work's pod $POD_NAMESPACE/$POD_NAME is not Running on $SPOKE_NAME within ${TIMEOUT_SECONDS}s" \
         "kubectl --context $SPOKE_CONTEXT describe pod $POD_NAME -n $POD_NAMESPACE"
 fi

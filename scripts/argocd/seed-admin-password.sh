@@ -27,9 +27,7 @@ if ! run_quiet clear-hash kubectl --kubeconfig "$hub_kubeconfig" patch secret ar
     fail "could not clear the admin password hash in argocd-secret (output above)" \
         "kubectl --context $HUB_CONTEXT get secret argocd-secret -n argocd -o yaml"
 fi
-left=$((TIMEOUT_SECONDS - (SECONDS - started)))
-if [ "$left" -lt 1 ]; then left=1; fi
-if ! wait_for "the Argo CD operator to hash the lab's admin password" "$left" hash_set; then
+if ! wait_for "the Argo CD operator to hash the lab's admin password" "$(time_left "$started")" hash_set; then
     fail "the Argo CD operator did not set the admin password from argocd-cluster within ${TIMEOUT_SECONDS}s" \
         "kubectl --context $HUB_CONTEXT logs -n argocd-operator-system deploy/argocd-operator-controller-manager | tail -20"
 fi

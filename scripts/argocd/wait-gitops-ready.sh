@@ -12,8 +12,7 @@ hub_kubeconfig="$(secret_file hub.kubeconfig "$HUB_KUBECONFIG")"
 # The objects appear while the chart's operator and controller start: absent counts as not yet.
 started="$SECONDS"
 for condition in ServerDiscovered ClustersImported AddonConfigured; do
-    left=$((TIMEOUT_SECONDS - (SECONDS - started)))
-    if ! wait_for "GitOpsCluster gitops-cluster condition $condition" "$left" \
+    if ! wait_for "GitOpsCluster gitops-cluster condition $condition" "$(time_left "$started")" \
         condition_true "$hub_kubeconfig" gitopscluster gitops-cluster argocd "$condition"; then
         fail "GitOpsCluster gitops-cluster has no $condition=True within ${TIMEOUT_SECONDS}s" \
             "kubectl --context $HUB_CONTEXT get gitopscluster gitops-cluster -n argocd -o yaml"
