@@ -12,7 +12,7 @@ import * as path from "path";
 import { projectRoot, runProgram } from "../tests/harness/program";
 import { latencies } from "./latencies";
 import { stepKind, summarise } from "./model";
-import { RunRecord } from "./runRecord";
+import { availableWaits, RunRecord } from "./runRecord";
 
 export const benchFile = path.join(projectRoot, "docs", "bench.md");
 
@@ -40,9 +40,7 @@ const median = (values: number[]) => {
 
 /** The block for one run: measured total and per kind of step next to the model's. */
 export async function measuredBlock(record: RunRecord, recordName: string): Promise<string> {
-    const spokes = record.steps
-        .filter((s) => s.script === "wait-available.sh")
-        .map((s) => s.step.replace(/-available$/, ""));
+    const spokes = availableWaits(record.steps).map(([spoke]) => spoke);
     const run = await runProgram({ stack: record.stack, config: { spokes: spokes.length > 0 ? spokes : ["spoke1"] } });
     const byName = new Map(run.resources.map((r) => [r.name, r]));
     const model = summarise(run, (r) => latencies[stepKind(r)]?.seconds ?? 0);

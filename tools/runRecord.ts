@@ -8,6 +8,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { stepSettingsPath } from "../scripts/settings";
+import { nearestSteps } from "./model";
 
 export interface StepTiming {
     /** The resource name, e.g. "spoke1-join". */
@@ -92,25 +93,23 @@ const isCommand = (r: StateResource) => r.type === "command:local:Command";
  * through resources that are not steps (providers, Kubernetes objects, components).
  */
 export function stepDependencies(resources: StateResource[]): Record<string, string[]> {
-    const byUrn = new Map(resources.map((r) => [r.urn, r]));
-    const direct = (r: StateResource) => [
+    const waitsOn = (r: StateResource) => [
         ...(r.dependencies ?? []),
         ...(r.provider ? [r.provider.slice(0, r.provider.lastIndexOf("::"))] : []),
     ];
-    const stepsBehind = (urn: string, seen: Set<string>): string[] => {
-        const r = byUrn.get(urn);
-        if (!r || seen.has(urn)) {
-            return [];
-        }
-        seen.add(urn);
-        return isCommand(r) ? [nameOf(urn)] : direct(r).flatMap((d) => stepsBehind(d, seen));
-    };
     return Object.fromEntries(
-        resources.filter(isCommand).map((r) => {
-            const seen = new Set<string>();
-            return [nameOf(r.urn), [...new Set(direct(r).flatMap((d) => stepsBehind(d, seen)))]];
-        }),
+        [...nearestSteps(resources, isCommand, waitsOn)].map(([r, steps]) => [
+            nameOf(r.urn),
+            steps.map((s) => nameOf(s.urn)),
+        ]),
     );
+}
+
+/** The spoke each Available wait of a run was for, with that wait (wait-available.sh, "<spoke>-available"). */
+export function availableWaits(steps: StepTiming[]): [string, StepTiming][] {
+    return steps
+        .filter((s) => s.script === "wait-available.sh")
+        .map((s) => [s.step.replace(/-available$/, ""), s] as [string, StepTiming]);
 }
 
 /**
@@ -131,9 +130,8 @@ export function summariseRun(record: RunRecord, dependsOn: Record<string, string
     }
     const slowest = [...record.steps].sort((a, b) => b.end - b.start - (a.end - a.start))[0];
     const availableAfter = Object.fromEntries(
-        steps
-            .filter((s) => s.script === "wait-available.sh")
-            .map((s) => [s.step.replace(/-available$/, ""), seconds(s.end - record.started)] as const)
+        availableWaits(steps)
+            .map(([spoke, s]) => [spoke, seconds(s.end - record.started)] as const)
             .sort(([a], [b]) => a.localeCompare(b)),
     );
     return { totalSeconds: seconds(record.ended - record.started), criticalPath, slowest, availableAfter };

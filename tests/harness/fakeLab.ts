@@ -132,14 +132,21 @@ export class FakeLab {
         fs.writeFileSync(path.join(dir, name), "");
     }
 
+    /** The folder the fake kubectl keeps a Kubernetes object of `cluster` in (see putObject). */
+    objectDir(cluster: string, kind: string, namespace: string, name: string, runtime?: "kind" | "k3d"): string {
+        return path.join(this.state, this.cluster(cluster, runtime), "objects", kind, namespace, name);
+    }
+
+    /** `data` values are stored as given: base64, as the API server returns a Secret's data. */
     putObject(
         cluster: string,
         kind: string,
         namespace: string,
         name: string,
         object: { conditions?: Record<string, string>; data?: Record<string, string>; pendingPolls?: number },
+        runtime?: "kind" | "k3d",
     ): void {
-        const dir = path.join(this.state, this.cluster(cluster), "objects", kind, namespace, name);
+        const dir = this.objectDir(cluster, kind, namespace, name, runtime);
         fs.mkdirSync(path.join(dir, "conditions"), { recursive: true });
         fs.mkdirSync(path.join(dir, "data"), { recursive: true });
         for (const [type, status] of Object.entries(object.conditions ?? {})) {

@@ -101,11 +101,6 @@ export class Simulation {
         });
     }
 
-    /** An object on the fake hub, where the fake kubectl reads it. */
-    private hubObject(kind: string, namespace: string, name: string): string {
-        return path.join(this.lab.state, this.lab.cluster(this.hubName, this.stack), "objects", kind, namespace, name);
-    }
-
     private hubMarker(name: string): string {
         return path.join(this.lab.state, this.lab.cluster(this.hubName, this.stack), "hub", name);
     }
@@ -132,12 +127,20 @@ export class Simulation {
             case "random:index/randomPassword:RandomPassword":
                 return { ...inputs, result: randomBytes(12).toString("hex") };
             case "kubernetes:core/v1:Secret": {
-                // Applied to the fake hub as the fake kubectl keeps objects: one file per data key.
-                const dir = this.hubObject("secret", inputs.metadata.namespace, inputs.metadata.name);
-                fs.mkdirSync(path.join(dir, "data"), { recursive: true });
-                for (const [key, value] of Object.entries(inputs.stringData ?? {})) {
-                    fs.writeFileSync(path.join(dir, "data", key), Buffer.from(String(value)).toString("base64"));
-                }
+                // Applied to the fake hub, where the fake kubectl reads it; stringData arrives as data.
+                const data = Object.entries(inputs.stringData ?? {}).map(([key, value]) => [
+                    key,
+                    Buffer.from(String(value)).toString("base64"),
+                ]);
+                const { namespace, name } = inputs.metadata;
+                this.lab.putObject(
+                    this.hubName,
+                    "secret",
+                    namespace,
+                    name,
+                    { data: Object.fromEntries(data) },
+                    this.stack,
+                );
                 return { ...inputs };
             }
             case "kubernetes:work.open-cluster-management.io/v1:ManifestWork": {
@@ -170,12 +173,14 @@ export class Simulation {
             case "kubernetes:argoproj.io/v1alpha1:ApplicationSet":
                 fs.rmSync(this.hubMarker("applicationset"), { force: true });
                 return;
-            case "kubernetes:core/v1:Secret":
-                fs.rmSync(this.hubObject("secret", resource.inputs.metadata.namespace, resource.inputs.metadata.name), {
+            case "kubernetes:core/v1:Secret": {
+                const { namespace, name } = resource.inputs.metadata;
+                fs.rmSync(this.lab.objectDir(this.hubName, "secret", namespace, name, this.stack), {
                     recursive: true,
                     force: true,
                 });
                 return;
+            }
             case "kubernetes:work.open-cluster-management.io/v1:ManifestWork": {
                 const { namespace, name } = resource.inputs.metadata;
                 fs.rmSync(this.hubMarker(`manifestworks/${namespace}/${name}`), { force: true });
