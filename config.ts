@@ -41,6 +41,8 @@ export interface LabConfig {
     timeoutSeconds: number;
     /** A ManifestWork per spoke whose Pod must run: proof the hub manages the spoke, without Argo CD. */
     smokeWork: boolean;
+    /** Pull-through registry mirrors for every cluster, whose cache outlives the lab. */
+    imageCache: boolean;
     argocd: ArgoCdConfig;
 }
 
@@ -60,6 +62,7 @@ export interface RawLabConfig {
     resourceRequests?: unknown;
     timeoutSeconds?: unknown;
     smokeWork?: unknown;
+    imageCache?: unknown;
     argocd?: unknown;
 }
 
@@ -76,6 +79,7 @@ export const configKeys: readonly (keyof RawLabConfig)[] = [
     "resourceRequests",
     "timeoutSeconds",
     "smokeWork",
+    "imageCache",
     "argocd",
 ];
 
@@ -88,6 +92,7 @@ export const configDefaults = {
     resourceQosClass: "Default" as ResourceQosClass,
     timeoutSeconds: 300,
     smokeWork: true,
+    imageCache: true,
     argocd: {
         enabled: true,
         chartVersion: versions.argocdAgentAddonChart,
@@ -141,6 +146,7 @@ export function parseLabConfig(input: RawLabConfig): LabConfig {
         resourceRequests: decodeJson(input.resourceRequests),
         timeoutSeconds: decodeJson(input.timeoutSeconds),
         smokeWork: decodeJson(input.smokeWork),
+        imageCache: decodeJson(input.imageCache),
         argocd: decodeJson(input.argocd),
     };
 
@@ -225,13 +231,8 @@ export function parseLabConfig(input: RawLabConfig): LabConfig {
         );
     }
 
-    const smokeWork = raw.smokeWork ?? configDefaults.smokeWork;
-    if (typeof smokeWork !== "boolean") {
-        problems.push(
-            `ocm-lab:smokeWork is ${show(smokeWork)}; it must be true or false. ` +
-                `Example: pulumi config set ocm-lab:smokeWork false`,
-        );
-    }
+    const smokeWork = parseSwitch(raw, "smokeWork", problems);
+    const imageCache = parseSwitch(raw, "imageCache", problems);
 
     const argocd = parseArgoCd(raw.argocd, problems);
 
@@ -246,9 +247,23 @@ export function parseLabConfig(input: RawLabConfig): LabConfig {
         clusteradmBundleVersion: bundleVersion as string,
         resourceQos,
         timeoutSeconds: timeoutSeconds as number,
-        smokeWork: smokeWork as boolean,
+        smokeWork,
+        imageCache,
         argocd,
     };
+}
+
+/** A true/false option: its value, or its default with a problem noted when it is anything else. */
+function parseSwitch(raw: RawLabConfig, key: "smokeWork" | "imageCache", problems: string[]): boolean {
+    const value = raw[key] ?? configDefaults[key];
+    if (typeof value !== "boolean") {
+        problems.push(
+            `ocm-lab:${key} is ${show(value)}; it must be true or false. ` +
+                `Example: pulumi config set ocm-lab:${key} false`,
+        );
+        return configDefaults[key];
+    }
+    return value;
 }
 
 function parseArgoCd(value: unknown, problems: string[]): ArgoCdConfig {

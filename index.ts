@@ -1,7 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
-import { ArgoAgentAddon, ClusterRegistration, HubCluster, SpokeCluster } from "./components";
+import { ArgoAgentAddon, ClusterRegistration, HubCluster, ImageCache, SpokeCluster } from "./components";
 import { parseLabConfig } from "./config";
 import { runtimeFor } from "./runtimes";
+import { createLabNetwork } from "./runtimes/network";
 import { writeStepSettings } from "./scripts/settings";
 import { versions } from "./versions";
 
@@ -19,10 +20,13 @@ if (!pulumi.runtime.isDryRun()) {
     writeStepSettings(pulumi.getStack(), lab);
 }
 
-// Network, then hub and spokes in parallel: no cluster waits for another.
+// Network and image cache, then hub and spokes in parallel: no cluster waits for another.
 const runtime = runtimeFor(lab.runtime);
-const network = runtime.createNetwork(pulumi.getStack());
-const clusterSpec = { nodeImage: lab.nodeImage, network };
+const network = createLabNetwork(pulumi.getStack());
+const imageCache = lab.imageCache
+    ? new ImageCache("image-cache", { labName: pulumi.getStack(), network, image: versions.registryMirror })
+    : undefined;
+const clusterSpec = { nodeImage: lab.nodeImage, network, imageCache };
 const ocmSettings = {
     bundleVersion: lab.clusteradmBundleVersion,
     resourceQos: lab.resourceQos,
@@ -53,6 +57,8 @@ export const hubName = hub.clusterName;
 export const spokeNames = registrations.map((r) => r.spokeName);
 /** Whether each spoke runs the smoke ManifestWork (npm run status checks it then). */
 export const smokeWork = lab.smokeWork;
+/** The registries each cluster pulls through a mirror of, and the mirrors' containers. */
+export const imageMirrors = imageCache?.mirrors.map((m) => ({ registry: m.registry, container: m.host }));
 export const contexts = Object.fromEntries(clusters.map((c) => [c.clusterName, c.context]));
 export const exportKubeconfigCommands = Object.fromEntries(
     clusters.map((c) => [c.clusterName, runtime.exportKubeconfigCommand(c.clusterName)]),

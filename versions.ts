@@ -45,6 +45,14 @@ export const versions = {
      * CRDs in the tests.
      */
     ocmApi: "v1.3.0",
+    /**
+     * The image cache's pull-through mirrors (components/imageCache.ts): the distribution project's
+     * registry, 3.0.0, its first v3 release. Pinned so every machine runs the same proxy code over
+     * the shared cache volumes. The tests build a stand-in under this tag from the same release's
+     * Go module (`registryMirrorModule`), since no image can be pulled where they run.
+     */
+    registryMirror: "registry:3.0.0",
+    registryMirrorModule: "v3.0.0",
     /** The smoke ManifestWork's Pod (the register page's busybox example, with its tag pinned). */
     smokeImage: "busybox:1.37.0",
     argocdAgentAddonRepo: "https://open-cluster-management.io/helm-charts",

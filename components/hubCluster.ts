@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import * as command from "@pulumi/command";
 import { ResourceQos } from "../config";
-import { ClusterRuntime, SharedNetwork } from "../runtimes";
+import { ClusterRuntime, ImageCacheRef, SharedNetwork } from "../runtimes";
 import { createClusterAccess } from "./clusterAccess";
 import { caDataOf, serverOf } from "./kubeconfig";
 import { step } from "../scripts/step";
@@ -10,8 +10,10 @@ import { step } from "../scripts/step";
 export interface HubClusterArgs {
     /** kind or k3d; decides how the cluster is made and addressed. */
     runtime: ClusterRuntime;
-    /** The runtime's shared network, when it has one (k3d). */
-    network?: SharedNetwork;
+    /** The lab's network, which every cluster joins. */
+    network: SharedNetwork;
+    /** The image cache's mirrors, when imageCache is on. */
+    imageCache?: ImageCacheRef;
     /** Node image for the runtime, pinned (see versions.ts). */
     nodeImage: string;
     /** OCM release clusteradm installs (`--bundle-version`). */

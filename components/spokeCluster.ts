@@ -1,14 +1,16 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import * as command from "@pulumi/command";
-import { ClusterRuntime, SharedNetwork } from "../runtimes";
+import { ClusterRuntime, ImageCacheRef, SharedNetwork } from "../runtimes";
 import { createClusterAccess } from "./clusterAccess";
 
 export interface SpokeClusterArgs {
     /** kind or k3d; must be the hub's runtime so both share a network. */
     runtime: ClusterRuntime;
-    /** The runtime's shared network, when it has one (k3d). */
-    network?: SharedNetwork;
+    /** The lab's network, which every cluster joins. */
+    network: SharedNetwork;
+    /** The image cache's mirrors, when imageCache is on. */
+    imageCache?: ImageCacheRef;
     /** Node image for the runtime, pinned (see versions.ts). */
     nodeImage: string;
 }

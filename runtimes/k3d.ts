@@ -1,12 +1,11 @@
 import * as pulumi from "@pulumi/pulumi";
-import * as docker from "@pulumi/docker";
 import { step } from "../scripts/step";
 import { clusterSteps } from "./clusterSteps";
-import { k3dNetworkName } from "./names";
-import { ClusterRuntime, ClusterSpec, ClusterSteps, HubPreparation, SharedNetwork } from "./runtime";
+import { k3dRegistriesConfig } from "./mirrors";
+import { ClusterRuntime, ClusterSpec, ClusterSteps, HubPreparation } from "./runtime";
 
 /**
- * k3d: clusters share one user-defined docker network, where a server is reachable as
+ * k3d: clusters share the lab's docker network (`--network`), where a server is reachable as
  * `k3d-<name>-server-0:6443`. Its kubeconfig says `https://0.0.0.0:<port>` (the host's view), and
  * k3s has no kube-public/cluster-info, so the hub gets one with the in-network address before init.
  */
@@ -14,18 +13,8 @@ const apiServerInternal = (clusterName: string) => `https://k3d-${clusterName}-s
 
 export const k3dRuntime: ClusterRuntime = {
     name: "k3d",
-    createNetwork(labName: string, opts?: pulumi.CustomResourceOptions): SharedNetwork {
-        const network = new docker.Network(
-            "ocm-lab",
-            { name: k3dNetworkName(labName), driver: "bridge" },
-            { ...opts, deleteBeforeReplace: true },
-        );
-        return { name: network.name, resource: network };
-    },
     createCluster(clusterName: string, spec: ClusterSpec, parent: pulumi.Resource): ClusterSteps {
-        if (!spec.network) {
-            throw new Error(`k3d cluster ${clusterName} needs the lab's shared network; call createNetwork first`);
-        }
+        const registries = k3dRegistriesConfig(spec.imageCache?.mirrors ?? []);
         return clusterSteps(
             clusterName,
             {
@@ -34,9 +23,11 @@ export const k3dRuntime: ClusterRuntime = {
                     CLUSTER_NAME: clusterName,
                     NODE_IMAGE: spec.nodeImage,
                     NETWORK_NAME: spec.network.name,
+                    REGISTRY_CONFIG: registries,
                 },
-                recreateWhen: [spec.nodeImage, spec.network.name],
-                dependsOn: [spec.network.resource],
+                // k3s reads registries.yaml when the node starts: a new mirror list needs a new cluster.
+                recreateWhen: [spec.nodeImage, spec.network.name, registries],
+                dependsOn: [spec.network.resource, ...(spec.imageCache?.ready ?? [])],
             },
             parent,
         );

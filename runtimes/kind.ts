@@ -1,16 +1,19 @@
 import * as pulumi from "@pulumi/pulumi";
 import { clusterSteps } from "./clusterSteps";
+import { kindClusterConfig } from "./mirrors";
 import { ClusterRuntime, ClusterSpec, ClusterSteps } from "./runtime";
 
 /**
- * kind: every cluster joins kind's own docker network `kind`, and each control-plane container is
- * reachable there as `<name>-control-plane:6443`. kind writes that address into the cluster's
- * kube-public/cluster-info itself, so the hub needs no preparation.
+ * kind: every cluster of the lab is made on the lab's network instead of kind's shared `kind`
+ * network (create-cluster.sh sets KIND_EXPERIMENTAL_DOCKER_NETWORK, which the pinned kind reads in
+ * pkg/cluster/internal/providers/docker/provider.go and uses as is when it exists). A control
+ * plane is reachable there as `<name>-control-plane:6443`; kind writes that address into the
+ * cluster's kube-public/cluster-info itself, so the hub needs no preparation.
  */
 export const kindRuntime: ClusterRuntime = {
     name: "kind",
-    createNetwork: () => undefined,
     createCluster(clusterName: string, spec: ClusterSpec, parent: pulumi.Resource): ClusterSteps {
+        const config = kindClusterConfig(spec.imageCache?.mirrors ?? []);
         return clusterSteps(
             clusterName,
             {
@@ -18,8 +21,12 @@ export const kindRuntime: ClusterRuntime = {
                 environment: {
                     CLUSTER_NAME: clusterName,
                     NODE_IMAGE: spec.nodeImage,
+                    NETWORK_NAME: spec.network.name,
+                    KIND_CONFIG: config,
                 },
-                recreateWhen: [spec.nodeImage],
+                // containerd reads its mirrors when the node starts: a new mirror list needs a new cluster.
+                recreateWhen: [spec.nodeImage, spec.network.name, config],
+                dependsOn: [spec.network.resource, ...(spec.imageCache?.ready ?? [])],
             },
             parent,
         );

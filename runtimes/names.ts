@@ -3,5 +3,8 @@
  * (tools/lab.ts) can check them before a program runs.
  */
 
-/** The docker network all k3d clusters of one lab join; k3d would otherwise give each its own. */
-export const k3dNetworkName = (labName: string) => `ocm-lab-${labName}`;
+/**
+ * The docker network all clusters of one lab join (runtimes/network.ts): k3d would otherwise give
+ * each cluster its own, and kind would put every lab on the machine on its one network `kind`.
+ */
+export const labNetworkName = (labName: string) => `ocm-lab-${labName}`;

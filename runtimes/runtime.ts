@@ -1,18 +1,28 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as command from "@pulumi/command";
 import { RuntimeName } from "../config";
+import { RegistryMirror } from "./mirrors";
 
 /** What a cluster needs to be created: the same for hub and spokes. */
 export interface ClusterSpec {
     nodeImage: string;
-    /** The shared network the runtime created, if it needs one (k3d). */
-    network?: SharedNetwork;
+    /** The lab's network (createLabNetwork): every cluster is made on it. */
+    network: SharedNetwork;
+    /** The image cache's mirrors, running before any cluster is made; absent with imageCache off. */
+    imageCache?: ImageCacheRef;
 }
 
 /** A docker network every cluster of the lab joins, so spokes reach the hub's API server by name. */
 export interface SharedNetwork {
     name: pulumi.Output<string>;
     resource: pulumi.Resource;
+}
+
+/** What a cluster needs of the image cache: where the mirrors answer, and what makes them run. */
+export interface ImageCacheRef {
+    mirrors: RegistryMirror[];
+    /** The mirror containers; a cluster is created only after all of them. */
+    ready: pulumi.Resource[];
 }
 
 export interface ClusterSteps {
@@ -28,11 +38,6 @@ export interface ClusterSteps {
  */
 export interface ClusterRuntime {
     readonly name: RuntimeName;
-    /**
-     * Creates the network all clusters share, when the runtime does not bring its own. `labName`
-     * (the stack) makes it this lab's alone, so two labs on one machine never share or delete it.
-     */
-    createNetwork(labName: string, opts?: pulumi.CustomResourceOptions): SharedNetwork | undefined;
     createCluster(clusterName: string, spec: ClusterSpec, parent: pulumi.Resource): ClusterSteps;
     /** The kubectl context name the runtime's CLI gives the cluster. */
     contextName(clusterName: string): string;

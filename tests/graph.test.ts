@@ -5,6 +5,7 @@
  */
 import { commands, longestChain, names, resource, upstream, waitsFor } from "./harness/graph";
 import { isSecretValue, ProgramRun, reveal, runProgram } from "./harness/program";
+import { versions } from "../versions";
 
 const stacks = ["kind", "k3d"] as const;
 
@@ -21,6 +22,7 @@ describe.each(stacks)("the %s stack", (stack) => {
             "ClusterRegistration/spoke1",
             "ClusterRegistration/spoke2",
             "HubCluster/hub",
+            "ImageCache/image-cache",
             "SpokeCluster/spoke1",
             "SpokeCluster/spoke2",
         ]);
@@ -131,14 +133,19 @@ describe.each(stacks)("the %s stack", (stack) => {
 });
 
 describe("what differs between the runtimes", () => {
-    it("k3d: two stacks on one machine get two networks", async () => {
-        const other = await runProgram({ config: { runtime: "k3d" } }); // the harness names this stack "test"
+    it.each(stacks)("%s: two stacks on one machine get two networks", async (runtime) => {
+        const other = await runProgram({ config: { runtime } }); // the harness names this stack "test"
         expect(resource(other, "ocm-lab", "docker:index/network:Network").inputs.name).toBe("ocm-lab-test");
     });
 
-    it("kind: no network of its own (kind brings one), no hub preparation, kind's CLI", async () => {
+    it("kind: the lab's network instead of kind's shared one, no hub preparation, kind's CLI", async () => {
         const run = await runProgram({ stack: "kind" });
-        expect(run.resources.filter((r) => r.type.startsWith("docker:"))).toEqual([]);
+        const network = resource(run, "ocm-lab", "docker:index/network:Network");
+        expect(network.inputs.name).toBe("ocm-lab-kind");
+        for (const cluster of ["hub-cluster", "spoke1-cluster", "spoke2-cluster"]) {
+            expect(upstream(run, resource(run, cluster))).toContain(network.urn);
+            expect(resource(run, cluster).inputs.environment.NETWORK_NAME).toBe("ocm-lab-kind");
+        }
         expect(names(run)).not.toContain("hub-cluster-info");
         expect(resource(run, "hub-cluster").inputs.create).toBe("scripts/kind/create-cluster.sh");
         expect(resource(run, "hub-kubeconfig").inputs.create).toBe("scripts/kind/kubeconfig.sh");
@@ -169,8 +176,9 @@ describe("how the graph grows with the number of spokes", () => {
             expect(commands(run).filter((c) => c.name.endsWith("-available"))).toHaveLength(argocd ? 3 * count : count);
             return longestChain(run);
         };
-        // (network →) cluster → kubeconfig → (cluster-info →) init → join (token inside) → accept → available
-        const registration = stack === "kind" ? 6 : 8;
+        // network, registry image and cache volumes in parallel → mirror containers → cluster → kubeconfig
+        // → (cluster-info, k3d only) → init → join (token inside) → accept → available
+        const registration = stack === "kind" ? 8 : 9;
         // → release → gitops-ready → default-project → ApplicationSet → guestbook-available
         const withArgo = registration + 5;
         for (const count of [1, 5, 10]) {
@@ -181,6 +189,12 @@ describe("how the graph grows with the number of spokes", () => {
         const smokeOnly = await runProgram({ stack, config: { argocd: { enabled: false } } });
         expect(longestChain(smokeOnly)).toBe(registration + 2);
         expect(longestChain(await runProgram({ stack }))).toBe(withArgo);
+        // without the image cache, clusters follow the network alone
+        const uncached = await runProgram({
+            stack,
+            config: { imageCache: false, argocd: { enabled: false }, smokeWork: false },
+        });
+        expect(longestChain(uncached)).toBe(registration - 1);
     });
 
     it.each(stacks)("%s: adding a spoke adds only that spoke's resources and changes no other input", async (stack) => {
@@ -208,6 +222,83 @@ describe("how the graph grows with the number of spokes", () => {
             expect({ urn: r.urn, inputs: r.inputs }).toEqual({ urn: r.urn, inputs: beforeByUrn.get(r.urn)!.inputs });
         }
     });
+});
+
+describe("the image cache", () => {
+    const registries = ["docker.io", "quay.io", "ghcr.io", "registry.k8s.io"];
+
+    it.each(stacks)(
+        "%s: one mirror per registry, on the lab network only, running before any cluster",
+        async (stack) => {
+            const run = await runProgram({ stack });
+            const network = resource(run, "ocm-lab", "docker:index/network:Network");
+            const image = resource(run, "registry-image", "docker:index/remoteImage:RemoteImage");
+            expect(image.inputs).toEqual({ name: versions.registryMirror, keepLocally: true });
+            for (const registry of registries) {
+                const mirror = resource(run, `mirror-${registry}`, "docker:index/container:Container");
+                const volume = resource(run, `cache-${registry}`, "docker:index/volume:Volume");
+                expect(mirror.inputs.name).toBe(`ocm-lab-${stack}-mirror-${registry.replace(/\./g, "-")}`);
+                expect(mirror.inputs.networksAdvanced).toEqual([{ name: network.inputs.name }]);
+                expect(mirror.inputs.ports).toBeUndefined(); // nothing published on the host
+                expect(mirror.inputs.envs).toContain("REGISTRY_PROXY_TTL=0");
+                expect(mirror.inputs.volumes).toEqual([
+                    { volumeName: volume.inputs.name, containerPath: "/var/lib/registry" },
+                ]);
+                expect([...upstream(run, mirror)]).toEqual(
+                    expect.arrayContaining([network.urn, volume.urn, image.urn]),
+                );
+                for (const cluster of ["hub-cluster", "spoke1-cluster", "spoke2-cluster"]) {
+                    expect(upstream(run, resource(run, cluster))).toContain(mirror.urn);
+                }
+            }
+            const upstreams = registries.map(
+                (r) => resource(run, `mirror-${r}`, "docker:index/container:Container").inputs.envs[0],
+            );
+            expect(upstreams).toEqual([
+                "REGISTRY_PROXY_REMOTEURL=https://registry-1.docker.io",
+                "REGISTRY_PROXY_REMOTEURL=https://quay.io",
+                "REGISTRY_PROXY_REMOTEURL=https://ghcr.io",
+                "REGISTRY_PROXY_REMOTEURL=https://registry.k8s.io",
+            ]);
+        },
+    );
+
+    it("keeps the cache volumes on delete and shares them between stacks; containers are each lab's own", async () => {
+        const kind = await runProgram({ stack: "kind" });
+        const k3d = await runProgram({ stack: "k3d" });
+        for (const registry of registries) {
+            const volumes = [kind, k3d].map((run) => resource(run, `cache-${registry}`, "docker:index/volume:Volume"));
+            expect(volumes.map((v) => v.retainOnDelete)).toEqual([true, true]);
+            expect(volumes[0].inputs.name).toBe(volumes[1].inputs.name);
+            const containers = [kind, k3d].map(
+                (run) => resource(run, `mirror-${registry}`, "docker:index/container:Container").inputs.name,
+            );
+            expect(containers[0]).not.toBe(containers[1]);
+        }
+    });
+
+    it.each(stacks)(
+        "%s: every cluster's runtime is told about every mirror, and nothing with imageCache off",
+        async (stack) => {
+            const run = await runProgram({ stack });
+            const variable = stack === "kind" ? "KIND_CONFIG" : "REGISTRY_CONFIG";
+            for (const cluster of ["hub-cluster", "spoke1-cluster", "spoke2-cluster"]) {
+                const config: string = resource(run, cluster).inputs.environment[variable];
+                for (const registry of registries) {
+                    const host = `ocm-lab-${stack}-mirror-${registry.replace(/\./g, "-")}`;
+                    expect(config).toContain(`"http://${host}:5000"`);
+                }
+                // the config is in the cluster's triggers: a new mirror list makes a new cluster
+                expect(resource(run, cluster).inputs.triggers).toContain(config);
+            }
+            const off = await runProgram({ stack, config: { imageCache: false } });
+            expect(
+                off.resources.filter((r) => r.type !== "docker:index/network:Network" && r.type.startsWith("docker:")),
+            ).toEqual([]);
+            expect(names(off)).not.toContain("image-cache");
+            expect(resource(off, "hub-cluster").inputs.environment[variable]).toBe("");
+        },
+    );
 });
 
 describe("the smoke ManifestWork", () => {
@@ -315,6 +406,11 @@ describe("configuration", () => {
             "a smokeWork that is not true or false",
             { smokeWork: "yes" },
             /ocm-lab:smokeWork is "yes"; it must be true or false/,
+        ],
+        [
+            "an imageCache that is not true or false",
+            { imageCache: "off" },
+            /ocm-lab:imageCache is "off"; it must be true or false\. Example: pulumi config set ocm-lab:imageCache false/,
         ],
         ["a misspelled key", { spoke: ["spoke1"] }, /ocm-lab:spoke is not a setting.*did you mean ocm-lab:spokes\?/],
         [

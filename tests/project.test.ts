@@ -32,6 +32,7 @@ describe("the project", () => {
             resourceQosClass: configDefaults.resourceQosClass,
             timeoutSeconds: configDefaults.timeoutSeconds,
             smokeWork: configDefaults.smokeWork,
+            imageCache: configDefaults.imageCache,
         });
         expect(project.name).toBe("ocm-lab");
     });

@@ -8,6 +8,8 @@ import { FakeLab } from "./harness/fakeLab";
 import { Simulation } from "./harness/simulation";
 import { measuredBlock, measuredSection, renderBench, withMeasuredBlock } from "../tools/bench";
 import { readStepTimings, renderRunSummary, stepDependencies, summariseRun, writeRunRecord } from "../tools/runRecord";
+import { DockerRun, purgeCache } from "../tools/imageCache";
+import { spawnSync } from "child_process";
 
 jest.setTimeout(180_000);
 
@@ -21,7 +23,23 @@ afterEach(() => {
 
 /** Names of the clusters on the fake machine (this file runs one runtime at a time). */
 const clusters = () => lab.clusters().map((c) => c.split(" ")[1]);
-const networks = () => (lab.exists("networks") ? fs.readdirSync(path.join(lab.state, "networks")) : []);
+const listed = (folder: string) => (lab.exists(folder) ? fs.readdirSync(path.join(lab.state, folder)).sort() : []);
+const networks = () => listed("networks");
+/** The image cache on the fake machine: mirror containers and cache volumes. */
+const containers = () => listed("containers");
+const volumes = () => listed("volumes");
+const cacheVolumes = ["docker-io", "ghcr-io", "quay-io", "registry-k8s-io"].map((r) => `ocm-lab-cache-${r}`);
+/** What each cluster's runtime found of its mirrors when the cluster was made ("<host> up|missing"). */
+const mirrorsSeen = (cluster: string) =>
+    lab
+        .read(`${lab.cluster(cluster)}/mirrors`)
+        .trim()
+        .split("\n");
+/** The fake docker, as the front door's purge-cache calls it. */
+const fakeDocker: DockerRun = (args) => {
+    const result = spawnSync("docker", args, { env: lab.env(), encoding: "utf8" });
+    return { ok: result.status === 0, output: `${result.stdout}${result.stderr}` };
+};
 const managedCluster = (spoke: string) => `${lab.cluster("hub")}/hub/managedclusters/${spoke}`;
 
 /** What `kubectl get managedclusters` on the hub would say, from the fake state. */
@@ -67,9 +85,14 @@ describe.each(["kind", "k3d"] as const)("%s stack", (stack) => {
         for (const spoke of ["spoke1", "spoke2"]) {
             expect(lab.read(`${lab.cluster(spoke)}/agent/bootstrap-hub-kubeconfig`)).toContain(`server: ${internal}`);
         }
-        expect(networks()).toEqual(stack === "k3d" ? ["ocm-lab-k3d"] : []);
-        if (stack === "k3d") {
-            expect(lab.read("networks/ocm-lab-k3d").trim()).toBe("bridge"); // made by the lab, not by k3d
+        expect(networks()).toEqual([`ocm-lab-${stack}`]);
+        expect(lab.read(`networks/ocm-lab-${stack}`).trim()).toBe("bridge"); // made by the lab, not by kind or k3d
+        // every cluster was made with all four mirrors already running on its network
+        for (const cluster of ["hub", "spoke1", "spoke2"]) {
+            expect(lab.read(`${lab.cluster(cluster)}/network`).trim()).toBe(`ocm-lab-${stack}`);
+            expect(mirrorsSeen(cluster)).toEqual(
+                ["docker-io", "ghcr-io", "quay-io", "registry-k8s-io"].map((r) => `ocm-lab-${stack}-mirror-${r} up`),
+            );
         }
         // the lab's own password, which the operator hashed (not one the operator made up)
         const password = up.run!.outputs.argocdAdminPassword as string;
@@ -84,6 +107,8 @@ describe.each(["kind", "k3d"] as const)("%s stack", (stack) => {
         const { deleted, skipped } = await sim.destroy();
         expect(clusters()).toEqual([]);
         expect(networks()).toEqual([]);
+        expect(containers()).toEqual([]);
+        expect(volumes()).toEqual(cacheVolumes); // the cache outlives the lab
         expect(lab.leftoverTempFiles()).toEqual([]);
         expect(sim.stateNames()).toEqual([]);
         expect(deleted).toEqual(expect.arrayContaining(["hub-cluster", "spoke1-cluster", "spoke2-cluster"]));
@@ -289,6 +314,26 @@ describe.each(["kind", "k3d"] as const)("%s stack", (stack) => {
         expect(lab.read(`${smokePod("spoke2")}/phase`).trim()).toBe("Running");
     });
 
+    it("15. the image cache turned off: clusters made anew without mirrors, mirrors removed, the cache kept", async () => {
+        const sim = new Simulation(lab, stack);
+        expect((await sim.up({ argocd: { enabled: false }, smokeWork: false })).error).toBeUndefined();
+        expect(containers()).toHaveLength(4);
+        const configFile = stack === "kind" ? "config" : "registries.yaml";
+        expect(lab.read(`${lab.cluster("spoke1")}/${configFile}`)).toContain(
+            `http://ocm-lab-${stack}-mirror-quay-io:5000`,
+        );
+
+        const off = await sim.up({ argocd: { enabled: false }, smokeWork: false, imageCache: false });
+        expect(off.error).toBeUndefined();
+        // containerd reads its mirrors when a node starts, so each cluster is made again
+        expect(off.executed).toEqual(expect.arrayContaining(["hub-cluster", "spoke1-cluster", "spoke2-cluster"]));
+        expect(lab.exists(`${lab.cluster("spoke1")}/${configFile}`)).toBe(false);
+        expectRegistered(["spoke1", "spoke2"]);
+        expect(containers()).toEqual([]);
+        expect(volumes()).toEqual(cacheVolumes);
+        expect(networks()).toEqual([`ocm-lab-${stack}`]);
+    });
+
     it("14. the admin password rotates with up --replace: new secret, operator re-hashed, output changed", async () => {
         const sim = new Simulation(lab, stack);
         const first = await sim.up();
@@ -435,14 +480,31 @@ describe("a kind lab and a k3d lab on one machine", () => {
             }
         }
 
+        // one cache for both labs, each with its own mirrors
+        expect(volumes()).toEqual(cacheVolumes);
+        expect(containers()).toHaveLength(8);
+
         await kind.destroy();
         expect(lab.clusters().sort()).toEqual(["k3d hub", "k3d spoke1", "k3d spoke2"]);
         expect(networks()).toEqual(["ocm-lab-k3d"]);
+        expect(containers().every((c) => c.startsWith("ocm-lab-k3d-mirror-"))).toBe(true);
+        // the k3d lab's mirrors still use the cache: purging it now removes nothing and says why
+        const early = purgeCache(fakeDocker);
+        expect(early.removed).toEqual([]);
+        expect(early.problems).toHaveLength(4);
+        expect(early.problems[0]).toMatch(/ocm-lab-k3d-mirror-.* still uses it.*next: npm run destroy -- k3d/);
         const again = await k3d.up();
         expect(again.error).toBeUndefined();
         expect(again.changed).toEqual([]);
         await k3d.destroy();
         expect(lab.clusters()).toEqual([]);
         expect(networks()).toEqual([]);
+        expect(volumes()).toEqual(cacheVolumes);
+        const purge = purgeCache(fakeDocker);
+        expect({ removed: purge.removed.sort(), problems: purge.problems }).toEqual({
+            removed: cacheVolumes,
+            problems: [],
+        });
+        expect(volumes()).toEqual([]);
     });
 });

@@ -10,7 +10,8 @@ import * as os from "os";
 import * as path from "path";
 import { ConfigError, LabConfig, parseLabConfig, RawLabConfig } from "../config";
 import { ensureTool, InstallContext, installedVersion, platformOf, ToolError, ToolName } from "./installTools";
-import { k3dNetworkName } from "../runtimes/names";
+import { labNetworkName } from "../runtimes/names";
+import { DockerRun, existingCacheVolumes, keptCacheMessage, purgeCache } from "./imageCache";
 import { ownedClusterNames, ownsNetwork, PreflightFacts, preflightProblems } from "./preflight";
 import { readStepTimings, renderRunSummary, StateResource, stepDependencies, writeRunRecord } from "./runRecord";
 import { ExpectedLab, renderTable, StatusRow, statusProblems, statusRows } from "./status";
@@ -141,7 +142,7 @@ function gatherFacts(stack: string, lab: LabConfig, env: NodeJS.ProcessEnv, stac
         kindVersion: lab.runtime === "kind" ? installedVersion("kind", installContext(env)) : undefined,
         existingClusters: listed.filter((name) => name !== ""),
         ownedClusters: stackExport ? ownedClusterNames(stackExport) : [],
-        network: lab.runtime === "k3d" ? networkFacts(k3dNetworkName(stack), env, stackExport) : undefined,
+        network: networkFacts(labNetworkName(stack), env, stackExport),
     };
 }
 
@@ -164,15 +165,21 @@ function fail(message: string): never {
 }
 
 export async function main(args: string[]): Promise<void> {
-    const [command, stack] = args;
+    const [command, stack, ...options] = args;
     process.chdir(root); // where Pulumi runs the program and the steps, and .ocm-lab/ lives
     if (command === "pulumi") {
         // `npm run pulumi -- <args>`: the pinned CLI with the lab's backend and passphrase.
         const { env } = labEnvironment(root, process.env);
         process.exit(run(pulumiBinary(), args.slice(1), env, { cwd: root, stdio: "inherit" }).status ?? 1);
     }
-    if (!commands.includes(command) || !stacks.includes(stack)) {
-        fail(`usage: npm run <${commands.join("|")}> -- <${stacks.join("|")}>   (for example: npm run up -- kind)`);
+    const knownOptions = command === "destroy" ? ["--purge-cache"] : [];
+    const unknown = options.filter((option) => !knownOptions.includes(option));
+    if (!commands.includes(command) || !stacks.includes(stack) || unknown.length > 0) {
+        fail(
+            (unknown.length > 0 ? `unknown option(s) for ${command}: ${unknown.join(" ")}\n` : "") +
+                `usage: npm run <${commands.join("|")}> -- <${stacks.join("|")}>   (for example: npm run up -- kind)\n` +
+                `       npm run destroy -- <${stacks.join("|")}> --purge-cache   (also removes the image cache's volumes)`,
+        );
     }
     const pulumiBin = pulumiBinary();
     const { env, notes } = labEnvironment(root, process.env);
@@ -235,7 +242,32 @@ export async function main(args: string[]): Promise<void> {
         }
         console.log(`ocm-lab: ${renderRunSummary(record, stepDependencies(resources), file)}`);
     }
+    if (command === "destroy" && result.status === 0) {
+        afterDestroy(stack, options.includes("--purge-cache"), (dockerArgs) => {
+            const r = run("docker", dockerArgs, env);
+            return { ok: !r.error && r.status === 0, output: `${r.stdout}${r.stderr}` };
+        });
+    }
     process.exit(result.status ?? 1);
+}
+
+/** The image cache outlives destroy: say so, or remove it when asked. */
+export function afterDestroy(stack: string, purge: boolean, docker: DockerRun): void {
+    if (!purge) {
+        const kept = keptCacheMessage(stack, existingCacheVolumes(docker));
+        if (kept) {
+            console.log(`ocm-lab: ${kept}`);
+        }
+        return;
+    }
+    const { removed, problems } = purgeCache(docker);
+    console.log(
+        `ocm-lab: purge-cache: removed ${removed.length} volume(s)${removed.length ? `: ${removed.join(", ")}` : ""}`,
+    );
+    if (problems.length > 0) {
+        problems.forEach((problem) => console.error(`ocm-lab: ${problem}`));
+        process.exit(1);
+    }
 }
 
 /** The stack's config, or the program's own message about what to change. */

@@ -10,6 +10,9 @@ export interface Latency {
 
 export const latencies: Record<string, Latency> = {
     Network: { seconds: 1, source: "assumption: one docker API call" },
+    RemoteImage: { seconds: 1, source: "assumption: the registry image is on the machine after the first lab" },
+    Volume: { seconds: 1, source: "assumption: one docker API call" },
+    Container: { seconds: 2, source: "assumption: create and start a registry, which serves at once" },
     cluster: { seconds: 40, source: "assumption: kind/k3d create with --wait for a one-node control plane" },
     kubeconfig: { seconds: 1, source: "assumption: one CLI call that prints a file" },
     "cluster-info": { seconds: 2, source: "assumption: two kubectl calls" },

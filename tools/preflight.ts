@@ -20,7 +20,7 @@ export interface PreflightFacts {
     existingClusters: string[];
     /** Clusters this stack's state says it created. */
     ownedClusters: string[];
-    /** The docker network the lab will create (k3d), and whether one of that name exists but is not this stack's. */
+    /** The docker network the lab will create, and whether one of that name exists but is not this stack's. */
     network?: { name: string; takenByOther: boolean };
 }
 

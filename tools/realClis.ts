@@ -110,6 +110,23 @@ export function ocmApiSourceDir(): string {
     return path.join(goRoot, "mod", ocmApiModule);
 }
 
+/**
+ * The source of a module the real kind or k3d was built from (kind itself, or a dependency k3d's
+ * go.mod pins), in the module cache once `npm run build:clis` has built them.
+ */
+export function builtModuleSourceDir(tool: "kind" | "k3d", module?: string): string {
+    const own = builds[tool];
+    if (!module) {
+        return path.join(goRoot, "mod", `${own.module}@${own.version}`);
+    }
+    const goMod = fs.readFileSync(path.join(goRoot, "mod", `${own.module}@${own.version}`, "go.mod"), "utf8");
+    const pinned = new RegExp(`^\\s*(?:require\\s+)?${module.replace(/[.]/g, "\\.")}\\s+(v\\S+)`, "m").exec(goMod);
+    if (!pinned) {
+        throw new Error(`${tool} ${own.version}'s go.mod does not require ${module}`);
+    }
+    return path.join(goRoot, "mod", `${module}@${pinned[1]}`);
+}
+
 /** Fetches a module's source into the module cache through the Go module proxy (and its checksum database). */
 function downloadSource(module: string, dir: string): void {
     if (fs.existsSync(dir)) {

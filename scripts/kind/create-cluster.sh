@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 set -euo pipefail
-# Creates one kind cluster unless it already exists, without touching the user's kubeconfig.
-# Reads CLUSTER_NAME, NODE_IMAGE, TIMEOUT_SECONDS.
+# Creates one kind cluster on the lab's docker network unless it already exists, without touching
+# the user's kubeconfig. Reads CLUSTER_NAME, NODE_IMAGE, NETWORK_NAME, TIMEOUT_SECONDS, and
+# KIND_CONFIG (kind's cluster config with the image cache's mirrors; empty without the cache).
 STEP=create CLUSTER="${CLUSTER_NAME:-?}"
 # shellcheck source=../lib.sh
 . "${BASH_SOURCE[0]%/*}/../lib.sh"
-require_env CLUSTER_NAME NODE_IMAGE TIMEOUT_SECONDS
+require_env CLUSTER_NAME NODE_IMAGE NETWORK_NAME TIMEOUT_SECONDS
 
 # kind runs every node in containers that share the host's inotify limits; with the usual defaults
 # the third cluster's kubelet fails to start, so say so before it happens.
@@ -20,8 +21,17 @@ if kind get clusters 2>/dev/null | grep -x "$CLUSTER_NAME" >/dev/null; then
     exit 0
 fi
 
-log "creating the cluster with $NODE_IMAGE (kind waits up to ${TIMEOUT_SECONDS}s for the control plane)"
-if ! run_quiet kind-create kind create cluster --name "$CLUSTER_NAME" --image "$NODE_IMAGE" \
+# kind puts its nodes on the network this names instead of its own `kind` network.
+export KIND_EXPERIMENTAL_DOCKER_NETWORK="$NETWORK_NAME"
+config_args=()
+if [ -n "${KIND_CONFIG:-}" ]; then
+    printf '%s\n' "$KIND_CONFIG" >"$OCM_LAB_TMP/kind-config.yaml"
+    config_args=(--config "$OCM_LAB_TMP/kind-config.yaml")
+    log "nodes pull through the lab's registry mirrors (imageCache)"
+fi
+
+log "creating the cluster with $NODE_IMAGE on network $NETWORK_NAME (kind waits up to ${TIMEOUT_SECONDS}s for the control plane)"
+if ! run_quiet kind-create kind create cluster --name "$CLUSTER_NAME" --image "$NODE_IMAGE" "${config_args[@]}" \
     --kubeconfig "$OCM_LAB_TMP/kubeconfig" --wait "${TIMEOUT_SECONDS}s"; then
     fail "kind could not create the cluster (output above)" \
         "kind delete cluster --name $CLUSTER_NAME && pulumi up   # docker ps -a shows a half-made node"

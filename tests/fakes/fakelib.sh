@@ -162,3 +162,21 @@ has_flag() {
     for arg in "$@"; do [ "$arg" = "$name" ] && return 0; done
     return 1
 }
+
+# record_mirrors NODE CONFIG_FILE: what the node's container runtime would find when it first pulls
+# through each mirror the config names (`http://<host>:5000`): "<host> up" when a mirror container
+# of that name runs on the node's network, "<host> missing" otherwise. Tests read
+# clusters/<node>/mirrors to check that every mirror was running before any cluster was made.
+record_mirrors() {
+    local dir host network
+    dir="$(cluster_dir "$1")"
+    network="$(cat "$dir/network")"
+    : >"$dir/mirrors"
+    grep -o 'http://[a-z0-9.-]*:5000' "$2" | sed 's|http://||; s|:5000||' | sort -u | while read -r host; do
+        if [ -f "$FAKE_STATE/containers/$host/network" ] && [ "$(cat "$FAKE_STATE/containers/$host/network")" = "$network" ]; then
+            echo "$host up" >>"$dir/mirrors"
+        else
+            echo "$host missing" >>"$dir/mirrors"
+        fi
+    done
+}

@@ -30,6 +30,8 @@ interface SimResource {
     outputs: Record<string, any>;
     dependencies: string[];
     deletedWith: string;
+    /** Left in place when deleted from state (the image cache's volumes). */
+    retainOnDelete: boolean;
 }
 
 export interface UpResult {
@@ -118,6 +120,39 @@ export class Simulation {
                     await this.docker(["network", "create", inputs.name]);
                 }
                 return { ...inputs };
+            case "docker:index/remoteImage:RemoteImage":
+                await this.docker(["pull", inputs.name]);
+                return { ...inputs, imageId: inputs.name };
+            case "docker:index/volume:Volume":
+                await this.docker(["volume", "create", inputs.name]);
+                return { ...inputs };
+            case "docker:index/container:Container": {
+                if (previous) {
+                    await this.docker(["rm", "-f", previous.name]);
+                }
+                // A real mirror takes a while to pull and start: a cluster that does not wait for
+                // its mirrors is then made before they run, and its fake runtime records them missing.
+                await new Promise((resolve) => setTimeout(resolve, 2000));
+                // What the docker provider asks the engine for, as a docker run line.
+                const volume = inputs.volumes[0];
+                await this.docker([
+                    "run",
+                    "-d",
+                    "--name",
+                    inputs.name,
+                    "--network",
+                    inputs.networksAdvanced[0].name,
+                    "--volume",
+                    `${volume.volumeName}:${volume.containerPath}`,
+                    ...(inputs.ports ?? []).flatMap((p: { external: number; internal: number }) => [
+                        "--publish",
+                        `${p.external}:${p.internal}`,
+                    ]),
+                    ...inputs.envs.flatMap((e: string) => ["--env", e]),
+                    inputs.image,
+                ]);
+                return { ...inputs };
+            }
             case "kubernetes:helm.sh/v3:Release":
                 fs.writeFileSync(this.hubMarker("addon-installed"), inputs.version);
                 return { ...inputs, status: { status: "deployed" } };
@@ -166,6 +201,12 @@ export class Simulation {
                 return;
             case "docker:index/network:Network":
                 await this.docker(["network", "rm", resource.inputs.name]);
+                return;
+            case "docker:index/container:Container":
+                await this.docker(["rm", "-f", resource.inputs.name]);
+                return;
+            case "docker:index/volume:Volume":
+                await this.docker(["volume", "rm", resource.inputs.name]);
                 return;
             case "kubernetes:helm.sh/v3:Release":
                 fs.rmSync(this.hubMarker("addon-installed"), { force: true });
@@ -266,6 +307,7 @@ export class Simulation {
                     name: r.name,
                     dependencies: r.dependencies,
                     deletedWith: r.deletedWith,
+                    retainOnDelete: r.retainOnDelete,
                     id,
                     inputs,
                     outputs,
@@ -321,7 +363,7 @@ export class Simulation {
             await Promise.all(
                 ready.map(async (r) => {
                     remaining.delete(r);
-                    if (r.deletedWith && doomedUrns.has(r.deletedWith)) {
+                    if ((r.deletedWith && doomedUrns.has(r.deletedWith)) || r.retainOnDelete) {
                         skipped.push(r.name);
                     } else {
                         await this.unprovide(r);
