@@ -20,6 +20,8 @@ export interface ImageCacheArgs {
  * - The volumes hold the cached images. They are one per registry and per machine, so every lab on
  *   the machine reads and fills the same cache, and they outlive `destroy` (retainOnDelete);
  *   `npm run destroy -- <stack> --purge-cache` removes them.
+ * - A mirror that is down (or restarting, offline) never stops the lab: every node lists the upstream
+ *   after its mirror (runtimes/mirrors.ts).
  * - Expiry is off (`REGISTRY_PROXY_TTL=0`): the registry then keeps no schedule file in the
  *   volume (distribution's registry/proxy/proxyregistry.go starts no expiry scheduler without a
  *   TTL), so two labs' mirrors can share a volume; what they write is content-addressed.
@@ -53,8 +55,12 @@ export class ImageCache extends pulumi.ComponentResource implements ImageCacheRe
                     envs: [`REGISTRY_PROXY_REMOTEURL=${mirror.upstream}`, "REGISTRY_PROXY_TTL=0"],
                     networksAdvanced: [{ name: args.network.name }],
                     volumes: [{ volumeName: volume.name, containerPath: "/var/lib/registry" }],
+                    // The pinned registry asks its upstream for /v2/ as it starts and exits when that
+                    // fails (distribution's registry/proxy/proxyauth.go getAuthURLs, and the panic in
+                    // registry/handlers/app.go). Offline, a mirror then restarts until its upstream
+                    // answers; the lab does not wait for it (mustRun false) and nodes pull upstream.
                     restart: "unless-stopped",
-                    mustRun: true,
+                    mustRun: false,
                     labels: [
                         { label: "ocm-lab.lab", value: args.labName },
                         { label: "ocm-lab.mirror-of", value: mirror.registry },

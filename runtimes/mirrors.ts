@@ -16,16 +16,19 @@ export interface RegistryMirror {
 }
 
 /**
- * The registries the lab's images come from (docs/images.md lists them image by image): OCM and
- * Argo CD on quay.io, the argocd-agent on ghcr.io, busybox, redis and the guestbook on docker.io, and
- * registry.k8s.io for the Kubernetes images a node image does not carry. Docker Hub's registry
- * API is served at registry-1.docker.io, not at docker.io.
+ * The registries the lab's images come from (tools/images.ts lists them image by image, and a test
+ * keeps the two in step): OCM, Argo CD and its operator and agent on quay.io, Argo CD's redis on
+ * public.ecr.aws, the guestbook on gcr.io, busybox and k3s's own add-ons on docker.io. ghcr.io and
+ * registry.k8s.io serve none of the lab's images today but many of the apps people deliver with it.
+ * Docker Hub's registry API is served at registry-1.docker.io, not at docker.io.
  */
 export const mirroredRegistries: readonly { registry: string; upstream: string }[] = [
     { registry: "docker.io", upstream: "https://registry-1.docker.io" },
     { registry: "quay.io", upstream: "https://quay.io" },
     { registry: "ghcr.io", upstream: "https://ghcr.io" },
     { registry: "registry.k8s.io", upstream: "https://registry.k8s.io" },
+    { registry: "public.ecr.aws", upstream: "https://public.ecr.aws" },
+    { registry: "gcr.io", upstream: "https://gcr.io" },
 ];
 
 /** The port the registry image listens on (its default configuration's `http.addr`). */

@@ -225,7 +225,7 @@ describe("how the graph grows with the number of spokes", () => {
 });
 
 describe("the image cache", () => {
-    const registries = ["docker.io", "quay.io", "ghcr.io", "registry.k8s.io"];
+    const registries = ["docker.io", "quay.io", "ghcr.io", "registry.k8s.io", "public.ecr.aws", "gcr.io"];
 
     it.each(stacks)(
         "%s: one mirror per registry, on the lab network only, running before any cluster",
@@ -259,6 +259,8 @@ describe("the image cache", () => {
                 "REGISTRY_PROXY_REMOTEURL=https://quay.io",
                 "REGISTRY_PROXY_REMOTEURL=https://ghcr.io",
                 "REGISTRY_PROXY_REMOTEURL=https://registry.k8s.io",
+                "REGISTRY_PROXY_REMOTEURL=https://public.ecr.aws",
+                "REGISTRY_PROXY_REMOTEURL=https://gcr.io",
             ]);
         },
     );

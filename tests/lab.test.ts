@@ -8,6 +8,7 @@ import * as path from "path";
 import { labConfigFrom, labEnvironment, run } from "../tools/lab";
 import { ownedClusterNames, ownsNetwork, PreflightFacts, preflightProblems } from "../tools/preflight";
 import { renderTable, StatusRow, statusProblems, statusRows } from "../tools/status";
+import { DockerRun, existingCacheVolumes, keptCacheMessage, purgeCache } from "../tools/imageCache";
 
 const made: string[] = [];
 const temp = () => {
@@ -294,5 +295,51 @@ describe("calling the CLIs", () => {
         expect(result.error).toBeUndefined();
         expect(result.status).toBe(0);
         expect(result.stdout.length).toBe(size);
+    });
+});
+
+describe("the image cache after destroy", () => {
+    /** A docker that lists these volumes and refuses to remove the ones in `busy`. */
+    const dockerWith =
+        (volumes: string[], busy: Record<string, string[]> = {}): DockerRun =>
+        (args) => {
+            if (args[0] === "volume" && args[1] === "ls") {
+                return { ok: true, output: [...volumes, "someone-elses-volume"].join("\n") + "\n" };
+            }
+            if (args[0] === "volume" && args[1] === "rm") {
+                return busy[args[2]]
+                    ? { ok: false, output: `Error response from daemon: remove ${args[2]}: volume is in use` }
+                    : { ok: true, output: args[2] };
+            }
+            if (args[0] === "ps") {
+                const volume = args[args.indexOf("--filter") + 1].replace("volume=", "");
+                return { ok: true, output: (busy[volume] ?? []).join("\n") };
+            }
+            throw new Error(`unexpected docker ${args.join(" ")}`);
+        };
+
+    it("says which volumes it kept and how to remove them, and says nothing without a cache", () => {
+        const docker = dockerWith(["ocm-lab-cache-quay-io", "ocm-lab-cache-docker-io"]);
+        expect(existingCacheVolumes(docker)).toEqual(["ocm-lab-cache-docker-io", "ocm-lab-cache-quay-io"]);
+        expect(keptCacheMessage("kind", existingCacheVolumes(docker))).toBe(
+            "kept the image cache for the next lab (2 docker volume(s): ocm-lab-cache-docker-io, ocm-lab-cache-quay-io); " +
+                "to remove it too: npm run destroy -- kind --purge-cache",
+        );
+        expect(keptCacheMessage("kind", existingCacheVolumes(dockerWith([])))).toBeUndefined();
+    });
+
+    it("purges what no container uses; a volume in use is kept, naming who uses it and what to run", () => {
+        const docker = dockerWith(["ocm-lab-cache-quay-io", "ocm-lab-cache-gcr-io", "ocm-lab-cache-docker-io"], {
+            "ocm-lab-cache-quay-io": ["ocm-lab-k3d-mirror-quay-io"],
+            "ocm-lab-cache-gcr-io": ["my-own-registry"],
+        });
+        const { removed, problems } = purgeCache("kind", docker);
+        expect(removed).toEqual(["ocm-lab-cache-docker-io"]);
+        expect(problems).toEqual([
+            "purge-cache: ocm-lab-cache-quay-io is kept: ocm-lab-k3d-mirror-quay-io still uses it; " +
+                "next: npm run destroy -- k3d, then npm run destroy -- kind --purge-cache",
+            "purge-cache: ocm-lab-cache-gcr-io is kept: my-own-registry still uses it; " +
+                "next: docker rm -f my-own-registry, then npm run destroy -- kind --purge-cache",
+        ]);
     });
 });

@@ -19,6 +19,7 @@ import {
     RegistryMirror,
 } from "../runtimes/mirrors";
 import { builtModuleSourceDir, realCliPath } from "../tools/realClis";
+import { labImages, pullsPerUp, registryOf } from "../tools/images";
 
 const mirrors = labMirrors("kind");
 const work = fs.mkdtempSync(path.join(os.tmpdir(), "ocm-lab-mirrors-"));
@@ -121,6 +122,13 @@ describe("k3d: registries.yaml", () => {
 });
 
 describe("the mirrors", () => {
+    it("cover the registry of every image the lab deploys", () => {
+        const mirrored = mirroredRegistries.map((m) => m.registry);
+        const used = [...new Set(labImages.map((i) => registryOf(i.image)))];
+        expect(used.sort()).toEqual(["docker.io", "gcr.io", "public.ecr.aws", "quay.io"]);
+        expect(mirrored).toEqual(expect.arrayContaining(used));
+    });
+
     it("answer by container name on the lab network over plain HTTP, one name per lab and registry", () => {
         const hosts = (lab: string) => labMirrors(lab).map((m: RegistryMirror) => m.host);
         expect(hosts("kind")).toEqual([
@@ -128,11 +136,38 @@ describe("the mirrors", () => {
             "ocm-lab-kind-mirror-quay-io",
             "ocm-lab-kind-mirror-ghcr-io",
             "ocm-lab-kind-mirror-registry-k8s-io",
+            "ocm-lab-kind-mirror-public-ecr-aws",
+            "ocm-lab-kind-mirror-gcr-io",
         ]);
-        expect(new Set([...hosts("kind"), ...hosts("k3d")]).size).toBe(8);
+        expect(new Set([...hosts("kind"), ...hosts("k3d")]).size).toBe(12);
         for (const mirror of mirrors) {
             expect(mirror.endpoint).toBe(`http://${mirror.host}:5000`);
             expect(mirror.upstream).toMatch(/^https:\/\//);
         }
+    });
+});
+
+describe("image pulls per up (docs/bench.md)", () => {
+    it("counts each cluster's own pulls without the cache, each distinct image once with it", () => {
+        // kind, 2 spokes: the hub runs 5 OCM + 5 add-on images (pull-integration, operator, agent,
+        // argocd, redis); each spoke 3 OCM + 5 add-on + guestbook + busybox
+        expect(pullsPerUp("kind", 2)).toEqual({
+            uncached: 10 + 2 * 10,
+            // distinct: 5 OCM (a spoke's 3 are among the hub's), 5 add-on (the same on hub and spokes), 2 apps
+            cachedFirstAtLeast: 5 + 5 + 2,
+            cachedFirstAtMost: 30,
+            cachedAgain: 0,
+        });
+        // k3d adds k3s's four add-on images on every cluster; the count grows with spokes only uncached
+        const k3d = pullsPerUp("k3d", 10);
+        expect(k3d.uncached).toBe(10 + 10 * 10 + 4 * 11);
+        expect(k3d.cachedFirstAtLeast).toBe(pullsPerUp("k3d", 2).cachedFirstAtLeast);
+        expect(pullsPerUp("kind", 2, { argocd: false, smokeWork: false }).uncached).toBe(5 + 2 * 3);
+    });
+
+    it("reads registry names as image references do (Docker Hub when none is named)", () => {
+        expect(registryOf("busybox:1.37.0")).toBe("docker.io");
+        expect(registryOf("rancher/mirrored-pause:3.6")).toBe("docker.io");
+        expect(registryOf("public.ecr.aws/docker/library/redis@sha256:08ad")).toBe("public.ecr.aws");
     });
 });

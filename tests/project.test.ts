@@ -136,6 +136,9 @@ describe("the workflows", () => {
             expect(destroy).toBeGreaterThan(at("--expect-no-changes"));
             expect(job.steps[destroy].if).toBe("always()");
             expect(at("docker network ls")).toBeGreaterThan(destroy);
+            // the image cache outlives destroy, and goes with --purge-cache
+            expect(runs[at("docker network ls")]).toContain("^ocm-lab-cache-");
+            expect(at('npm run destroy -- "$STACK" --purge-cache')).toBeGreaterThan(at("docker network ls"));
         });
 
         it("on a pull request, previews the head against a lab brought up from the base commit", () => {

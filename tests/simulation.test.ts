@@ -28,7 +28,9 @@ const networks = () => listed("networks");
 /** The image cache on the fake machine: mirror containers and cache volumes. */
 const containers = () => listed("containers");
 const volumes = () => listed("volumes");
-const cacheVolumes = ["docker-io", "ghcr-io", "quay-io", "registry-k8s-io"].map((r) => `ocm-lab-cache-${r}`);
+/** The mirrored registries' names as docker names, sorted as the fake machine lists them. */
+const slugs = ["docker-io", "gcr-io", "ghcr-io", "public-ecr-aws", "quay-io", "registry-k8s-io"];
+const cacheVolumes = slugs.map((r) => `ocm-lab-cache-${r}`);
 /** What each cluster's runtime found of its mirrors when the cluster was made ("<host> up|missing"). */
 const mirrorsSeen = (cluster: string) =>
     lab
@@ -90,9 +92,7 @@ describe.each(["kind", "k3d"] as const)("%s stack", (stack) => {
         // every cluster was made with all four mirrors already running on its network
         for (const cluster of ["hub", "spoke1", "spoke2"]) {
             expect(lab.read(`${lab.cluster(cluster)}/network`).trim()).toBe(`ocm-lab-${stack}`);
-            expect(mirrorsSeen(cluster)).toEqual(
-                ["docker-io", "ghcr-io", "quay-io", "registry-k8s-io"].map((r) => `ocm-lab-${stack}-mirror-${r} up`),
-            );
+            expect(mirrorsSeen(cluster)).toEqual(slugs.map((r) => `ocm-lab-${stack}-mirror-${r} up`));
         }
         // the lab's own password, which the operator hashed (not one the operator made up)
         const password = up.run!.outputs.argocdAdminPassword as string;
@@ -317,7 +317,7 @@ describe.each(["kind", "k3d"] as const)("%s stack", (stack) => {
     it("15. the image cache turned off: clusters made anew without mirrors, mirrors removed, the cache kept", async () => {
         const sim = new Simulation(lab, stack);
         expect((await sim.up({ argocd: { enabled: false }, smokeWork: false })).error).toBeUndefined();
-        expect(containers()).toHaveLength(4);
+        expect(containers()).toHaveLength(slugs.length);
         const configFile = stack === "kind" ? "config" : "registries.yaml";
         expect(lab.read(`${lab.cluster("spoke1")}/${configFile}`)).toContain(
             `http://ocm-lab-${stack}-mirror-quay-io:5000`,
@@ -482,17 +482,19 @@ describe("a kind lab and a k3d lab on one machine", () => {
 
         // one cache for both labs, each with its own mirrors
         expect(volumes()).toEqual(cacheVolumes);
-        expect(containers()).toHaveLength(8);
+        expect(containers()).toHaveLength(2 * slugs.length);
 
         await kind.destroy();
         expect(lab.clusters().sort()).toEqual(["k3d hub", "k3d spoke1", "k3d spoke2"]);
         expect(networks()).toEqual(["ocm-lab-k3d"]);
         expect(containers().every((c) => c.startsWith("ocm-lab-k3d-mirror-"))).toBe(true);
         // the k3d lab's mirrors still use the cache: purging it now removes nothing and says why
-        const early = purgeCache(fakeDocker);
+        const early = purgeCache("kind", fakeDocker);
         expect(early.removed).toEqual([]);
-        expect(early.problems).toHaveLength(4);
-        expect(early.problems[0]).toMatch(/ocm-lab-k3d-mirror-.* still uses it.*next: npm run destroy -- k3d/);
+        expect(early.problems).toHaveLength(slugs.length);
+        expect(early.problems[0]).toMatch(
+            /ocm-lab-k3d-mirror-.* still uses it; next: npm run destroy -- k3d, then npm run destroy -- kind --purge-cache/,
+        );
         const again = await k3d.up();
         expect(again.error).toBeUndefined();
         expect(again.changed).toEqual([]);
@@ -500,7 +502,7 @@ describe("a kind lab and a k3d lab on one machine", () => {
         expect(lab.clusters()).toEqual([]);
         expect(networks()).toEqual([]);
         expect(volumes()).toEqual(cacheVolumes);
-        const purge = purgeCache(fakeDocker);
+        const purge = purgeCache("k3d", fakeDocker);
         expect({ removed: purge.removed.sort(), problems: purge.problems }).toEqual({
             removed: cacheVolumes,
             problems: [],

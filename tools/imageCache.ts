@@ -32,9 +32,10 @@ export function keptCacheMessage(stack: string, volumes: string[]): string | und
  * Removes every cache volume no container uses. A volume that another lab's mirror still mounts is
  * kept; the returned problems name that lab's container and the command that frees it.
  */
-export function purgeCache(docker: DockerRun): { removed: string[]; problems: string[] } {
+export function purgeCache(stack: string, docker: DockerRun): { removed: string[]; problems: string[] } {
     const removed: string[] = [];
     const problems: string[] = [];
+    const again = `npm run destroy -- ${stack} --purge-cache`;
     for (const volume of existingCacheVolumes(docker)) {
         const result = docker(["volume", "rm", volume]);
         if (result.ok) {
@@ -46,11 +47,13 @@ export function purgeCache(docker: DockerRun): { removed: string[]; problems: st
             .map((line) => line.trim())
             .filter((line) => line !== "");
         // A lab's mirror is named ocm-lab-<stack>-mirror-<registry> (runtimes/mirrors.ts labMirrors).
-        const labs = [...new Set(users.map((user) => /^ocm-lab-(.+)-mirror-/.exec(user)?.[1] ?? "<its stack>"))];
+        const next = users.map((user) => {
+            const lab = /^ocm-lab-(.+)-mirror-/.exec(user)?.[1];
+            return lab ? `npm run destroy -- ${lab}` : `docker rm -f ${user}`;
+        });
         problems.push(
             users.length > 0
-                ? `purge-cache: ${volume} is kept: ${users.join(", ")} still uses it (another lab's mirror); ` +
-                      `next: ${labs.map((lab) => `npm run destroy -- ${lab}`).join(" && ")}, then purge again`
+                ? `purge-cache: ${volume} is kept: ${users.join(", ")} still uses it; next: ${[...new Set(next)].join(" && ")}, then ${again}`
                 : `purge-cache: docker could not remove ${volume}: ${result.output.trim()}; next: docker volume rm ${volume}`,
         );
     }

@@ -260,7 +260,7 @@ export function afterDestroy(stack: string, purge: boolean, docker: DockerRun): 
         }
         return;
     }
-    const { removed, problems } = purgeCache(docker);
+    const { removed, problems } = purgeCache(stack, docker);
     console.log(
         `ocm-lab: purge-cache: removed ${removed.length} volume(s)${removed.length ? `: ${removed.join(", ")}` : ""}`,
     );

@@ -1,6 +1,6 @@
 /**
  * Seconds each kind of step is assumed to take on a laptop with images already pulled. None of
- * these were measured here (no Docker engine on the machines that build this project): they are
+ * these were measured here (no cluster can run on the machines that build this project): they are
  * stated assumptions, each with what it rests on, and the bench's step counts do not depend on them.
  */
 export interface Latency {

@@ -1,8 +1,9 @@
 /**
  * Builds the real kind and k3d CLIs, at the versions in versions.ts, from their Go modules, so that
  * tests can hand every command line the step scripts run to the real flag parsers (see
- * tests/realCliFlags.test.ts); and actionlint, which checks the project's workflows in
- * `npm run lint` (`lintWorkflows` below). Binaries are kept in .tools/go/<tool>-<version>/, keyed
+ * tests/realCliFlags.test.ts); actionlint, which checks the project's workflows in
+ * `npm run lint` (`lintWorkflows` below); and the registry the image cache runs, from which the
+ * Docker tests make a stand-in for its image. Binaries are kept in .tools/go/<tool>-<version>/, keyed
  * by version, with Go's module and build caches beside them: a second run costs nothing.
  *
  * clusteradm cannot be built here: v1.3.1 requires open-cluster-management.io/ocm v1.3.1, which the
@@ -15,7 +16,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { versions } from "../versions";
 
-export type RealCli = "kind" | "k3d" | "actionlint";
+export type RealCli = "kind" | "k3d" | "actionlint" | "registry";
 
 interface GoBuild {
     version: string;
@@ -24,6 +25,8 @@ interface GoBuild {
     mainPackage: string;
     /** Release builds stamp the version with -X; without it k3d calls itself "v5-dev". */
     ldflags?: string;
+    /** Extra build environment. */
+    env?: Record<string, string>;
 }
 
 const builds: Record<RealCli, GoBuild> = {
@@ -39,6 +42,15 @@ const builds: Record<RealCli, GoBuild> = {
         module: "github.com/rhysd/actionlint",
         mainPackage: "github.com/rhysd/actionlint/cmd/actionlint",
         ldflags: `-X github.com/rhysd/actionlint.version=${versions.actionlint}`,
+    },
+    // The image cache's registry, for the stand-in image the Docker tests run (tests/registryMirror.test.ts):
+    // static, so it runs in an image that holds nothing else.
+    registry: {
+        version: versions.registryMirrorModule,
+        module: "github.com/distribution/distribution/v3",
+        mainPackage: "github.com/distribution/distribution/v3/cmd/registry",
+        ldflags: `-s -w -X github.com/distribution/distribution/v3/version.version=${versions.registryMirrorModule}`,
+        env: { CGO_ENABLED: "0" },
     },
 };
 
@@ -67,7 +79,7 @@ function goEnvironment(flags = ""): NodeJS.ProcessEnv {
  * would be shorter, but it first reads the module's version list, which the proxy here refuses.
  */
 function build(tool: RealCli): void {
-    const { version, module, mainPackage, ldflags } = builds[tool];
+    const { version, module, mainPackage, ldflags, env } = builds[tool];
     const target = realCliPath(tool);
     const work = path.join(goRoot, "work", `${tool}-${version}`);
     fs.rmSync(work, { recursive: true, force: true });
@@ -82,7 +94,7 @@ function build(tool: RealCli): void {
     const result = spawnSync("go", args, {
         cwd: work,
         stdio: "inherit",
-        env: goEnvironment("-mod=mod -buildvcs=false"),
+        env: { ...goEnvironment("-mod=mod -buildvcs=false"), ...env },
     });
     if (result.error || result.status !== 0) {
         fs.rmSync(partial, { force: true });

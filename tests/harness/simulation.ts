@@ -132,7 +132,7 @@ export class Simulation {
                 }
                 // A real mirror takes a while to pull and start: a cluster that does not wait for
                 // its mirrors is then made before they run, and its fake runtime records them missing.
-                await new Promise((resolve) => setTimeout(resolve, 2000));
+                await new Promise((resolve) => setTimeout(resolve, 1000));
                 // What the docker provider asks the engine for, as a docker run line.
                 const volume = inputs.volumes[0];
                 await this.docker([
