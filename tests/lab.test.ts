@@ -6,7 +6,13 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { labConfigFrom, labEnvironment, run } from "../tools/lab";
-import { ownedClusterNames, ownsNetwork, PreflightFacts, preflightProblems } from "../tools/preflight";
+import {
+    ownedClusterNames,
+    ownsDockerObject,
+    ownsNetwork,
+    PreflightFacts,
+    preflightProblems,
+} from "../tools/preflight";
 import { renderTable, StatusRow, statusProblems, statusRows } from "../tools/status";
 import { DockerRun, existingCacheVolumes, keptCacheMessage, purgeCache } from "../tools/imageCache";
 
@@ -118,7 +124,32 @@ describe("preflight", () => {
         ).toEqual([]);
     });
 
-    it("refuses a k3d network of the lab's name that this stack did not create, naming it", () => {
+    it("refuses mirror containers of the lab's names that this stack did not create, naming them", () => {
+        expect(preflightProblems({ ...healthy, strayMirrors: [] })).toEqual([]);
+        expect(
+            preflightProblems({
+                ...healthy,
+                strayMirrors: ["ocm-lab-kind-mirror-quay-io", "ocm-lab-kind-mirror-gcr-io"],
+            }),
+        ).toEqual([
+            "container(s) ocm-lab-kind-mirror-quay-io, ocm-lab-kind-mirror-gcr-io exist and this stack did not create them " +
+                "(left by an earlier lab of this name): docker rm -f ocm-lab-kind-mirror-quay-io ocm-lab-kind-mirror-gcr-io " +
+                "(the image cache's volumes keep what they cached), or turn the cache off: " +
+                "pulumi config set ocm-lab:imageCache false -s kind",
+        ]);
+        const exported = JSON.stringify({
+            deployment: {
+                resources: [
+                    { type: "docker:index/container:Container", outputs: { name: "ocm-lab-kind-mirror-quay-io" } },
+                    { type: "docker:index/network:Network", outputs: { name: "ocm-lab-kind-mirror-gcr-io" } },
+                ],
+            },
+        });
+        expect(ownsDockerObject(exported, "container", "ocm-lab-kind-mirror-quay-io")).toBe(true);
+        expect(ownsDockerObject(exported, "container", "ocm-lab-kind-mirror-gcr-io")).toBe(false); // a network of that name
+    });
+
+    it("refuses a network of the lab's name that this stack did not create, naming it", () => {
         const k3d = { ...healthy, runtime: "k3d" as const, stack: "k3d", kindVersion: undefined };
         expect(preflightProblems({ ...k3d, network: { name: "ocm-lab-k3d", takenByOther: false } })).toEqual([]);
         expect(preflightProblems({ ...k3d, network: { name: "ocm-lab-k3d", takenByOther: true } })).toEqual([

@@ -12,7 +12,8 @@ import { ConfigError, LabConfig, parseLabConfig, RawLabConfig } from "../config"
 import { ensureTool, InstallContext, installedVersion, platformOf, ToolError, ToolName } from "./installTools";
 import { labNetworkName } from "../runtimes/names";
 import { DockerRun, existingCacheVolumes, keptCacheMessage, purgeCache } from "./imageCache";
-import { ownedClusterNames, ownsNetwork, PreflightFacts, preflightProblems } from "./preflight";
+import { ownedClusterNames, ownsDockerObject, ownsNetwork, PreflightFacts, preflightProblems } from "./preflight";
+import { labMirrors } from "../runtimes/mirrors";
 import { readStepTimings, renderRunSummary, StateResource, stepDependencies, writeRunRecord } from "./runRecord";
 import { ExpectedLab, renderTable, StatusRow, statusProblems, statusRows } from "./status";
 
@@ -143,6 +144,12 @@ function gatherFacts(stack: string, lab: LabConfig, env: NodeJS.ProcessEnv, stac
         existingClusters: listed.filter((name) => name !== ""),
         ownedClusters: stackExport ? ownedClusterNames(stackExport) : [],
         network: networkFacts(labNetworkName(stack), env, stackExport),
+        strayMirrors: lab.imageCache
+            ? labMirrors(stack)
+                  .map((m) => m.host)
+                  .filter((name) => run("docker", ["container", "inspect", name], env).status === 0)
+                  .filter((name) => !(stackExport && ownsDockerObject(stackExport, "container", name)))
+            : [],
     };
 }
 

@@ -22,6 +22,8 @@ export interface PreflightFacts {
     ownedClusters: string[];
     /** The docker network the lab will create, and whether one of that name exists but is not this stack's. */
     network?: { name: string; takenByOther: boolean };
+    /** Containers with the names of this lab's registry mirrors that this stack did not create. */
+    strayMirrors?: string[];
 }
 
 /** kind's own advice for several clusters on one host (its known-issues page). */
@@ -69,18 +71,28 @@ export function preflightProblems(f: PreflightFacts): string[] {
                 `or run the lab under another stack name`,
         );
     }
+    if (f.strayMirrors && f.strayMirrors.length > 0) {
+        problems.push(
+            `container(s) ${f.strayMirrors.join(", ")} exist and this stack did not create them (left by an earlier lab ` +
+                `of this name): docker rm -f ${f.strayMirrors.join(" ")} (the image cache's volumes keep what they cached), ` +
+                `or turn the cache off: pulumi config set ocm-lab:imageCache false -s ${f.stack}`,
+        );
+    }
     return problems;
 }
 
-/** Whether this stack's exported state holds a docker network of that name (it created it). */
-export function ownsNetwork(stackExport: string, networkName: string): boolean {
+/** Whether this stack's exported state holds a docker object of that type and name (it created it). */
+export function ownsDockerObject(stackExport: string, kind: "network" | "container", name: string): boolean {
+    const type = kind === "network" ? "docker:index/network:Network" : "docker:index/container:Container";
     const state = JSON.parse(stackExport) as {
         deployment?: { resources?: { type?: string; outputs?: { name?: string } }[] };
     };
-    return (state.deployment?.resources ?? []).some(
-        (r) => r.type === "docker:index/network:Network" && r.outputs?.name === networkName,
-    );
+    return (state.deployment?.resources ?? []).some((r) => r.type === type && r.outputs?.name === name);
 }
+
+/** Whether this stack's exported state holds a docker network of that name (it created it). */
+export const ownsNetwork = (stackExport: string, networkName: string) =>
+    ownsDockerObject(stackExport, "network", networkName);
 
 /** Names of the hub and spokes this stack's exported state holds. */
 export function ownedClusterNames(stackExport: string): string[] {
