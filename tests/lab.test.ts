@@ -14,7 +14,7 @@ import {
     preflightProblems,
 } from "../tools/preflight";
 import { renderTable, StatusRow, statusProblems, statusRows } from "../tools/status";
-import { DockerRun, existingCacheVolumes, keptCacheMessage, purgeCache } from "../tools/imageCache";
+import { cacheStatusLines, DockerRun, existingCacheVolumes, keptCacheMessage, purgeCache } from "../tools/imageCache";
 
 const made: string[] = [];
 const temp = () => {
@@ -372,5 +372,22 @@ describe("the image cache after destroy", () => {
             "purge-cache: ocm-lab-cache-gcr-io is kept: my-own-registry still uses it; " +
                 "next: docker rm -f my-own-registry, then npm run destroy -- kind --purge-cache",
         ]);
+    });
+
+    it("shows in status how many mirrors run, and each one that does not, without failing the lab", () => {
+        const mirror = (registry: string, status: string) => ({
+            registry,
+            container: `ocm-lab-kind-mirror-${registry.replace(/\./g, "-")}`,
+            status,
+        });
+        expect(cacheStatusLines([mirror("quay.io", "running"), mirror("gcr.io", "running")])).toEqual([
+            "image cache: 2 of 2 mirrors running",
+        ]);
+        expect(cacheStatusLines([mirror("quay.io", "running"), mirror("gcr.io", "restarting")])).toEqual([
+            "image cache: 1 of 2 mirrors running",
+            "image cache: ocm-lab-kind-mirror-gcr-io is restarting; nodes pull from gcr.io directly meanwhile " +
+                "(a mirror restarts until its registry answers); next: docker logs ocm-lab-kind-mirror-gcr-io",
+        ]);
+        expect(cacheStatusLines([])).toEqual(["image cache: off"]);
     });
 });

@@ -59,3 +59,30 @@ export function purgeCache(stack: string, docker: DockerRun): { removed: string[
     }
     return { removed, problems };
 }
+
+/** A mirror of the lab, as `npm run status` finds it: its container's state in Docker. */
+export interface MirrorState {
+    registry: string;
+    container: string;
+    /** docker's State.Status (running, restarting, exited, …), or "missing". */
+    status: string;
+}
+
+/**
+ * `npm run status`'s lines about the image cache. A mirror that is not running is not a problem
+ * for the lab (nodes then pull from the registry itself), so these lines inform and never fail.
+ */
+export function cacheStatusLines(mirrors: MirrorState[]): string[] {
+    if (mirrors.length === 0) {
+        return ["image cache: off"];
+    }
+    const down = mirrors.filter((m) => m.status !== "running");
+    return [
+        `image cache: ${mirrors.length - down.length} of ${mirrors.length} mirrors running`,
+        ...down.map(
+            (m) =>
+                `image cache: ${m.container} is ${m.status}; nodes pull from ${m.registry} directly meanwhile ` +
+                `(a mirror restarts until its registry answers); next: docker logs ${m.container}`,
+        ),
+    ];
+}

@@ -11,7 +11,7 @@ import * as path from "path";
 import { ConfigError, LabConfig, parseLabConfig, RawLabConfig } from "../config";
 import { ensureTool, InstallContext, installedVersion, platformOf, ToolError, ToolName } from "./installTools";
 import { labNetworkName } from "../runtimes/names";
-import { DockerRun, existingCacheVolumes, keptCacheMessage, purgeCache } from "./imageCache";
+import { cacheStatusLines, DockerRun, existingCacheVolumes, keptCacheMessage, purgeCache } from "./imageCache";
 import { ownedClusterNames, ownsDockerObject, ownsNetwork, PreflightFacts, preflightProblems } from "./preflight";
 import { labMirrors } from "../runtimes/mirrors";
 import { readStepTimings, renderRunSummary, StateResource, stepDependencies, writeRunRecord } from "./runRecord";
@@ -341,6 +341,13 @@ function status(stack: string, pulumi: (args: string[]) => RunResult, env: NodeJ
     }
     fs.rmSync(dir, { recursive: true, force: true });
     console.log(renderTable(rows));
+    const mirrors: { registry: string; container: string }[] = outputs.imageMirrors ?? [];
+    cacheStatusLines(
+        mirrors.map((m) => {
+            const inspected = run("docker", ["inspect", "--format", "{{.State.Status}}", m.container], env);
+            return { ...m, status: inspected.status === 0 ? inspected.stdout.trim() : "missing" };
+        }),
+    ).forEach((line) => console.log(`ocm-lab: ${line}`));
     const problems = statusProblems(rows, expected);
     if (problems.length > 0) {
         problems.forEach((problem) => console.error(`ocm-lab: not ready: ${problem}`));
