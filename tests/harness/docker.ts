@@ -42,9 +42,14 @@ const standInLabel = "ocm-lab.stand-in";
 export function ensureRegistryImage(): "real" | "stand-in" {
     const image = versions.registryMirror;
     const inspected = docker(["image", "inspect", "--format", `{{index .Config.Labels "${standInLabel}"}}`, image]);
-    if (inspected.ok) {
-        return inspected.stdout === "" || inspected.stdout === "<no value>" ? "real" : "stand-in";
+    const wanted = `distribution-${versions.registryMirrorModule}`;
+    if (inspected.ok && (inspected.stdout === "" || inspected.stdout === "<no value>")) {
+        return "real";
     }
+    if (inspected.ok && inspected.stdout === wanted) {
+        return "stand-in";
+    }
+    // none, or a stand-in built from another release: (re)import it
     const binary = realCliPath("registry");
     if (!fs.existsSync(binary)) {
         throw new Error(`the registry is not built (${binary}); next: npm run build:clis`);
@@ -81,7 +86,7 @@ export function ensureRegistryImage(): "real" | "stand-in" {
         const imported = docker([
             "import",
             "--change",
-            `LABEL ${standInLabel}=distribution-${versions.registryMirrorModule}`,
+            `LABEL ${standInLabel}=${wanted}`,
             "--change",
             'ENTRYPOINT ["/bin/registry"]',
             "--change",
