@@ -1,30 +1,49 @@
 import * as pulumi from "@pulumi/pulumi";
 import { step } from "../scripts/step";
-import { ClusterSteps } from "./runtime";
+import { ClusterSpec, ClusterSteps } from "./runtime";
 
 /** What a runtime says about how it makes one cluster; clusterSteps turns it into the two steps. */
 export interface ClusterRecipe {
     /** Folder of the runtime's create-cluster.sh, delete-cluster.sh and kubeconfig.sh under scripts/. */
     scripts: "kind" | "k3d";
-    /** Environment of the create and delete steps. */
+    /** Environment of the create and delete steps, beside CLUSTER_NAME, NODE_IMAGE and NETWORK_NAME. */
     environment: Record<string, pulumi.Input<string>>;
-    /** Inputs whose change needs a new cluster (re-running create would keep the old one). */
+    /**
+     * Runtime inputs whose change needs a new cluster (re-running create would keep the old one),
+     * beside the node image and the network, which every runtime's clusters are made with.
+     */
     recreateWhen: pulumi.Input<string>[];
-    dependsOn?: pulumi.Resource[];
 }
 
-/** The cluster, and its host kubeconfig fetched again whenever the cluster is replaced. */
-export function clusterSteps(clusterName: string, recipe: ClusterRecipe, parent: pulumi.Resource): ClusterSteps {
+/**
+ * The cluster, made on the lab's network once the network and every image cache mirror exist, and
+ * its host kubeconfig fetched again whenever the cluster is replaced.
+ */
+export function clusterSteps(
+    clusterName: string,
+    spec: ClusterSpec,
+    recipe: ClusterRecipe,
+    parent: pulumi.Resource,
+): ClusterSteps {
     const cluster = step(
         `${clusterName}-cluster`,
         {
             script: `${recipe.scripts}/create-cluster.sh`,
             deleteScript: `${recipe.scripts}/delete-cluster.sh`,
-            environment: recipe.environment,
-            triggers: recipe.recreateWhen,
+            environment: {
+                CLUSTER_NAME: clusterName,
+                NODE_IMAGE: spec.nodeImage,
+                NETWORK_NAME: spec.network.name,
+                ...recipe.environment,
+            },
+            triggers: [spec.nodeImage, spec.network.name, ...recipe.recreateWhen],
         },
         // The cluster name is a singleton on the machine: delete the old one before making the new.
-        { parent, deleteBeforeReplace: true, dependsOn: recipe.dependsOn },
+        {
+            parent,
+            deleteBeforeReplace: true,
+            dependsOn: [spec.network.resource, ...(spec.imageCache?.ready ?? [])],
+        },
     );
     const kubeconfig = step(
         `${clusterName}-kubeconfig`,

@@ -17,17 +17,12 @@ export const k3dRuntime: ClusterRuntime = {
         const registries = k3dRegistriesConfig(spec.imageCache?.mirrors ?? []);
         return clusterSteps(
             clusterName,
+            spec,
             {
                 scripts: "k3d",
-                environment: {
-                    CLUSTER_NAME: clusterName,
-                    NODE_IMAGE: spec.nodeImage,
-                    NETWORK_NAME: spec.network.name,
-                    REGISTRY_CONFIG: registries,
-                },
+                environment: { REGISTRY_CONFIG: registries },
                 // k3s reads registries.yaml when the node starts: a new mirror list needs a new cluster.
-                recreateWhen: [spec.nodeImage, spec.network.name, registries],
-                dependsOn: [spec.network.resource, ...(spec.imageCache?.ready ?? [])],
+                recreateWhen: [registries],
             },
             parent,
         );

@@ -16,17 +16,12 @@ export const kindRuntime: ClusterRuntime = {
         const config = kindClusterConfig(spec.imageCache?.mirrors ?? []);
         return clusterSteps(
             clusterName,
+            spec,
             {
                 scripts: "kind",
-                environment: {
-                    CLUSTER_NAME: clusterName,
-                    NODE_IMAGE: spec.nodeImage,
-                    NETWORK_NAME: spec.network.name,
-                    KIND_CONFIG: config,
-                },
+                environment: { KIND_CONFIG: config },
                 // containerd reads its mirrors when the node starts: a new mirror list needs a new cluster.
-                recreateWhen: [spec.nodeImage, spec.network.name, config],
-                dependsOn: [spec.network.resource, ...(spec.imageCache?.ready ?? [])],
+                recreateWhen: [config],
             },
             parent,
         );

@@ -144,13 +144,17 @@ function gatherFacts(stack: string, lab: LabConfig, env: NodeJS.ProcessEnv, stac
         existingClusters: listed.filter((name) => name !== ""),
         ownedClusters: stackExport ? ownedClusterNames(stackExport) : [],
         network: networkFacts(labNetworkName(stack), env, stackExport),
-        strayMirrors: lab.imageCache
-            ? labMirrors(stack)
-                  .map((m) => m.host)
-                  .filter((name) => run("docker", ["container", "inspect", name], env).status === 0)
-                  .filter((name) => !(stackExport && ownsDockerObject(stackExport, "container", name)))
-            : [],
+        strayMirrors: lab.imageCache ? strayMirrors(stack, env, stackExport) : [],
     };
+}
+
+/** This lab's mirror container names that exist on the machine (one `docker ps`) but not in its state. */
+function strayMirrors(stack: string, env: NodeJS.ProcessEnv, stackExport: string): string[] {
+    const existing = new Set(run("docker", ["ps", "-a", "--format", "{{.Names}}"], env).stdout.split("\n"));
+    return labMirrors(stack)
+        .map((m) => m.host)
+        .filter((name) => existing.has(name))
+        .filter((name) => !(stackExport && ownsDockerObject(stackExport, "container", name)));
 }
 
 function networkFacts(name: string, env: NodeJS.ProcessEnv, stackExport: string) {
@@ -250,10 +254,8 @@ export async function main(args: string[]): Promise<void> {
         console.log(`ocm-lab: ${renderRunSummary(record, stepDependencies(resources), file)}`);
     }
     if (command === "destroy" && result.status === 0) {
-        afterDestroy(stack, options.includes("--purge-cache"), (dockerArgs) => {
-            const r = run("docker", dockerArgs, env);
-            return { ok: !r.error && r.status === 0, output: `${r.stdout}${r.stderr}` };
-        });
+        const ctx = installContext(env);
+        afterDestroy(stack, options.includes("--purge-cache"), (dockerArgs) => ctx.run("docker", dockerArgs));
     }
     process.exit(result.status ?? 1);
 }
