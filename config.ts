@@ -43,6 +43,8 @@ export interface LabConfig {
     smokeWork: boolean;
     /** Pull-through registry mirrors for every cluster, whose cache outlives the lab. */
     imageCache: boolean;
+    /** The hub also registers itself, as the ManagedCluster `local-cluster`. */
+    hubSelfManaged: boolean;
     argocd: ArgoCdConfig;
 }
 
@@ -63,6 +65,7 @@ export interface RawLabConfig {
     timeoutSeconds?: unknown;
     smokeWork?: unknown;
     imageCache?: unknown;
+    hubSelfManaged?: unknown;
     argocd?: unknown;
 }
 
@@ -80,6 +83,7 @@ export const configKeys: readonly (keyof RawLabConfig)[] = [
     "timeoutSeconds",
     "smokeWork",
     "imageCache",
+    "hubSelfManaged",
     "argocd",
 ];
 
@@ -93,6 +97,7 @@ export const configDefaults = {
     timeoutSeconds: 300,
     smokeWork: true,
     imageCache: true,
+    hubSelfManaged: false,
     argocd: {
         enabled: true,
         chartVersion: versions.argocdAgentAddonChart,
@@ -114,6 +119,11 @@ export const maxClusterNameLength = 49;
 const dns1123Label = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 /** `argocd` is the add-on's own namespace on the hub, so a spoke of that name would collide with it. */
 const reservedSpokeNames = ["argocd"];
+/**
+ * The ManagedCluster name a self-managed hub registers under: the register page's own name for it
+ * (shared/reference/ocm-install-and-register.txt, "Common name for hub as klusterlet").
+ */
+export const selfManagedClusterName = "local-cluster";
 const quantity = /^[0-9]+(\.[0-9]+)?(m|Ki|Mi|Gi|Ti|k|M|G|T)?$/;
 
 export class ConfigError extends Error {
@@ -147,6 +157,7 @@ export function parseLabConfig(input: RawLabConfig): LabConfig {
         timeoutSeconds: decodeJson(input.timeoutSeconds),
         smokeWork: decodeJson(input.smokeWork),
         imageCache: decodeJson(input.imageCache),
+        hubSelfManaged: decodeJson(input.hubSelfManaged),
         argocd: decodeJson(input.argocd),
     };
 
@@ -233,6 +244,17 @@ export function parseLabConfig(input: RawLabConfig): LabConfig {
 
     const smokeWork = parseSwitch(raw, "smokeWork", problems);
     const imageCache = parseSwitch(raw, "imageCache", problems);
+    const hubSelfManaged = parseSwitch(raw, "hubSelfManaged", problems);
+    if (hubSelfManaged) {
+        spokeNames.forEach((spoke, i) => {
+            if (spoke === selfManagedClusterName) {
+                problems.push(
+                    `ocm-lab:spokes[${i}] is ${show(spoke)}, the ManagedCluster name the hub registers itself under ` +
+                        `with ocm-lab:hubSelfManaged true; choose another name. Example: spoke${i + 1}`,
+                );
+            }
+        });
+    }
 
     const argocd = parseArgoCd(raw.argocd, problems);
 
@@ -249,12 +271,17 @@ export function parseLabConfig(input: RawLabConfig): LabConfig {
         timeoutSeconds: timeoutSeconds as number,
         smokeWork,
         imageCache,
+        hubSelfManaged,
         argocd,
     };
 }
 
 /** A true/false option: its value, or its default with a problem noted when it is anything else. */
-function parseSwitch(raw: RawLabConfig, key: "smokeWork" | "imageCache", problems: string[]): boolean {
+function parseSwitch(
+    raw: RawLabConfig,
+    key: "smokeWork" | "imageCache" | "hubSelfManaged",
+    problems: string[],
+): boolean {
     const value = raw[key] ?? configDefaults[key];
     if (typeof value !== "boolean") {
         problems.push(

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ArgoAgentAddon, ClusterRegistration, HubCluster, ImageCache, SpokeCluster } from "./components";
-import { parseLabConfig } from "./config";
+import { parseLabConfig, selfManagedClusterName } from "./config";
 import { runtimeFor } from "./runtimes";
 import { createLabNetwork } from "./runtimes/network";
 import { writeStepSettings } from "./scripts/settings";
@@ -38,13 +38,28 @@ const spokes = lab.spokeNames.map((spokeName) => new SpokeCluster(spokeName, { r
 const registrations = spokes.map(
     (spoke) => new ClusterRegistration(spoke.clusterName, { hub, spoke, ...ocmSettings, smokeWork: lab.smokeWork }),
 );
+// hubSelfManaged: the hub joins itself as local-cluster, with its own context, like any spoke.
+const hubItself = lab.hubSelfManaged
+    ? new ClusterRegistration(selfManagedClusterName, {
+          hub,
+          spoke: {
+              clusterName: selfManagedClusterName,
+              context: hub.context,
+              kubeconfig: hub.kubeconfig,
+              cluster: hub.cluster,
+          },
+          hubItself: true,
+          ...ocmSettings,
+          smokeWork: lab.smokeWork,
+      })
+    : undefined;
 
 // GitOps: Argo CD and the agent add-on on the hub once every spoke is Available, guestbook to each.
 const argocd = lab.argocd.enabled
     ? new ArgoAgentAddon("argocd", {
           hub,
           spokes,
-          registrations,
+          registrations: hubItself ? [...registrations, hubItself] : registrations,
           ...lab.argocd,
           chartRepo: versions.argocdAgentAddonRepo,
       })
@@ -55,6 +70,8 @@ const clusters = [hub, ...spokes];
 export const runtimeName = lab.runtime;
 export const hubName = hub.clusterName;
 export const spokeNames = registrations.map((r) => r.spokeName);
+/** The hub's own ManagedCluster name when it manages itself (npm run status checks it then). */
+export const selfManagedCluster = hubItself?.spokeName;
 /** Whether each spoke runs the smoke ManifestWork (npm run status checks it then). */
 export const smokeWork = lab.smokeWork;
 /** The registries each cluster pulls through a mirror of, and the mirrors' containers. */

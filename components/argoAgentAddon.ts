@@ -22,7 +22,10 @@ export interface ArgoAgentAddonArgs extends GuestbookSource {
     hub: HubCluster;
     /** Spokes that receive the agent and the app; each must have a registration in `registrations`. */
     spokes: SpokeCluster[];
-    /** Every spoke's registration: the add-on installs only after all of them are Available. */
+    /**
+     * Every registration, the hub's own included: the add-on installs only after all of them are
+     * Available and a self-managed hub is tainted out of its Placement.
+     */
     registrations: ClusterRegistration[];
     /** argocd-agent-addon chart version (see versions.ts). */
     chartVersion: string;
@@ -105,7 +108,10 @@ export class ArgoAgentAddon extends pulumi.ComponentResource {
                 values: { principalServiceType: "NodePort" },
                 timeout: args.installTimeoutSeconds,
             },
-            { ...onHub, dependsOn: [adminSecret, ...args.registrations.flatMap((r) => [r.accepted, r.available])] },
+            {
+                ...onHub,
+                dependsOn: [adminSecret, ...args.registrations.flatMap((r) => [r.accepted, ...r.placementReady])],
+            },
         );
 
         const gitopsReady = step(

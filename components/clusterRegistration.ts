@@ -5,14 +5,39 @@ import { ResourceQos } from "../config";
 import { HubCluster, qosEnvironment } from "./hubCluster";
 import { pemOf } from "./kubeconfig";
 import { smokeWork, smokeWorkNames } from "./ocmObjects";
-import { SpokeCluster } from "./spokeCluster";
 import { step } from "../scripts/step";
+
+/** What registration needs of the cluster that joins: a SpokeCluster, or the hub registering itself. */
+export interface JoiningCluster {
+    /** Its ManagedCluster name on the hub. */
+    clusterName: string;
+    /** The kubectl context of the cluster the klusterlet runs in, for messages. */
+    context: string;
+    /** Host-view kubeconfig of that cluster (secret). */
+    kubeconfig: pulumi.Output<string>;
+    /** The command that owns that cluster: a new cluster (a new id) registers again. */
+    cluster: command.local.Command;
+}
+
+/**
+ * The NoSelect taint a self-managed hub's ManagedCluster carries: a Placement selects it only if it
+ * tolerates this key, and the add-on chart's Placement tolerates only unreachable and unavailable
+ * (argocd-agent-addon 0.28.1, templates/gitopscluster/placement.yaml). Argo CD's principal and the
+ * agent would both live in the hub's argocd namespace, so the add-on stays on the spokes.
+ */
+export const selfManagedTaintKey = "ocm-lab/self-managed-hub";
 
 export interface ClusterRegistrationArgs {
     /** The initialised hub the spoke joins. */
     hub: HubCluster;
-    /** The spoke to register; its name becomes the ManagedCluster name. */
-    spoke: SpokeCluster;
+    /** The cluster to register; its name becomes the ManagedCluster name. */
+    spoke: JoiningCluster;
+    /**
+     * The joining cluster is the hub itself (config hubSelfManaged): its ManagedCluster is tainted out
+     * of every Placement that does not tolerate selfManagedTaintKey, and removing the registration
+     * unjoins the klusterlet first, since the cluster lives on.
+     */
+    hubItself?: boolean;
     /** OCM release of the klusterlet (`--bundle-version`); keep it equal to the hub's. */
     bundleVersion: string;
     /** Resource settings for the klusterlet. */
@@ -36,6 +61,8 @@ export class ClusterRegistration extends pulumi.ComponentResource {
     readonly available: command.local.Command;
     /** Done when the smoke ManifestWork's Pod runs on the spoke (when config smokeWork is on). */
     readonly smokeReady?: command.local.Command;
+    /** The steps a Placement over the lab must wait for: Available, and for the hub itself its taint. */
+    readonly placementReady: command.local.Command[];
 
     constructor(name: string, args: ClusterRegistrationArgs, opts?: pulumi.ComponentResourceOptions) {
         super("ocm-lab:index:ClusterRegistration", name, {}, opts);
@@ -73,9 +100,18 @@ export class ClusterRegistration extends pulumi.ComponentResource {
             },
             { parent: this, dependsOn: [spoke.cluster, hub.initialized] },
         );
+        // A spoke dropped from config goes with its cluster; the hub itself lives on, so its klusterlet
+        // is unjoined before its ManagedCluster is removed (or the klusterlet would register again).
+        const unjoinEnvironment: Record<string, pulumi.Input<string>> = args.hubItself
+            ? { KLUSTERLET_CONTEXT: spoke.context, KLUSTERLET_KUBECONFIG: spoke.kubeconfig }
+            : {};
         this.accepted = step(
             `${name}-accept`,
-            { script: "accept.sh", deleteScript: "remove-managed-cluster.sh", environment: hubEnvironment },
+            {
+                script: "accept.sh",
+                deleteScript: "remove-managed-cluster.sh",
+                environment: { ...hubEnvironment, ...unjoinEnvironment },
+            },
             // Removing the ManagedCluster matters only while the hub lives on (a spoke dropped from config).
             { parent: this, dependsOn: [this.joined], deletedWith: hub.cluster },
         );
@@ -84,6 +120,19 @@ export class ClusterRegistration extends pulumi.ComponentResource {
             { script: "wait-available.sh", environment: hubEnvironment },
             { parent: this, dependsOn: [this.accepted] },
         );
+        this.placementReady = [this.available];
+        if (args.hubItself) {
+            this.placementReady.push(
+                step(
+                    `${name}-no-select-taint`,
+                    {
+                        script: "taint-managed-cluster.sh",
+                        environment: { ...hubEnvironment, TAINT_KEY: selfManagedTaintKey },
+                    },
+                    { parent: this, dependsOn: [this.accepted], deletedWith: hub.cluster },
+                ),
+            );
+        }
 
         if (args.smokeWork) {
             // The register page's first check that the hub manages the spoke: a ManifestWork in the

@@ -335,6 +335,56 @@ describe("the smoke ManifestWork", () => {
     });
 });
 
+describe("a self-managed hub", () => {
+    it.each(stacks)(
+        "%s: local-cluster joins from the hub's own context after init, and the add-on waits for its taint",
+        async (stack) => {
+            const run = await runProgram({ stack, config: { hubSelfManaged: true } });
+            const hubContext = (run.outputs.contexts as Record<string, string>).hub;
+            const join = resource(run, "local-cluster-join");
+            expect(join.inputs.create).toBe("scripts/join.sh");
+            expect(reveal(join.inputs.environment)).toMatchObject({
+                SPOKE_NAME: "local-cluster",
+                SPOKE_CONTEXT: hubContext,
+                HUB_CONTEXT: hubContext,
+            });
+            expect(reveal(join.inputs.environment).SPOKE_KUBECONFIG).toBe(
+                reveal(join.inputs.environment).HUB_KUBECONFIG,
+            );
+            expect(waitsFor(run, "local-cluster-join", "hub-init")).toBe(true);
+            // no spoke waits for the hub's own registration, nor it for theirs
+            for (const spoke of ["spoke1", "spoke2"]) {
+                expect(waitsFor(run, "local-cluster-available", `${spoke}-join`)).toBe(false);
+                expect(waitsFor(run, `${spoke}-available`, "local-cluster-join")).toBe(false);
+            }
+            const taint = resource(run, "local-cluster-no-select-taint");
+            expect(taint.inputs.create).toBe("scripts/taint-managed-cluster.sh");
+            expect(reveal(taint.inputs.environment).TAINT_KEY).toBe("ocm-lab/self-managed-hub");
+            expect(taint.dependencies).toContain(resource(run, "local-cluster-accept").urn);
+            // the chart's Placement must never see local-cluster untainted
+            expect(waitsFor(run, "argocd-release", "local-cluster-no-select-taint")).toBe(true);
+            // removing the registration unjoins the klusterlet the hub keeps running; spokes go with their cluster
+            const accept = resource(run, "local-cluster-accept");
+            expect(accept.inputs.delete).toBe("scripts/remove-managed-cluster.sh");
+            expect(reveal(accept.inputs.environment)).toMatchObject({ KLUSTERLET_CONTEXT: hubContext });
+            expect(isSecretValue(accept.inputs.environment)).toBe(true); // the hub kubeconfig twice, secret as a whole
+            expect(reveal(resource(run, "spoke1-accept").inputs.environment).KLUSTERLET_KUBECONFIG).toBeUndefined();
+            expect(
+                resource(run, "local-cluster-smoke-work", "kubernetes:work.open-cluster-management.io/v1:ManifestWork")
+                    .inputs.metadata.namespace,
+            ).toBe("local-cluster");
+            expect(run.outputs.selfManagedCluster).toBe("local-cluster");
+            expect(run.outputs.spokeNames).toEqual(["spoke1", "spoke2"]);
+        },
+    );
+
+    it("is left out entirely by default", async () => {
+        const run = await runProgram({ stack: "kind" });
+        expect(names(run).filter((n) => n.startsWith("local-cluster"))).toEqual([]);
+        expect(run.outputs.selfManagedCluster).toBeUndefined();
+    });
+});
+
 describe("configuration", () => {
     it("passes custom names, images, bundle version, QoS and timeouts down to the steps", async () => {
         const run = await runProgram({
@@ -413,6 +463,16 @@ describe("configuration", () => {
             "an imageCache that is not true or false",
             { imageCache: "off" },
             /ocm-lab:imageCache is "off"; it must be true or false\. Example: pulumi config set ocm-lab:imageCache false/,
+        ],
+        [
+            "a hubSelfManaged that is not true or false",
+            { hubSelfManaged: "on" },
+            /ocm-lab:hubSelfManaged is "on"; it must be true or false/,
+        ],
+        [
+            "a spoke named local-cluster beside a self-managed hub",
+            { hubSelfManaged: true, spokes: ["spoke1", "local-cluster"] },
+            /ocm-lab:spokes\[1\] is "local-cluster", the ManagedCluster name the hub registers itself under.*Example: spoke2/,
         ],
         ["a misspelled key", { spoke: ["spoke1"] }, /ocm-lab:spoke is not a setting.*did you mean ocm-lab:spokes\?/],
         [

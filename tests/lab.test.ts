@@ -310,6 +310,24 @@ describe("status as a health check", () => {
         ]);
     });
 
+    it("judges a self-managed hub's local-cluster as a managed cluster, without the add-on or an app", () => {
+        const hubItself = { ...ready("local-cluster"), addon: "not installed", app: "no app" };
+        const withHub = { ...expected, selfManaged: "local-cluster" };
+        expect(statusProblems([ready("spoke1"), ready("spoke2"), hubItself], withHub)).toEqual([]);
+        expect(statusProblems([ready("spoke1"), ready("spoke2")], withHub)).toEqual([
+            "local-cluster: no ManagedCluster on the hub; next: kubectl --context kind-hub get managedclusters,csr",
+        ]);
+        expect(
+            statusProblems(
+                [ready("spoke1"), ready("spoke2"), { ...hubItself, available: "Unknown", smoke: "none" }],
+                withHub,
+            ),
+        ).toEqual([
+            "local-cluster: ManagedCluster joined=True available=Unknown; next: kubectl --context kind-hub describe managedcluster local-cluster",
+            "local-cluster: smoke ManifestWork none; next: kubectl --context kind-hub get manifestwork ocm-lab-smoke -n local-cluster -o yaml",
+        ]);
+    });
+
     it("does not expect the add-on, apps or smoke work on a stack without them", () => {
         const bare = { ...ready("spoke1"), smoke: "none", addon: "not installed", app: "no app" };
         const without = { ...expected, spokes: ["spoke1"], argocd: false, smokeWork: false };

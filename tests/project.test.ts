@@ -33,6 +33,7 @@ describe("the project", () => {
             timeoutSeconds: configDefaults.timeoutSeconds,
             smokeWork: configDefaults.smokeWork,
             imageCache: configDefaults.imageCache,
+            hubSelfManaged: configDefaults.hubSelfManaged,
         });
         expect(project.name).toBe("ocm-lab");
     });

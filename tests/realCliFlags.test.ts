@@ -48,7 +48,8 @@ async function callsOfWholeLab(stack: "kind" | "k3d", tool: string = stack): Pro
     const lab = new FakeLab();
     try {
         const sim = new Simulation(lab, stack);
-        expect((await sim.up({ spokes: ["spoke1", "spoke2", "spoke3"] })).error).toBeUndefined();
+        // the hub registered as itself, then not: its klusterlet is unjoined
+        expect((await sim.up({ spokes: ["spoke1", "spoke2", "spoke3"], hubSelfManaged: true })).error).toBeUndefined();
         expect((await sim.up({ spokes: ["spoke1", "spoke2"] })).error).toBeUndefined();
         // a rebuilt spoke: accept approves its new klusterlet with --skip-approve-check
         expect((await sim.up({ spokes: ["spoke1", "spoke2"] }, { replace: ["spoke1-cluster"] })).error).toBeUndefined();
@@ -156,7 +157,7 @@ describe("clusteradm v1.3.1's own flag definitions", () => {
 
     it("sees every subcommand the lab uses", () => {
         expect(new Set(calls.map((c) => parseCall(c).pkg))).toEqual(
-            new Set(["pkg/cmd/init", "pkg/cmd/get/token", "pkg/cmd/join", "pkg/cmd/accept"]),
+            new Set(["pkg/cmd/init", "pkg/cmd/get/token", "pkg/cmd/join", "pkg/cmd/accept", "pkg/cmd/unjoin"]),
         );
     });
 

@@ -515,3 +515,75 @@ describe("unregistering on delete", () => {
         expectKept(result, /kubectl is not on PATH/);
     });
 });
+
+describe("the hub registered as itself (hubSelfManaged)", () => {
+    const mc = () => `${lab.cluster("hub")}/hub/managedclusters/local-cluster`;
+    /** The hub joined and accepted as local-cluster, with its own kubeconfig, as ClusterRegistration does. */
+    function joinItself(): Record<string, string> {
+        const hub = bringUpHub(lab, "kind");
+        lab.ok("join.sh", joinEnv("kind", hub, hub, "local-cluster"));
+        lab.ok("accept.sh", hubEnv("kind", hub, "local-cluster"));
+        return { ...hubEnv("kind", hub, "local-cluster"), KLUSTERLET_CONTEXT: "kind-hub", KLUSTERLET_KUBECONFIG: hub };
+    }
+
+    it("taints local-cluster NoSelect once, keeping a taint the hub had set", () => {
+        const env = { ...joinItself(), TAINT_KEY: "ocm-lab/self-managed-hub" };
+        // the hub's taint controller got there first
+        fs.writeFileSync(
+            path.join(lab.state, mc(), "taints"),
+            "cluster.open-cluster-management.io/unavailable NoSelect\n",
+        );
+        lab.ok("taint-managed-cluster.sh", env);
+        expect(lab.ok("taint-managed-cluster.sh", env).stderr).toContain(
+            "already tainted ocm-lab/self-managed-hub:NoSelect",
+        );
+        expect(lab.read(`${mc()}/taints`)).toBe(
+            "cluster.open-cluster-management.io/unavailable NoSelect\nocm-lab/self-managed-hub NoSelect\n",
+        );
+        // with no taint yet, the list is made
+        fs.rmSync(path.join(lab.state, mc(), "taints"));
+        lab.ok("taint-managed-cluster.sh", env);
+        expect(lab.read(`${mc()}/taints`)).toBe("ocm-lab/self-managed-hub NoSelect\n");
+    });
+
+    it("waits for the works to leave, unjoins the klusterlet, then removes the ManagedCluster", () => {
+        const env = { ...joinItself(), TIMEOUT_SECONDS: "1" };
+        // a ManifestWork still applied on the hub: clusteradm would keep the klusterlet and exit 0
+        const work = path.join(lab.state, lab.cluster("hub"), "hub", "manifestworks", "local-cluster", "ocm-lab-smoke");
+        fs.mkdirSync(path.dirname(work), { recursive: true });
+        fs.writeFileSync(work, "default/hello");
+        const blocked = lab.run("remove-managed-cluster.sh", env);
+        expect(blocked.code).not.toBe(0);
+        expect(blocked.stderr).toContain(
+            "ocm-lab: unregister failed for cluster local-cluster: AppliedManifestWorks remain on local-cluster " +
+                "(appliedmanifestwork.work.open-cluster-management.io/fakehash-ocm-lab-smoke), so its klusterlet cannot be unjoined",
+        );
+        expect(blocked.stderr).toContain("next: kubectl --context kind-hub get manifestworks -n local-cluster");
+        expect(lab.exists(`${lab.cluster("hub")}/agent`)).toBe(true);
+        expect(lab.exists(mc())).toBe(true);
+
+        fs.rmSync(work);
+        lab.clearCalls();
+        expect(lab.ok("remove-managed-cluster.sh", env).stderr).toContain("klusterlet unjoined");
+        expect(lab.exists(`${lab.cluster("hub")}/agent`)).toBe(false);
+        expect(lab.exists(mc())).toBe(false);
+        const calls = lab.calls();
+        const unjoin = calls.findIndex((c) => c.startsWith("clusteradm unjoin "));
+        expect(unjoin).toBeGreaterThanOrEqual(0);
+        expect(unjoin).toBeLessThan(calls.findIndex((c) => c.includes(" delete managedcluster local-cluster")));
+        // a second run finds nothing to unjoin and nothing to remove
+        lab.ok("remove-managed-cluster.sh", env);
+    });
+
+    it("keeps the ManagedCluster when unjoin fails, and names the command to run", () => {
+        const env = joinItself();
+        lab.fault("clusteradm-unjoin", "Error: the server was unable to return a response in the time allotted\n");
+        const result = lab.run("remove-managed-cluster.sh", env);
+        expect(result.code).not.toBe(0);
+        expect(result.stderr).toContain(
+            "ocm-lab: unregister failed for cluster local-cluster: clusteradm unjoin did not finish",
+        );
+        expect(result.stderr).toContain("next: clusteradm unjoin --context kind-hub --cluster-name local-cluster");
+        expect(lab.exists(mc())).toBe(true);
+    });
+});

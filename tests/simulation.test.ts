@@ -314,6 +314,49 @@ describe.each(["kind", "k3d"] as const)("%s stack", (stack) => {
         expect(lab.read(`${smokePod("spoke2")}/phase`).trim()).toBe("Running");
     });
 
+    it("16. a self-managed hub: local-cluster joins from the hub, runs the smoke work, stays out of the add-on; off unjoins it first", async () => {
+        const sim = new Simulation(lab, stack);
+        const up = await sim.up({ hubSelfManaged: true });
+        expect(up.error).toBeUndefined();
+        expect(up.run!.outputs.selfManagedCluster).toBe("local-cluster");
+        // accepted, and registered by a klusterlet in the hub's own node container
+        expect(lab.read(`${managedCluster("local-cluster")}/accepted`).trim()).toBe("true");
+        expect(lab.read(`${managedCluster("local-cluster")}/spoke`).trim()).toBe(path.basename(lab.cluster("hub")));
+        const join = lab.calls("clusteradm").find((c) => / join .*--cluster-name local-cluster /.test(` ${c} `))!;
+        expect(join).toContain("--force-internal-endpoint-lookup");
+        // the hub manages itself: the smoke work's Pod runs on the hub
+        expect(lab.read(`${smokePod("hub")}/phase`).trim()).toBe("Running");
+        // tainted out of the add-on's Placement before the chart went in: the add-on and the
+        // guestbook reached the spokes only (the fake add-on never removes what it once placed)
+        expect(lab.read(`${managedCluster("local-cluster")}/taints`)).toBe("ocm-lab/self-managed-hub NoSelect\n");
+        expect(lab.exists(`${lab.cluster("hub")}/objects/managedclusteraddon/local-cluster`)).toBe(false);
+        expect(lab.exists(`${lab.cluster("hub")}/objects/deployment/guestbook`)).toBe(false);
+        expectGuestbook(["spoke1", "spoke2"]);
+        // a second up changes nothing
+        expect((await sim.up({ hubSelfManaged: true })).executed).toEqual([]);
+
+        lab.clearCalls();
+        const off = await sim.up({ hubSelfManaged: false });
+        expect(off.error).toBeUndefined();
+        const deleted = off.deleted!;
+        expect(deleted.indexOf("local-cluster-smoke-work")).toBeGreaterThanOrEqual(0);
+        expect(deleted.indexOf("local-cluster-smoke-work")).toBeLessThan(deleted.indexOf("local-cluster-accept"));
+        // the klusterlet was unjoined (its works gone first), then the ManagedCluster removed
+        const calls = lab.calls();
+        const unjoin = calls.findIndex((c) => c.startsWith("clusteradm unjoin ") && c.includes("local-cluster"));
+        expect(unjoin).toBeGreaterThanOrEqual(0);
+        expect(unjoin).toBeLessThan(calls.findIndex((c) => / delete managedcluster local-cluster /.test(` ${c} `)));
+        expect(lab.exists(`${lab.cluster("hub")}/agent`)).toBe(false);
+        expect(lab.exists(managedCluster("local-cluster"))).toBe(false);
+        expect(lab.exists(smokePod("hub"))).toBe(false);
+        // the hub and the spokes carry on as they were
+        expect(off.executed).toEqual([]);
+        expect(clusters().sort()).toEqual(["hub", "spoke1", "spoke2"]);
+        expectRegistered(["spoke1", "spoke2"]);
+        expect((await sim.destroy()).deleted).toContain("hub-cluster");
+        expect(clusters()).toEqual([]);
+    });
+
     it("15. the image cache turned off: clusters made anew without mirrors, mirrors removed, the cache kept", async () => {
         const sim = new Simulation(lab, stack);
         expect((await sim.up({ argocd: { enabled: false }, smokeWork: false })).error).toBeUndefined();

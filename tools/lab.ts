@@ -307,6 +307,7 @@ function status(stack: string, pulumi: (args: string[]) => RunResult, env: NodeJ
     const outputs = JSON.parse(pulumi(["stack", "output", "--json"]).stdout || "{}");
     const expected: ExpectedLab = {
         spokes: outputs.spokeNames ?? [],
+        selfManaged: outputs.selfManagedCluster,
         argocd: outputs.argocdUi !== undefined,
         smokeWork: outputs.smokeWork === true,
         hubContext: outputs.contexts?.[outputs.hubName] ?? `${stack}-hub`,

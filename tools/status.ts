@@ -78,6 +78,8 @@ export function renderTable(rows: StatusRow[]): string {
 /** What the stack says should be there (its outputs), to hold the hub's objects against. */
 export interface ExpectedLab {
     spokes: string[];
+    /** The hub's own ManagedCluster (config hubSelfManaged): judged as a spoke, but never for Argo CD. */
+    selfManaged?: string;
     /** The add-on and guestbook are expected only when the stack installed them (argocd.enabled). */
     argocd: boolean;
     /** The smoke ManifestWork is expected when the stack made it (config smokeWork). */
@@ -87,12 +89,15 @@ export interface ExpectedLab {
 
 /**
  * One line per thing that is not ready, each naming the spoke and a command that shows why; empty
- * when every expected spoke is joined and Available and, with Argo CD, has the agent add-on
- * Available and its app Synced and Healthy. ManagedClusters the stack did not make are not judged.
+ * when every expected spoke (and a self-managed hub's local-cluster) is joined and Available and,
+ * with Argo CD, every spoke has the agent add-on Available and its app Synced and Healthy.
+ * ManagedClusters the stack did not make are not judged.
  */
 export function statusProblems(rows: StatusRow[], expected: ExpectedLab): string[] {
     const hub = `kubectl --context ${expected.hubContext}`;
-    return expected.spokes.flatMap((spoke) => {
+    const managed = [...expected.spokes, ...(expected.selfManaged ? [expected.selfManaged] : [])];
+    return managed.flatMap((spoke) => {
+        const argocd = expected.argocd && spoke !== expected.selfManaged;
         const row = rows.find((r) => r.cluster === spoke);
         if (!row) {
             return [`${spoke}: no ManagedCluster on the hub; next: ${hub} get managedclusters,csr`];
@@ -110,13 +115,13 @@ export function statusProblems(rows: StatusRow[], expected: ExpectedLab): string
                     `next: ${hub} get manifestwork ${smokeWorkNames.work} -n ${spoke} -o yaml`,
             );
         }
-        if (expected.argocd && row.addon !== "Available=True") {
+        if (argocd && row.addon !== "Available=True") {
             problems.push(
                 `${spoke}: argocd-agent add-on ${row.addon}; ` +
                     `next: ${hub} get managedclusteraddon argocd-agent-addon -n ${spoke} -o yaml`,
             );
         }
-        if (expected.argocd && !row.app.endsWith(": Synced/Healthy")) {
+        if (argocd && !row.app.endsWith(": Synced/Healthy")) {
             problems.push(
                 `${spoke}: app ${row.app === "no app" ? "not generated" : row.app}; ` +
                     `next: ${hub} get applications.argoproj.io -n argocd -o wide`,

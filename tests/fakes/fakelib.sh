@@ -136,6 +136,16 @@ reachable_from() {
         [ "$(cat "$(cluster_dir "$host")/network")" = "$(cat "$(cluster_dir "$1")/network")" ]
 }
 
+# applied_works CLUSTER: the AppliedManifestWorks on a cluster, one name a line: one per Pod a
+# ManifestWork made there (tests/fakes/kubectl's reconcile_work), named after that work.
+applied_works() {
+    local owner
+    for owner in "$(cluster_dir "$1")"/objects/pod/*/*/owner; do
+        [ -f "$owner" ] && printf 'fakehash-%s\n' "$(basename "$(cat "$owner")")"
+    done
+    return 0
+}
+
 # dashes NAME: "-o" for a one-letter flag, "--name" otherwise.
 dashes() { if [ "${#1}" -eq 1 ]; then printf -- '-%s' "$1"; else printf -- '--%s' "$1"; fi; }
 
