@@ -7,6 +7,14 @@ import { versions } from "./versions";
 export type RuntimeName = "kind" | "k3d";
 export const runtimeNames: readonly RuntimeName[] = ["kind", "k3d"];
 
+/**
+ * Where a spoke's klusterlet runs (the register page): `default`, on the spoke; `singleton`, on the
+ * spoke with registration and work in one pod (`clusteradm join --singleton`); `hosted`, on the hub
+ * as hosting cluster (`--mode hosted`), leaving no agent on the spoke.
+ */
+export type KlusterletMode = "default" | "singleton" | "hosted";
+export const klusterletModeNames: readonly KlusterletMode[] = ["default", "singleton", "hosted"];
+
 export type ResourceQosClass = "Default" | "BestEffort" | "ResourceRequirement";
 const qosClasses: readonly ResourceQosClass[] = ["Default", "BestEffort", "ResourceRequirement"];
 
@@ -45,6 +53,8 @@ export interface LabConfig {
     imageCache: boolean;
     /** The hub also registers itself, as the ManagedCluster `local-cluster`. */
     hubSelfManaged: boolean;
+    /** Each spoke's klusterlet mode, by spoke name (a self-managed hub's is always default). */
+    klusterletModes: Record<string, KlusterletMode>;
     argocd: ArgoCdConfig;
 }
 
@@ -66,6 +76,8 @@ export interface RawLabConfig {
     smokeWork?: unknown;
     imageCache?: unknown;
     hubSelfManaged?: unknown;
+    klusterletMode?: unknown;
+    klusterletModes?: unknown;
     argocd?: unknown;
 }
 
@@ -84,6 +96,8 @@ export const configKeys: readonly (keyof RawLabConfig)[] = [
     "smokeWork",
     "imageCache",
     "hubSelfManaged",
+    "klusterletMode",
+    "klusterletModes",
     "argocd",
 ];
 
@@ -98,6 +112,7 @@ export const configDefaults = {
     smokeWork: true,
     imageCache: true,
     hubSelfManaged: false,
+    klusterletMode: "default" as KlusterletMode,
     argocd: {
         enabled: true,
         chartVersion: versions.argocdAgentAddonChart,
@@ -158,6 +173,7 @@ export function parseLabConfig(input: RawLabConfig): LabConfig {
         smokeWork: decodeJson(input.smokeWork),
         imageCache: decodeJson(input.imageCache),
         hubSelfManaged: decodeJson(input.hubSelfManaged),
+        klusterletModes: decodeJson(input.klusterletModes),
         argocd: decodeJson(input.argocd),
     };
 
@@ -256,6 +272,8 @@ export function parseLabConfig(input: RawLabConfig): LabConfig {
         });
     }
 
+    const klusterletModes = parseKlusterletModes(raw, spokeNames, problems);
+
     const argocd = parseArgoCd(raw.argocd, problems);
 
     if (problems.length > 0) {
@@ -272,6 +290,7 @@ export function parseLabConfig(input: RawLabConfig): LabConfig {
         smokeWork,
         imageCache,
         hubSelfManaged,
+        klusterletModes,
         argocd,
     };
 }
@@ -291,6 +310,57 @@ function parseSwitch(
         return configDefaults[key];
     }
     return value;
+}
+
+/**
+ * Each spoke's klusterlet mode: ocm-lab:klusterletMode for all, ocm-lab:klusterletModes (a map of
+ * spoke name to mode) for some. A self-managed hub's klusterlet always runs in default mode: hosted
+ * would make the hub host itself, and a mode change would mean rebuilding the hub.
+ */
+function parseKlusterletModes(raw: RawLabConfig, spokes: string[], problems: string[]): Record<string, KlusterletMode> {
+    const isMode = (v: unknown): v is KlusterletMode =>
+        typeof v === "string" && (klusterletModeNames as readonly string[]).includes(v);
+    const labWide = raw.klusterletMode ?? configDefaults.klusterletMode;
+    if (!isMode(labWide)) {
+        problems.push(
+            `ocm-lab:klusterletMode is ${show(labWide)}; it must be one of ${klusterletModeNames.join(", ")}. ` +
+                `Example: pulumi config set ocm-lab:klusterletMode singleton`,
+        );
+    }
+    const fallback: KlusterletMode = isMode(labWide) ? labWide : configDefaults.klusterletMode;
+    const modes: Record<string, KlusterletMode> = Object.fromEntries(spokes.map((n) => [n, fallback]));
+    const given = raw.klusterletModes;
+    if (given === undefined) {
+        return modes;
+    }
+    const example = `pulumi config set --path 'ocm-lab:klusterletModes.${spokes[0] ?? "spoke1"}' hosted`;
+    if (typeof given !== "object" || given === null || Array.isArray(given)) {
+        problems.push(
+            `ocm-lab:klusterletModes is ${show(given)}; it must be a map of spoke name to mode. Example: ${example}`,
+        );
+        return modes;
+    }
+    for (const [name, mode] of Object.entries(given)) {
+        const key = `ocm-lab:klusterletModes.${name}`;
+        if (name === selfManagedClusterName) {
+            problems.push(
+                `${key} is set, but the hub's own klusterlet always runs in default mode; ` +
+                    `next: pulumi config rm --path '${key}'`,
+            );
+        } else if (!spokes.includes(name)) {
+            problems.push(
+                `${key} names no spoke of this lab; the spokes are ${spokes.join(", ")}` +
+                    (spokes.length > 0 ? `; did you mean ocm-lab:klusterletModes.${nearestOf(name, spokes)}?` : "."),
+            );
+        } else if (!isMode(mode)) {
+            problems.push(
+                `${key} is ${show(mode)}; it must be one of ${klusterletModeNames.join(", ")}. Example: ${example}`,
+            );
+        } else {
+            modes[name] = mode;
+        }
+    }
+    return modes;
 }
 
 function parseArgoCd(value: unknown, problems: string[]): ArgoCdConfig {

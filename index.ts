@@ -34,9 +34,19 @@ const ocmSettings = {
 
 // clusteradm init on the hub, then each spoke: token → join → accept → Available, independently.
 const hub = new HubCluster(lab.hubName, { runtime, ...clusterSpec, ...ocmSettings });
-const spokes = lab.spokeNames.map((spokeName) => new SpokeCluster(spokeName, { runtime, ...clusterSpec }));
+const spokes = lab.spokeNames.map(
+    (spokeName) =>
+        new SpokeCluster(spokeName, { runtime, ...clusterSpec, klusterletMode: lab.klusterletModes[spokeName] }),
+);
 const registrations = spokes.map(
-    (spoke) => new ClusterRegistration(spoke.clusterName, { hub, spoke, ...ocmSettings, smokeWork: lab.smokeWork }),
+    (spoke) =>
+        new ClusterRegistration(spoke.clusterName, {
+            hub,
+            spoke,
+            ...ocmSettings,
+            klusterletMode: lab.klusterletModes[spoke.clusterName],
+            smokeWork: lab.smokeWork,
+        }),
 );
 // hubSelfManaged: the hub joins itself as local-cluster, with its own context, like any spoke.
 const hubItself = lab.hubSelfManaged
@@ -47,6 +57,7 @@ const hubItself = lab.hubSelfManaged
               context: hub.context,
               kubeconfig: hub.kubeconfig,
               cluster: hub.cluster,
+              apiServerInternal: hub.apiServerInternal,
           },
           hubItself: true,
           ...ocmSettings,
@@ -72,6 +83,8 @@ export const hubName = hub.clusterName;
 export const spokeNames = registrations.map((r) => r.spokeName);
 /** The hub's own ManagedCluster name when it manages itself (npm run status checks it then). */
 export const selfManagedCluster = hubItself?.spokeName;
+/** Where each spoke's klusterlet runs: default, singleton (on the spoke) or hosted (on the hub). */
+export const klusterletModes = lab.klusterletModes;
 /** Whether each spoke runs the smoke ManifestWork (npm run status checks it then). */
 export const smokeWork = lab.smokeWork;
 /** The registries each cluster pulls through a mirror of, and the mirrors' containers. */

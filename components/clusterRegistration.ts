@@ -1,9 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as command from "@pulumi/command";
 import * as k8s from "@pulumi/kubernetes";
-import { ResourceQos } from "../config";
+import { KlusterletMode, ResourceQos } from "../config";
 import { HubCluster, qosEnvironment } from "./hubCluster";
-import { pemOf } from "./kubeconfig";
+import { pemOf, withServer } from "./kubeconfig";
 import { smokeWork, smokeWorkNames } from "./ocmObjects";
 import { step } from "../scripts/step";
 
@@ -17,6 +17,8 @@ export interface JoiningCluster {
     kubeconfig: pulumi.Output<string>;
     /** The command that owns that cluster: a new cluster (a new id) registers again. */
     cluster: command.local.Command;
+    /** Its API server as the lab's other clusters reach it (a hosted klusterlet on the hub). */
+    apiServerInternal: string;
 }
 
 /**
@@ -42,6 +44,8 @@ export interface ClusterRegistrationArgs {
     bundleVersion: string;
     /** Resource settings for the klusterlet. */
     resourceQos: ResourceQos;
+    /** Where the klusterlet runs: on the spoke (default, singleton) or on the hub (hosted). */
+    klusterletMode?: KlusterletMode;
     /** Deliver the smoke ManifestWork once the spoke is Available, and wait until its Pod runs. */
     smokeWork: boolean;
 }
@@ -78,6 +82,21 @@ export class ClusterRegistration extends pulumi.ComponentResource {
             // klusterlet instead of trusting what the hub says about the old one.
             SPOKE_CLUSTER_ID: spoke.cluster.id,
         };
+        const mode = args.klusterletMode ?? "default";
+        const hosted = mode === "hosted";
+        // A hosted klusterlet runs on the hub and reaches the spoke by its in-network address, as the
+        // register page's kind note says (`kind get kubeconfig --internal`); clusteradm does not
+        // contact the spoke with it (with --force-internal-endpoint-lookup it skips that check:
+        // clusteradm v1.3.1 pkg/cmd/join/preflight/checks.go).
+        const hostedEnvironment: Record<string, pulumi.Input<string>> = hosted
+            ? {
+                  KLUSTERLET_CONTEXT: hub.context,
+                  KLUSTERLET_KUBECONFIG: hub.kubeconfig,
+                  SPOKE_INTERNAL_KUBECONFIG: pulumi.secret(
+                      spoke.kubeconfig.apply((kc) => withServer(kc, spoke.apiServerInternal, spokeName)),
+                  ),
+              }
+            : {};
         const joinEnvironment = {
             ...hubEnvironment,
             SPOKE_CONTEXT: spoke.context,
@@ -86,19 +105,31 @@ export class ClusterRegistration extends pulumi.ComponentResource {
             HUB_CA_PEM: hub.caData.apply(pemOf),
             HUB_API_SERVER_INTERNAL: hub.apiServerInternal,
             BUNDLE_VERSION: args.bundleVersion,
+            KLUSTERLET_MODE: mode,
+            ...hostedEnvironment,
             ...qosEnvironment(args.resourceQos),
         };
 
         // join mints its own token on the hub moments before it joins: a clusteradm token lives an
         // hour, and a stored one would be stale for a spoke added a day later or a join retried after
         // a failure (which stores nothing). The token never reaches Pulumi's state.
+        //
+        // A hosted klusterlet lives on the hub, so it outlives the spoke: deleting the join (the spoke
+        // removed, or its mode changed) unjoins it there. A new mode replaces the join (and, by the
+        // spoke's triggers, the spoke), so the old mode's delete runs; default keeps the join as it was.
         this.joined = step(
             `${name}-join`,
             {
                 script: "join.sh",
+                deleteScript: hosted ? "unjoin.sh" : undefined,
                 environment: joinEnvironment,
+                triggers: mode === "default" ? undefined : [mode],
             },
-            { parent: this, dependsOn: [spoke.cluster, hub.initialized] },
+            {
+                parent: this,
+                dependsOn: [spoke.cluster, hub.initialized],
+                deletedWith: hosted ? hub.cluster : undefined,
+            },
         );
         // A spoke dropped from config goes with its cluster; the hub itself lives on, so its klusterlet
         // is unjoined before its ManagedCluster is removed (or the klusterlet would register again).

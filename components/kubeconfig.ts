@@ -22,3 +22,12 @@ export const caDataOf = (kubeconfig: string, clusterName: string) =>
 export const serverOf = (kubeconfig: string, clusterName: string) => field(kubeconfig, "server", clusterName);
 
 export const pemOf = (caData: string) => Buffer.from(caData, "base64").toString("utf8");
+
+/**
+ * The same kubeconfig with its API server replaced: the view from another cluster on the lab's
+ * network (what kind calls `get kubeconfig --internal`), for a klusterlet the hub hosts.
+ */
+export function withServer(kubeconfig: string, server: string, clusterName: string): string {
+    serverOf(kubeconfig, clusterName); // a kubeconfig without one fails here, naming the cluster
+    return kubeconfig.replace(/^(\s*server:\s*)\S+\s*$/m, (_, prefix: string) => `${prefix}${server}`);
+}

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import * as command from "@pulumi/command";
+import { KlusterletMode } from "../config";
 import { ClusterRuntime, ImageCacheRef, SharedNetwork } from "../runtimes";
 import { createClusterAccess } from "./clusterAccess";
 
@@ -13,6 +14,12 @@ export interface SpokeClusterArgs {
     imageCache?: ImageCacheRef;
     /** Node image for the runtime, pinned (see versions.ts). */
     nodeImage: string;
+    /**
+     * Where its klusterlet will run. A klusterlet on the spoke can only be unjoined once its works
+     * are gone, so a new mode makes the spoke anew; the default adds nothing, so labs made before
+     * modes existed keep their spokes.
+     */
+    klusterletMode?: KlusterletMode;
 }
 
 /** One spoke cluster, not yet registered: ClusterRegistration joins it to the hub. */
@@ -25,16 +32,25 @@ export class SpokeCluster extends pulumi.ComponentResource {
     readonly clusterName: string;
     /** The command that owns the cluster; replaced when the cluster must be made anew. */
     readonly cluster: command.local.Command;
+    /** The API server URL other clusters on the lab's network reach (a hosted klusterlet on the hub). */
+    readonly apiServerInternal: string;
 
     constructor(name: string, args: SpokeClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         super("ocm-lab:index:SpokeCluster", name, {}, opts);
 
-        const access = createClusterAccess(args.runtime, name, args, this);
+        const mode = args.klusterletMode ?? "default";
+        const access = createClusterAccess(
+            args.runtime,
+            name,
+            { ...args, recreateWhen: mode === "default" ? [] : [`klusterlet-mode=${mode}`] },
+            this,
+        );
         this.kubeconfig = access.kubeconfig;
         this.provider = access.provider;
         this.context = access.context;
         this.clusterName = name;
         this.cluster = access.cluster;
+        this.apiServerInternal = args.runtime.apiServerInternal(name);
 
         this.registerOutputs({ kubeconfig: this.kubeconfig });
     }

@@ -36,7 +36,7 @@ export function clusterSteps(
                 NETWORK_NAME: spec.network.name,
                 ...recipe.environment,
             },
-            triggers: [spec.nodeImage, spec.network.name, ...recipe.recreateWhen],
+            triggers: [spec.nodeImage, spec.network.name, ...recipe.recreateWhen, ...(spec.recreateWhen ?? [])],
         },
         // The cluster name is a singleton on the machine: delete the old one before making the new.
         {

@@ -10,6 +10,8 @@ export interface ClusterSpec {
     network: SharedNetwork;
     /** The image cache's mirrors, running before any cluster is made; absent with imageCache off. */
     imageCache?: ImageCacheRef;
+    /** What else of this one cluster needs it made anew when it changes (a spoke's klusterlet mode). */
+    recreateWhen?: pulumi.Input<string>[];
 }
 
 /** A docker network every cluster of the lab joins, so spokes reach the hub's API server by name. */

@@ -5,6 +5,7 @@
  */
 import { commands, longestChain, names, resource, upstream, waitsFor } from "./harness/graph";
 import { isSecretValue, ProgramRun, reveal, runProgram } from "./harness/program";
+import { serverOf } from "../components/kubeconfig";
 import { versions } from "../versions";
 
 const stacks = ["kind", "k3d"] as const;
@@ -385,6 +386,58 @@ describe("a self-managed hub", () => {
     });
 });
 
+describe("klusterlet modes", () => {
+    it.each(stacks)(
+        "%s: singleton adds the flag, hosted joins on the hub with the spoke's in-network kubeconfig and unjoins there",
+        async (stack) => {
+            const run = await runProgram({
+                stack,
+                config: {
+                    spokes: ["spoke1", "spoke2", "spoke3"],
+                    klusterletModes: { spoke2: "singleton", spoke3: "hosted" },
+                },
+            });
+            const contexts = run.outputs.contexts as Record<string, string>;
+            const join = (spoke: string) => resource(run, `${spoke}-join`);
+            const env = (spoke: string) => reveal(join(spoke).inputs.environment);
+            expect(["spoke1", "spoke2", "spoke3"].map((s) => env(s).KLUSTERLET_MODE)).toEqual([
+                "default",
+                "singleton",
+                "hosted",
+            ]);
+            // the default spoke's join is as it always was: no triggers, no delete
+            expect(join("spoke1").inputs.triggers).toBeUndefined();
+            expect(join("spoke1").inputs.delete).toBeUndefined();
+            expect(env("spoke1").KLUSTERLET_KUBECONFIG).toBeUndefined();
+            // hosted: the klusterlet's cluster is the hub; the spoke is reached by its in-network address
+            expect(env("spoke3")).toMatchObject({ KLUSTERLET_CONTEXT: contexts.hub });
+            expect(env("spoke3").KLUSTERLET_KUBECONFIG).toBe(env("spoke3").HUB_KUBECONFIG);
+            const internal =
+                stack === "kind" ? "https://spoke3-control-plane:6443" : "https://k3d-spoke3-server-0:6443";
+            expect(serverOf(env("spoke3").SPOKE_INTERNAL_KUBECONFIG, "spoke3")).toBe(internal);
+            expect(isSecretValue(join("spoke3").inputs.environment)).toBe(true);
+            expect(join("spoke3").inputs.delete).toBe("scripts/unjoin.sh");
+            expect(join("spoke3").deletedWith).toBe(resource(run, "hub-cluster").urn);
+            // a mode is part of how a non-default spoke is made: a new one replaces join and cluster
+            expect(join("spoke2").inputs.triggers).toEqual(["singleton"]);
+            expect(join("spoke3").inputs.triggers).toEqual(["hosted"]);
+            const triggers = (spoke: string) => resource(run, `${spoke}-cluster`).inputs.triggers as string[];
+            expect(triggers("spoke3")).toContain("klusterlet-mode=hosted");
+            expect(triggers("spoke1").filter((t) => String(t).startsWith("klusterlet-mode"))).toEqual([]);
+            expect(triggers("spoke1")).toEqual(resource(run, "hub-cluster").inputs.triggers);
+            expect(run.outputs.klusterletModes).toEqual({ spoke1: "default", spoke2: "singleton", spoke3: "hosted" });
+        },
+    );
+
+    it("applies the lab-wide mode to every spoke, and an entry of klusterletModes over it", async () => {
+        const run = await runProgram({
+            stack: "kind",
+            config: { klusterletMode: "singleton", klusterletModes: { spoke2: "default" } },
+        });
+        expect(run.outputs.klusterletModes).toEqual({ spoke1: "singleton", spoke2: "default" });
+    });
+});
+
 describe("configuration", () => {
     it("passes custom names, images, bundle version, QoS and timeouts down to the steps", async () => {
         const run = await runProgram({
@@ -473,6 +526,26 @@ describe("configuration", () => {
             "a spoke named local-cluster beside a self-managed hub",
             { hubSelfManaged: true, spokes: ["spoke1", "local-cluster"] },
             /ocm-lab:spokes\[1\] is "local-cluster", the ManagedCluster name the hub registers itself under.*Example: spoke2/,
+        ],
+        [
+            "an unknown klusterlet mode",
+            { klusterletMode: "agentless" },
+            /ocm-lab:klusterletMode is "agentless"; it must be one of default, singleton, hosted/,
+        ],
+        [
+            "a klusterlet mode for a spoke the lab does not have",
+            { klusterletModes: { spoke3: "hosted" } },
+            /ocm-lab:klusterletModes\.spoke3 names no spoke of this lab; the spokes are spoke1, spoke2; did you mean ocm-lab:klusterletModes\.spoke1\?/,
+        ],
+        [
+            "a spoke's klusterlet mode that is not one",
+            { klusterletModes: { spoke2: "Hosted" } },
+            /ocm-lab:klusterletModes\.spoke2 is "Hosted"; it must be one of default, singleton, hosted/,
+        ],
+        [
+            "a klusterlet mode for the self-managed hub",
+            { hubSelfManaged: true, klusterletModes: { "local-cluster": "singleton" } },
+            /ocm-lab:klusterletModes\.local-cluster is set, but the hub's own klusterlet always runs in default mode/,
         ],
         ["a misspelled key", { spoke: ["spoke1"] }, /ocm-lab:spoke is not a setting.*did you mean ocm-lab:spokes\?/],
         [

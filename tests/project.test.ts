@@ -34,6 +34,7 @@ describe("the project", () => {
             smokeWork: configDefaults.smokeWork,
             imageCache: configDefaults.imageCache,
             hubSelfManaged: configDefaults.hubSelfManaged,
+            klusterletMode: configDefaults.klusterletMode,
         });
         expect(project.name).toBe("ocm-lab");
     });

@@ -48,11 +48,20 @@ async function callsOfWholeLab(stack: "kind" | "k3d", tool: string = stack): Pro
     const lab = new FakeLab();
     try {
         const sim = new Simulation(lab, stack);
-        // the hub registered as itself, then not: its klusterlet is unjoined
-        expect((await sim.up({ spokes: ["spoke1", "spoke2", "spoke3"], hubSelfManaged: true })).error).toBeUndefined();
-        expect((await sim.up({ spokes: ["spoke1", "spoke2"] })).error).toBeUndefined();
+        // every klusterlet mode and the hub registered as itself; then spoke3 (hosted) is removed and the
+        // hub stops managing itself: both klusterlets are unjoined from the hub
+        const klusterletModes = { spoke2: "singleton", spoke3: "hosted" };
+        const first = await sim.up({ spokes: ["spoke1", "spoke2", "spoke3"], hubSelfManaged: true, klusterletModes });
+        expect(first.error).toBeUndefined();
+        expect(
+            (await sim.up({ spokes: ["spoke1", "spoke2"], klusterletModes: { spoke2: "singleton" } })).error,
+        ).toBeUndefined();
         // a rebuilt spoke: accept approves its new klusterlet with --skip-approve-check
-        expect((await sim.up({ spokes: ["spoke1", "spoke2"] }, { replace: ["spoke1-cluster"] })).error).toBeUndefined();
+        const rebuilt = await sim.up(
+            { spokes: ["spoke1", "spoke2"], klusterletModes: { spoke2: "singleton" } },
+            { replace: ["spoke1-cluster"] },
+        );
+        expect(rebuilt.error).toBeUndefined();
         await sim.destroy();
         return lab.calls(tool);
     } finally {
@@ -161,8 +170,14 @@ describe("clusteradm v1.3.1's own flag definitions", () => {
         );
     });
 
-    it("defines every flag the step scripts pass, --skip-approve-check for a rebuilt spoke included", () => {
+    it("defines every flag the step scripts pass, --skip-approve-check and every klusterlet mode included", () => {
         expect(calls.some((c) => c.startsWith("clusteradm accept ") && c.includes("--skip-approve-check"))).toBe(true);
+        for (const modeFlags of ["--singleton", "--mode hosted --managed-cluster-kubeconfig"]) {
+            expect(calls.some((c) => c.startsWith("clusteradm join ") && c.includes(modeFlags))).toBe(true);
+        }
+        expect(
+            calls.filter((c) => c.startsWith("clusteradm unjoin ")).map((c) => /--cluster-name (\S+)/.exec(c)?.[1]),
+        ).toEqual(expect.arrayContaining(["spoke3", "local-cluster"]));
         const refused = [...new Set(calls)]
             .map((line) => ({ line, unknown: unknownFlags(line) }))
             .filter((r) => r.unknown.length > 0);

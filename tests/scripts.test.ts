@@ -7,6 +7,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { FakeLab, fakesDir } from "./harness/fakeLab";
+import { withServer } from "../components/kubeconfig";
 import {
     bringUpHub,
     clusterEnv,
@@ -555,10 +556,12 @@ describe("the hub registered as itself (hubSelfManaged)", () => {
         const blocked = lab.run("remove-managed-cluster.sh", env);
         expect(blocked.code).not.toBe(0);
         expect(blocked.stderr).toContain(
-            "ocm-lab: unregister failed for cluster local-cluster: AppliedManifestWorks remain on local-cluster " +
+            "ocm-lab: unjoin failed for cluster local-cluster: AppliedManifestWorks remain on local-cluster " +
                 "(appliedmanifestwork.work.open-cluster-management.io/fakehash-ocm-lab-smoke), so its klusterlet cannot be unjoined",
         );
-        expect(blocked.stderr).toContain("next: kubectl --context kind-hub get manifestworks -n local-cluster");
+        expect(blocked.stderr).toContain(
+            "next: kubectl --context kind-hub get appliedmanifestworks; delete their ManifestWorks on the hub (namespace local-cluster)",
+        );
         expect(lab.exists(`${lab.cluster("hub")}/agent`)).toBe(true);
         expect(lab.exists(mc())).toBe(true);
 
@@ -581,9 +584,129 @@ describe("the hub registered as itself (hubSelfManaged)", () => {
         const result = lab.run("remove-managed-cluster.sh", env);
         expect(result.code).not.toBe(0);
         expect(result.stderr).toContain(
-            "ocm-lab: unregister failed for cluster local-cluster: clusteradm unjoin did not finish",
+            "ocm-lab: unjoin failed for cluster local-cluster: clusteradm unjoin did not finish",
         );
-        expect(result.stderr).toContain("next: clusteradm unjoin --context kind-hub --cluster-name local-cluster");
+        expect(result.stderr).toContain(
+            "next: clusteradm unjoin --context kind-hub --cluster-name local-cluster --purge-operator=false",
+        );
         expect(lab.exists(mc())).toBe(true);
+    });
+});
+
+describe.each(["kind", "k3d"] as Runtime[])("%s klusterlet modes", (runtime) => {
+    let hubKubeconfig: string;
+    let spokeKubeconfig: string;
+    beforeEach(() => {
+        hubKubeconfig = bringUpHub(lab, runtime);
+        spokeKubeconfig = createCluster(lab, runtime, "spoke1");
+    });
+    const hub = () => lab.cluster("hub");
+    /** What the hub's fake kubectl says of its klusterlets: "<name> <cluster>" lines. */
+    const hostedOnHub = () =>
+        lab.exists(`${hub()}/hosted-agents`) ? fs.readdirSync(path.join(lab.state, hub(), "hosted-agents")) : [];
+    const agentPods = () =>
+        spawnSync(
+            "kubectl",
+            [
+                "--kubeconfig",
+                writeTemp("spoke.kubeconfig", spokeKubeconfig),
+                "get",
+                "pods",
+                "-n",
+                "open-cluster-management-agent",
+                "-o",
+                "name",
+            ],
+            { env: lab.env(), encoding: "utf8" },
+        ).stdout.trim();
+    function writeTemp(name: string, content: string): string {
+        const file = path.join(lab.root, name);
+        fs.writeFileSync(file, content);
+        return file;
+    }
+    const hostedEnv = (internal = withServer(spokeKubeconfig, runtimeFacts[runtime].internal("spoke1"), "spoke1")) => ({
+        ...joinEnv(runtime, hubKubeconfig, spokeKubeconfig, "spoke1"),
+        KLUSTERLET_MODE: "hosted",
+        KLUSTERLET_CONTEXT: runtimeFacts[runtime].context("hub"),
+        KLUSTERLET_KUBECONFIG: hubKubeconfig,
+        SPOKE_INTERNAL_KUBECONFIG: internal,
+    });
+    /** accept and the Available wait, as for any spoke. */
+    const acceptAndWait = () => {
+        lab.ok("accept.sh", hubEnv(runtime, hubKubeconfig, "spoke1"));
+        lab.ok("wait-available.sh", hubEnv(runtime, hubKubeconfig, "spoke1"));
+    };
+
+    it("singleton: join says --singleton, one agent pod on the spoke, Available", () => {
+        lab.ok("join.sh", {
+            ...joinEnv(runtime, hubKubeconfig, spokeKubeconfig, "spoke1"),
+            KLUSTERLET_MODE: "singleton",
+        });
+        const call = lab.calls("clusteradm").find((c) => c.startsWith("clusteradm join"))!;
+        expect(call).toContain(" --singleton ");
+        expect(call).not.toContain("--mode");
+        expect(agentPods()).toMatch(/^pod\/klusterlet-agent-\S+$/);
+        acceptAndWait();
+    });
+
+    it("hosted: the klusterlet runs on the hub with the spoke's in-network kubeconfig; no agent on the spoke", () => {
+        const result = lab.ok("join.sh", hostedEnv());
+        const call = lab.calls("clusteradm").find((c) => c.startsWith("clusteradm join"))!;
+        expect(call).toMatch(/ --mode hosted --managed-cluster-kubeconfig \S+ /);
+        expect(call).toContain(" --force-internal-endpoint-lookup ");
+        expect(hostedOnHub()).toEqual([expect.stringMatching(/^klusterlet-hosted-\w{6}$/)]);
+        expect(lab.read(`${hub()}/hosted-agents/${hostedOnHub()[0]}/bootstrap-hub-kubeconfig`)).toContain(
+            `server: ${runtimeFacts[runtime].internal("hub")}`,
+        );
+        expect(result.stderr).toContain(`(hosted mode, running on ${runtimeFacts[runtime].context("hub")})`);
+        expect(agentPods()).toBe("");
+        acceptAndWait();
+        expectNoSecretsIn(result.stdout + result.stderr, ...issuedTokens(lab));
+
+        // a re-run keeps the one hosted klusterlet (clusteradm would add another, under a new random name)
+        lab.clearCalls();
+        expect(lab.ok("join.sh", hostedEnv()).stderr).toContain(`already joined: klusterlet ${hostedOnHub()[0]}`);
+        expect(hostedOnHub()).toHaveLength(1);
+        expect(lab.calls("clusteradm")).toEqual([]);
+    });
+
+    it("hosted: a spoke kubeconfig with the host's address never registers, and says where to look", () => {
+        const result = lab.run("join.sh", { ...hostedEnv(spokeKubeconfig), TIMEOUT_SECONDS: "1" });
+        expect(result.code).not.toBe(0);
+        expect(result.stderr).toContain("ocm-lab: join failed for cluster spoke1: clusteradm join did not finish");
+        expect(result.stderr).toContain(
+            `next: kubectl --context ${runtimeFacts[runtime].context("hub")} get klusterlets -o wide`,
+        );
+    });
+
+    it("hosted: a spoke that still runs its own klusterlet is refused", () => {
+        lab.ok("join.sh", joinEnv(runtime, hubKubeconfig, spokeKubeconfig, "spoke1"));
+        const result = lab.run("join.sh", hostedEnv());
+        expect(result.code).not.toBe(0);
+        expect(result.stderr).toMatch(
+            /spoke1 is hosted from \S+ but runs agent pods of its own: pod\/klusterlet-registration-agent/,
+        );
+    });
+
+    it("unjoin removes the hosted klusterlet from the hub and leaves the hub's own one alone", () => {
+        lab.ok("join.sh", hostedEnv());
+        acceptAndWait();
+        // the hub registered as itself, in default mode
+        lab.ok("join.sh", joinEnv(runtime, hubKubeconfig, hubKubeconfig, "local-cluster"));
+        const unjoinEnv = { ...hostedEnv(), TIMEOUT_SECONDS: "1" };
+        // the spoke's smoke work is still applied on the spoke: a hosted unjoin does not wait for it
+        const work = path.join(lab.state, hub(), "hub", "manifestworks", "spoke1", "ocm-lab-smoke");
+        fs.mkdirSync(path.dirname(work), { recursive: true });
+        fs.writeFileSync(work, "default/hello");
+        expect(lab.ok("unjoin.sh", unjoinEnv).stderr).toContain("klusterlet unjoined");
+        expect(hostedOnHub()).toEqual([]);
+        expect(lab.read(`${hub()}/agent/cluster-name`).trim()).toBe("local-cluster");
+        const unjoin = lab.calls("clusteradm").find((c) => c.startsWith("clusteradm unjoin"))!;
+        expect(unjoin).toMatch(/--cluster-name spoke1 --purge-operator=false$/);
+        // again: nothing left to unjoin
+        expect(lab.ok("unjoin.sh", unjoinEnv).stderr).toContain("nothing to unjoin");
+        // the hub gone: nothing to unjoin either
+        lab.ok(`${runtime}/delete-cluster.sh`, { CLUSTER_NAME: "hub" });
+        expect(lab.ok("unjoin.sh", unjoinEnv).stderr).toContain("is gone");
     });
 });

@@ -357,6 +357,52 @@ describe.each(["kind", "k3d"] as const)("%s stack", (stack) => {
         expect(clusters()).toEqual([]);
     });
 
+    it("17. klusterlet modes: default, singleton and hosted spokes all Available; a new mode makes the spoke anew", async () => {
+        const sim = new Simulation(lab, stack);
+        const spokes = ["spoke1", "spoke2", "spoke3"];
+        const hostedOnHub = () =>
+            lab.exists(`${lab.cluster("hub")}/hosted-agents`)
+                ? fs.readdirSync(path.join(lab.state, lab.cluster("hub"), "hosted-agents"))
+                : [];
+        const modes = { spoke2: "singleton", spoke3: "hosted" };
+        const up = await sim.up({ spokes, klusterletModes: modes });
+        expect(up.error).toBeUndefined();
+        expect(up.run!.outputs.klusterletModes).toEqual({ spoke1: "default", spoke2: "singleton", spoke3: "hosted" });
+        expect(lab.read(`${lab.cluster("spoke1")}/agent/mode`).trim()).toBe("default");
+        expect(lab.read(`${lab.cluster("spoke2")}/agent/mode`).trim()).toBe("singleton");
+        // spoke3's klusterlet runs on the hub, and spoke3 has none of its own
+        expect(lab.exists(`${lab.cluster("spoke3")}/agent`)).toBe(false);
+        expect(hostedOnHub()).toHaveLength(1);
+        // the hub manages all three: Available, the smoke Pod and the guestbook run on each spoke itself
+        expectRegistered(["spoke1", "spoke2", "spoke3"]);
+        for (const spoke of spokes) {
+            expect(lab.read(`${smokePod(spoke)}/phase`).trim()).toBe("Running");
+        }
+        expectGuestbook(spokes);
+
+        // spoke3 back to default: made anew, registered from its own klusterlet, the hosted one unjoined
+        const changed = await sim.up({ spokes, klusterletModes: { spoke2: "singleton" } });
+        expect(changed.error).toBeUndefined();
+        expect(changed.executed).toEqual(expect.arrayContaining(["spoke3-cluster", "spoke3-join", "spoke3-accept"]));
+        expect(changed.executed).not.toContain("spoke2-cluster");
+        expect(hostedOnHub()).toEqual([]);
+        expect(lab.read(`${lab.cluster("spoke3")}/agent/mode`).trim()).toBe("default");
+        expectRegistered(spokes);
+        expect(lab.read(`${smokePod("spoke3")}/phase`).trim()).toBe("Running");
+
+        // and hosted again, then removed: its klusterlet leaves the hub before its cluster goes
+        expect((await sim.up({ spokes, klusterletModes: modes })).error).toBeUndefined();
+        expect(hostedOnHub()).toHaveLength(1);
+        expect(lab.exists(`${lab.cluster("spoke3")}/agent`)).toBe(false);
+        const removed = await sim.up({ spokes: ["spoke1", "spoke2"], klusterletModes: { spoke2: "singleton" } });
+        expect(removed.error).toBeUndefined();
+        expect(removed.deleted!.indexOf("spoke3-join")).toBeLessThan(removed.deleted!.indexOf("spoke3-cluster"));
+        expect(hostedOnHub()).toEqual([]);
+        expect(lab.exists(managedCluster("spoke3"))).toBe(false);
+        await sim.destroy();
+        expect(clusters()).toEqual([]);
+    });
+
     it("15. the image cache turned off: clusters made anew without mirrors, mirrors removed, the cache kept", async () => {
         const sim = new Simulation(lab, stack);
         expect((await sim.up({ argocd: { enabled: false }, smokeWork: false })).error).toBeUndefined();

@@ -18,17 +18,17 @@ function edit(text: string, from: string, to: string): string {
 
 describe("a step's digest", () => {
     it.each([
-        ["a comment reworded", "# A clusteradm token lives one hour.", "# Tokens expire after an hour."],
+        ["a comment reworded", "# Mints a token and joins at once.", "# Token, then join, with no gap."],
         ["a comment added", "set_qos_flags\n", "# QoS flags for join, as for init\nset_qos_flags\n"],
         [
             "a log line reworded",
-            'log "klusterlet registered against $hub_server"',
-            'log "the klusterlet now talks to $hub_server"',
+            'log "klusterlet registered against $hub_server (${KLUSTERLET_MODE:-default} mode, running on $klusterlet_context)"',
+            'log "the klusterlet on $klusterlet_context now talks to $hub_server"',
         ],
         [
             "a failure message and its next command reworded, over continuation lines",
-            'fail "clusteradm join did not finish (output above, tokens masked)" \\\n        "kubectl --context $SPOKE_CONTEXT get pods -n open-cluster-management-agent"',
-            'fail "join did not complete" \\\n        "kubectl --context $SPOKE_CONTEXT -n open-cluster-management-agent get pods,events"',
+            'fail "clusteradm could not mint a join token on hub $HUB_NAME" \\\n            "clusteradm get token --context $HUB_CONTEXT >/dev/null && pulumi up"',
+            'fail "no token from $HUB_NAME" \\\n            "clusteradm get token --context $HUB_CONTEXT -o json"',
         ],
         ["indentation and blank lines", "set_qos_flags\n", "\n    set_qos_flags\n\n"],
     ])("stays the same when %s", (_, from, to) => {

@@ -136,6 +136,12 @@ reachable_from() {
         [ "$(cat "$(cluster_dir "$host")/network")" = "$(cat "$(cluster_dir "$1")/network")" ]
 }
 
+# klusterlet_certified MANAGED_CLUSTER_DIR: the klusterlet that registered it still runs (its folder,
+# on the cluster it runs on, is there) and holds the client certificate its approved CSR gave it.
+klusterlet_certified() {
+    [ -f "$1/agent" ] && [ -f "$FAKE_STATE/$(cat "$1/agent")/certified" ]
+}
+
 # applied_works CLUSTER: the AppliedManifestWorks on a cluster, one name a line: one per Pod a
 # ManifestWork made there (tests/fakes/kubectl's reconcile_work), named after that work.
 applied_works() {

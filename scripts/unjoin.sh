@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+set -euo pipefail
+# Unjoins the klusterlet of ManagedCluster SPOKE_NAME from the cluster it runs on, which outlives the
+# registration: the hub, for a hosted spoke or for the hub registered as itself. Safe to re-run.
+# Reads SPOKE_NAME, KLUSTERLET_CONTEXT, KLUSTERLET_KUBECONFIG, KLUSTERLET_MODE, TIMEOUT_SECONDS.
+STEP=unjoin CLUSTER="${SPOKE_NAME:-?}"
+# shellcheck source=lib.sh
+. "${BASH_SOURCE[0]%/*}/lib.sh"
+require_env SPOKE_NAME KLUSTERLET_CONTEXT KLUSTERLET_KUBECONFIG TIMEOUT_SECONDS
+klusterlet_kubeconfig="$(secret_file klusterlet.kubeconfig "$KLUSTERLET_KUBECONFIG")"
+# The klusterlet operator stays: clusteradm purges it once no klusterlet is left, and two unjoins at
+# once (two spokes removed) could then delete its CRD under the other's klusterlet.
+unjoin="clusteradm unjoin --context $KLUSTERLET_CONTEXT --cluster-name $SPOKE_NAME --purge-operator=false"
+
+# The names of the klusterlets registering SPOKE_NAME from this cluster; none once their API is gone.
+klusterlets() {
+    local list
+    if list="$(kubectl --kubeconfig "$klusterlet_kubeconfig" --request-timeout=20s get \
+        klusterlets.operator.open-cluster-management.io \
+        -o 'jsonpath={range .items[*]}{.metadata.name}{" "}{.spec.clusterName}{"\n"}{end}' 2>"$OCM_LAB_TMP/err")"; then
+        printf '%s\n' "$list" | awk -v cluster="$SPOKE_NAME" '$2 == cluster { print $1 }'
+        return 0
+    fi
+    grep "the server doesn't have a resource type" "$OCM_LAB_TMP/err" >/dev/null
+}
+# AppliedManifestWorks on the klusterlet's cluster, by name; none once the work API is gone.
+applied_works() {
+    local names
+    if names="$(kubectl --kubeconfig "$klusterlet_kubeconfig" --request-timeout=20s get \
+        appliedmanifestworks.work.open-cluster-management.io -o name 2>"$OCM_LAB_TMP/err")"; then
+        printf '%s' "$names"
+        return 0
+    fi
+    grep "the server doesn't have a resource type" "$OCM_LAB_TMP/err" >/dev/null
+}
+# shellcheck disable=SC2317 # called through wait_for
+no_applied_works() {
+    local names
+    names="$(applied_works)" && [ -z "$names" ]
+}
+
+if ! found="$(klusterlets)"; then
+    # Nothing listens on its API port while Docker answers: the cluster was deleted, klusterlet and all.
+    if grep "connection refused" "$OCM_LAB_TMP/err" >/dev/null && docker info >/dev/null 2>&1; then
+        log "the cluster the klusterlet ran on is gone (its API server refuses connections); nothing to unjoin"
+        exit 0
+    fi
+    mask_secrets <"$OCM_LAB_TMP/err" >&2
+    fail "could not list the klusterlets on $KLUSTERLET_CONTEXT (output above)" "$unjoin, then run the same pulumi command again"
+fi
+if [ -z "$found" ]; then
+    log "no klusterlet registers $SPOKE_NAME from $KLUSTERLET_CONTEXT; nothing to unjoin"
+    exit 0
+fi
+
+# clusteradm v1.3.1 unjoin keeps the klusterlet, and exits 0, while any AppliedManifestWork remains
+# (pkg/cmd/unjoin/exec.go). Where the works apply to the cluster the klusterlet runs on, the work
+# agent removes them once Pulumi has deleted their ManifestWorks. A hosted klusterlet's works are on
+# the spoke, which clusteradm cannot reach from here by the in-network address; it passes over them.
+if [ "${KLUSTERLET_MODE:-default}" != hosted ] &&
+    ! wait_for "the AppliedManifestWorks on $SPOKE_NAME to be removed" "$TIMEOUT_SECONDS" no_applied_works; then
+    fail "AppliedManifestWorks remain on $SPOKE_NAME ($(applied_works 2>/dev/null | paste -sd' ' -)), so its klusterlet cannot be unjoined" \
+        "kubectl --context $KLUSTERLET_CONTEXT get appliedmanifestworks; delete their ManifestWorks on the hub (namespace $SPOKE_NAME), then run the same pulumi command again"
+fi
+log "unjoining klusterlet $found from $KLUSTERLET_CONTEXT"
+if ! run_quiet clusteradm-unjoin clusteradm unjoin --kubeconfig "$klusterlet_kubeconfig" --cluster-name "$SPOKE_NAME" \
+    --purge-operator=false; then
+    fail "clusteradm unjoin did not finish (output above)" "$unjoin, then run the same pulumi command again"
+fi
+if [ -n "$(klusterlets 2>/dev/null || true)" ]; then
+    fail "clusteradm unjoin returned but a klusterlet for $SPOKE_NAME remains on $KLUSTERLET_CONTEXT" \
+        "kubectl --context $KLUSTERLET_CONTEXT get klusterlets,appliedmanifestworks; then $unjoin"
+fi
+log "klusterlet unjoined"
