@@ -55,6 +55,17 @@ describe("the project", () => {
         expect(stepCommand(file)).toBe(`scripts/${file}`);
     });
 
+    it.each(stepFiles)("step %s expands no array that may be empty the way bash 3.2 (macOS) refuses", (file) => {
+        // Under `set -u`, bash before 4.4 calls "${a[@]}" of an empty array unbound and stops. An array
+        // that starts out empty (a=()) must be expanded as ${a[@]+"${a[@]}"}.
+        const text = fs.readFileSync(path.join(scriptsDir, file), "utf8");
+        const mayBeEmpty = [...text.matchAll(/(?:^|\s)([A-Za-z_][A-Za-z0-9_]*)=\(\)/gm)].map((m) => m[1]);
+        const bare = mayBeEmpty.filter((name) =>
+            text.replace(/\$\{\w+\[@\]\+"\$\{\w+\[@\]\}"\}/g, "").includes(`"\${${name}[@]}"`),
+        );
+        expect(bare).toEqual([]);
+    });
+
     it("keeps its layers pointing one way: runtimes/ and scripts/ never import from components/", () => {
         const importsOf = (dir: string) =>
             fs

@@ -26,7 +26,7 @@ log "creating the cluster with $NODE_IMAGE on network $NETWORK_NAME (k3d waits u
 if ! run_quiet k3d-create k3d cluster create "$CLUSTER_NAME" --image "$NODE_IMAGE" --network "$NETWORK_NAME" \
     --k3s-arg "--disable=traefik@server:*" \
     --k3s-arg "--tls-san=k3d-${CLUSTER_NAME}-server-0@server:*" \
-    "${config_args[@]}" --wait --timeout "${TIMEOUT_SECONDS}s" \
+    ${config_args[@]+"${config_args[@]}"} --wait --timeout "${TIMEOUT_SECONDS}s" \
     --kubeconfig-update-default=false --kubeconfig-switch-context=false; then
     fail "k3d could not create the cluster (output above)" "k3d cluster delete $CLUSTER_NAME && pulumi up"
 fi

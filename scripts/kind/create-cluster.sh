@@ -31,7 +31,7 @@ if [ -n "${KIND_CONFIG:-}" ]; then
 fi
 
 log "creating the cluster with $NODE_IMAGE on network $NETWORK_NAME (kind waits up to ${TIMEOUT_SECONDS}s for the control plane)"
-if ! run_quiet kind-create kind create cluster --name "$CLUSTER_NAME" --image "$NODE_IMAGE" "${config_args[@]}" \
+if ! run_quiet kind-create kind create cluster --name "$CLUSTER_NAME" --image "$NODE_IMAGE" ${config_args[@]+"${config_args[@]}"} \
     --kubeconfig "$OCM_LAB_TMP/kubeconfig" --wait "${TIMEOUT_SECONDS}s"; then
     fail "kind could not create the cluster (output above)" \
         "kind delete cluster --name $CLUSTER_NAME && pulumi up   # docker ps -a shows a half-made node"
