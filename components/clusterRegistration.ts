@@ -114,16 +114,20 @@ export class ClusterRegistration extends pulumi.ComponentResource {
         // hour, and a stored one would be stale for a spoke added a day later or a join retried after
         // a failure (which stores nothing). The token never reaches Pulumi's state.
         //
-        // A hosted klusterlet lives on the hub, so it outlives the spoke: deleting the join (the spoke
-        // removed, or its mode changed) unjoins it there. A new mode replaces the join (and, by the
-        // spoke's triggers, the spoke), so the old mode's delete runs; default keeps the join as it was.
+        // A hosted klusterlet lives on the hub, so it outlives the spoke: deleting the join unjoins it
+        // there. It holds the spoke's credentials, so a rebuilt spoke needs a new one; with the
+        // cluster's id in its triggers, the engine deletes the join before it deletes the cluster
+        // (a dependent the replacement would replace: pulumi pkg/resource/deploy/step_generator.go
+        // calculateDependentReplacements), so the hosted klusterlet is unjoined while its spoke still
+        // answers, never against the new cluster behind the same address. A new mode replaces the
+        // join too (and, by the spoke's triggers, the spoke); default keeps the join as it was.
         this.joined = step(
             `${name}-join`,
             {
                 script: "join.sh",
                 deleteScript: hosted ? "unjoin.sh" : undefined,
                 environment: joinEnvironment,
-                triggers: mode === "default" ? undefined : [mode],
+                triggers: mode === "default" ? undefined : hosted ? [mode, spoke.cluster.id] : [mode],
             },
             {
                 parent: this,

@@ -420,7 +420,8 @@ describe("klusterlet modes", () => {
             expect(join("spoke3").deletedWith).toBe(resource(run, "hub-cluster").urn);
             // a mode is part of how a non-default spoke is made: a new one replaces join and cluster
             expect(join("spoke2").inputs.triggers).toEqual(["singleton"]);
-            expect(join("spoke3").inputs.triggers).toEqual(["hosted"]);
+            // hosted: and the spoke's cluster, so the engine unjoins before it deletes a rebuilt spoke
+            expect(join("spoke3").inputs.triggers).toEqual(["hosted", "spoke3-cluster-id"]);
             const triggers = (spoke: string) => resource(run, `${spoke}-cluster`).inputs.triggers as string[];
             expect(triggers("spoke3")).toContain("klusterlet-mode=hosted");
             expect(triggers("spoke1").filter((t) => String(t).startsWith("klusterlet-mode"))).toEqual([]);

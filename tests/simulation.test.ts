@@ -381,8 +381,15 @@ describe.each(["kind", "k3d"] as const)("%s stack", (stack) => {
         expectGuestbook(spokes);
 
         // spoke3 back to default: made anew, registered from its own klusterlet, the hosted one unjoined
+        // while the old spoke3 still answers (never against the new cluster behind the same address)
+        lab.clearCalls();
         const changed = await sim.up({ spokes, klusterletModes: { spoke2: "singleton" } });
         expect(changed.error).toBeUndefined();
+        const calls = lab.calls();
+        const unjoined = calls.findIndex((c) => /^clusteradm unjoin .*--cluster-name spoke3 /.test(c));
+        const spoke3Deleted = calls.findIndex((c) => c.startsWith(`${stack} `) && / delete .*spoke3/.test(` ${c}`));
+        expect(unjoined).toBeGreaterThanOrEqual(0);
+        expect(spoke3Deleted).toBeGreaterThan(unjoined);
         expect(changed.executed).toEqual(expect.arrayContaining(["spoke3-cluster", "spoke3-join", "spoke3-accept"]));
         expect(changed.executed).not.toContain("spoke2-cluster");
         expect(hostedOnHub()).toEqual([]);
@@ -390,10 +397,16 @@ describe.each(["kind", "k3d"] as const)("%s stack", (stack) => {
         expectRegistered(spokes);
         expect(lab.read(`${smokePod("spoke3")}/phase`).trim()).toBe("Running");
 
-        // and hosted again, then removed: its klusterlet leaves the hub before its cluster goes
+        // and hosted again; rebuilt, it gets a new hosted klusterlet (the old one held the old cluster's
+        // credentials); then removed: its klusterlet leaves the hub before its cluster goes
         expect((await sim.up({ spokes, klusterletModes: modes })).error).toBeUndefined();
         expect(hostedOnHub()).toHaveLength(1);
         expect(lab.exists(`${lab.cluster("spoke3")}/agent`)).toBe(false);
+        const before = hostedOnHub()[0];
+        const rebuilt = await sim.up({ spokes, klusterletModes: modes }, { replace: ["spoke3-cluster"] });
+        expect(rebuilt.error).toBeUndefined();
+        expect(hostedOnHub()).toEqual([expect.not.stringMatching(before)]);
+        expectRegistered(spokes);
         const removed = await sim.up({ spokes: ["spoke1", "spoke2"], klusterletModes: { spoke2: "singleton" } });
         expect(removed.error).toBeUndefined();
         expect(removed.deleted!.indexOf("spoke3-join")).toBeLessThan(removed.deleted!.indexOf("spoke3-cluster"));

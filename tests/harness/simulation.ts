@@ -273,6 +273,7 @@ export class Simulation {
             const replace = !previous || forced || !isDeepStrictEqual(previous.inputs.triggers, plain.triggers);
             try {
                 if (previous && replace && registration.deleteBeforeReplace) {
+                    await this.deleteDependentReplacements(previous);
                     await this.unprovide(previous);
                 }
                 if (type === "command:local:Command") {
@@ -333,6 +334,30 @@ export class Simulation {
         }
         const { deleted } = await this.deleteMissing(run.resources);
         return { executed, changed, run, deleted };
+    }
+
+    /**
+     * Before a delete-before-replace, the engine deletes the dependents that the replacement would
+     * replace too (pulumi pkg/resource/deploy/step_generator.go calculateDependentReplacements): for
+     * a Command, those whose triggers hold an output of the replaced resource. Here: its id, as a
+     * step's triggers hold its cluster's. They leave the state and are created anew when registered.
+     */
+    private async deleteDependentReplacements(root: SimResource): Promise<void> {
+        const replaced = new Set([root.id]);
+        const dependents: SimResource[] = [];
+        let found = true;
+        while (found) {
+            found = false;
+            for (const r of this.state.values()) {
+                const triggers: unknown[] = r.inputs.triggers ?? [];
+                if (!dependents.includes(r) && r !== root && triggers.some((t) => replaced.has(t as string))) {
+                    dependents.push(r);
+                    replaced.add(r.id);
+                    found = true;
+                }
+            }
+        }
+        await this.deleteInOrder(dependents);
     }
 
     /** Resources in state that the program no longer declares are deleted, dependents first. */
