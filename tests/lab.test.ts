@@ -250,10 +250,12 @@ describe("status", () => {
                     { metadata: { name: "someone-elses-work", namespace: "spoke2" } },
                 ],
             },
+            { spoke1: "hosted" },
         );
         expect(rows).toEqual([
             {
                 cluster: "spoke1",
+                klusterlet: "hosted",
                 joined: "True",
                 available: "True",
                 smoke: "Applied=True,Available=True",
@@ -262,6 +264,7 @@ describe("status", () => {
             },
             {
                 cluster: "spoke2",
+                klusterlet: "-",
                 joined: "True",
                 available: "Unknown",
                 smoke: "none",
@@ -270,7 +273,10 @@ describe("status", () => {
             },
         ]);
         const table = renderTable(rows).split("\n");
-        expect(table[0]).toMatch(/^CLUSTER\s+JOINED\s+AVAILABLE\s+SMOKE WORK\s+ARGOCD AGENT\s+APP \(SYNC\/HEALTH\)$/);
+        expect(table[0]).toMatch(
+            /^CLUSTER\s+KLUSTERLET\s+JOINED\s+AVAILABLE\s+SMOKE WORK\s+ARGOCD AGENT\s+APP \(SYNC\/HEALTH\)$/,
+        );
+        expect(table[1]).toMatch(/^spoke1\s+hosted\s+True\s/);
         expect(table[1].indexOf("True")).toBe(table[0].indexOf("JOINED"));
         expect(renderTable([])).toContain("no ManagedClusters on the hub yet");
     });
@@ -279,6 +285,7 @@ describe("status", () => {
 describe("status as a health check", () => {
     const ready = (cluster: string): StatusRow => ({
         cluster,
+        klusterlet: "default",
         joined: "True",
         available: "True",
         smoke: "Applied=True,Available=True",

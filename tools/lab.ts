@@ -337,6 +337,11 @@ function status(stack: string, pulumi: (args: string[]) => RunResult, env: NodeJ
             list("managedclusteraddons"),
             list("applications.argoproj.io", true),
             list("manifestworks.work.open-cluster-management.io", true),
+            {
+                ...(outputs.klusterletModes ?? {}),
+                // a self-managed hub's own klusterlet always runs in default mode (config.ts)
+                ...(outputs.selfManagedCluster ? { [outputs.selfManagedCluster]: "default" } : {}),
+            },
         );
     } catch (error) {
         fs.rmSync(dir, { recursive: true, force: true });

@@ -21,6 +21,8 @@ interface List {
 
 export interface StatusRow {
     cluster: string;
+    /** Where its klusterlet runs, as the stack made it (default, singleton, hosted); "-" if not the lab's. */
+    klusterlet: string;
     joined: string;
     available: string;
     smoke: string;
@@ -31,7 +33,13 @@ export interface StatusRow {
 const condition = (item: Item | undefined, type: string) =>
     item?.status?.conditions?.find((c) => c.type === type)?.status ?? "-";
 
-export function statusRows(managedClusters: List, addons: List, applications: List, works: List = {}): StatusRow[] {
+export function statusRows(
+    managedClusters: List,
+    addons: List,
+    applications: List,
+    works: List = {},
+    klusterletModes: Record<string, string> = {},
+): StatusRow[] {
     return (managedClusters.items ?? []).map((mc) => {
         const name = mc.metadata.name;
         const addon = (addons.items ?? []).find(
@@ -43,6 +51,7 @@ export function statusRows(managedClusters: List, addons: List, applications: Li
         );
         return {
             cluster: name,
+            klusterlet: klusterletModes[name] ?? "-",
             joined: condition(mc, "ManagedClusterJoined"),
             available: condition(mc, "ManagedClusterConditionAvailable"),
             smoke: work ? `Applied=${condition(work, "Applied")},Available=${condition(work, "Available")}` : "none",
@@ -57,6 +66,7 @@ export function statusRows(managedClusters: List, addons: List, applications: Li
 export function renderTable(rows: StatusRow[]): string {
     const header: StatusRow = {
         cluster: "CLUSTER",
+        klusterlet: "KLUSTERLET",
         joined: "JOINED",
         available: "AVAILABLE",
         smoke: "SMOKE WORK",
