@@ -135,11 +135,14 @@ export class ClusterRegistration extends pulumi.ComponentResource {
                 deletedWith: hosted ? hub.cluster : undefined,
             },
         );
-        // A spoke dropped from config goes with its cluster; the hub itself lives on, so its klusterlet
-        // is unjoined before its ManagedCluster is removed (or the klusterlet would register again).
+        // A spoke dropped from config goes with its cluster, klusterlet and all. A klusterlet that lives
+        // on (the hub's own, or a hosted one on the hub) is unjoined before the ManagedCluster is
+        // removed, or it would register the cluster again.
         const unjoinEnvironment: Record<string, pulumi.Input<string>> = args.hubItself
             ? { KLUSTERLET_CONTEXT: spoke.context, KLUSTERLET_KUBECONFIG: spoke.kubeconfig }
-            : {};
+            : hosted
+              ? { KLUSTERLET_CONTEXT: hub.context, KLUSTERLET_KUBECONFIG: hub.kubeconfig, KLUSTERLET_MODE: mode }
+              : {};
         this.accepted = step(
             `${name}-accept`,
             {

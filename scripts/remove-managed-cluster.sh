@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 set -euo pipefail
 # On delete of a registration: removes the spoke's ManagedCluster from the hub so a spoke dropped from
-# config leaves no stale entry. Skips only when the hub itself is gone. A cluster that lives on (the
-# hub registered as itself) sets KLUSTERLET_KUBECONFIG and KLUSTERLET_CONTEXT: unjoin.sh runs first.
+# config leaves no stale entry. Skips only when the hub itself is gone. A klusterlet that lives on (the
+# hub's own, or a hosted spoke's on the hub) is named by KLUSTERLET_KUBECONFIG, KLUSTERLET_CONTEXT and
+# KLUSTERLET_MODE: unjoin.sh runs first.
 # Reads HUB_KUBECONFIG, HUB_CONTEXT, SPOKE_NAME.
 STEP=unregister CLUSTER="${SPOKE_NAME:-?}"
 # shellcheck source=lib.sh
@@ -15,8 +16,8 @@ if ! command -v kubectl >/dev/null 2>&1; then
     fail "kubectl is not on PATH, so the ManagedCluster cannot be removed" "npm run up installs kubectl into .tools/bin; $next"
 fi
 
-# A cluster that lives on (the hub registered as itself) keeps its klusterlet: unjoined first, or it
-# would register the cluster again. Not a step of its own: no line in the run record.
+# A klusterlet that lives on is unjoined first, or it would register the cluster again. Not a step of
+# its own: no line in the run record.
 if [ -n "${KLUSTERLET_KUBECONFIG:-}" ]; then
     OCM_LAB_STEP="" /bin/bash "${BASH_SOURCE[0]%/*}/unjoin.sh"
 fi

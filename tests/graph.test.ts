@@ -417,6 +417,12 @@ describe("klusterlet modes", () => {
             expect(serverOf(env("spoke3").SPOKE_INTERNAL_KUBECONFIG, "spoke3")).toBe(internal);
             expect(isSecretValue(join("spoke3").inputs.environment)).toBe(true);
             expect(join("spoke3").inputs.delete).toBe("scripts/unjoin.sh");
+            // removed, it is unjoined before its ManagedCluster goes (it would register spoke3 again)
+            expect(reveal(resource(run, "spoke3-accept").inputs.environment)).toMatchObject({
+                KLUSTERLET_MODE: "hosted",
+                KLUSTERLET_CONTEXT: contexts.hub,
+            });
+            expect(reveal(resource(run, "spoke2-accept").inputs.environment).KLUSTERLET_KUBECONFIG).toBeUndefined();
             expect(join("spoke3").deletedWith).toBe(resource(run, "hub-cluster").urn);
             // a mode is part of how a non-default spoke is made: a new one replaces join and cluster
             expect(join("spoke2").inputs.triggers).toEqual(["singleton"]);

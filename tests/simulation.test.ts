@@ -407,8 +407,16 @@ describe.each(["kind", "k3d"] as const)("%s stack", (stack) => {
         expect(rebuilt.error).toBeUndefined();
         expect(hostedOnHub()).toEqual([expect.not.stringMatching(before)]);
         expectRegistered(spokes);
+        lab.clearCalls();
         const removed = await sim.up({ spokes: ["spoke1", "spoke2"], klusterletModes: { spoke2: "singleton" } });
         expect(removed.error).toBeUndefined();
+        // unjoined before its ManagedCluster goes, or the hosted klusterlet would register spoke3 again
+        const removalCalls = lab.calls();
+        const removedUnjoin = removalCalls.findIndex((c) => /^clusteradm unjoin .*--cluster-name spoke3 /.test(c));
+        expect(removedUnjoin).toBeGreaterThanOrEqual(0);
+        expect(removalCalls.findIndex((c) => / delete managedcluster spoke3 /.test(` ${c} `))).toBeGreaterThan(
+            removedUnjoin,
+        );
         expect(removed.deleted!.indexOf("spoke3-join")).toBeLessThan(removed.deleted!.indexOf("spoke3-cluster"));
         expect(hostedOnHub()).toEqual([]);
         expect(lab.exists(managedCluster("spoke3"))).toBe(false);
