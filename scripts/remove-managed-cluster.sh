@@ -1,10 +1,9 @@
 #!/usr/bin/env bash
 set -euo pipefail
-# On delete of a registration: removes the spoke's ManagedCluster from the hub so a spoke dropped from
-# config leaves no stale entry. Skips only when the hub itself is gone. A klusterlet that lives on (the
-# hub's own, or a hosted spoke's on the hub) is named by KLUSTERLET_KUBECONFIG, KLUSTERLET_CONTEXT and
-# KLUSTERLET_MODE: unjoin.sh runs first.
-# Reads HUB_KUBECONFIG, HUB_CONTEXT, SPOKE_NAME.
+# On delete of a registration: removes the spoke's ManagedCluster from the hub (skipped only when the
+# hub is gone), first unjoining a klusterlet that lives on (the hub's own, or a hosted one) through
+# unjoin.sh. Reads HUB_KUBECONFIG, HUB_CONTEXT, SPOKE_NAME, and for such a klusterlet
+# KLUSTERLET_KUBECONFIG, KLUSTERLET_CONTEXT, KLUSTERLET_MODE.
 STEP=unregister CLUSTER="${SPOKE_NAME:-?}"
 # shellcheck source=lib.sh
 . "${BASH_SOURCE[0]%/*}/lib.sh"
