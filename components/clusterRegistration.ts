@@ -84,14 +84,16 @@ export class ClusterRegistration extends pulumi.ComponentResource {
         };
         const mode = args.klusterletMode ?? "default";
         const hosted = mode === "hosted";
-        // A hosted klusterlet runs on the hub and reaches the spoke by its in-network address, as the
-        // register page's kind note says (`kind get kubeconfig --internal`); clusteradm does not
-        // contact the spoke with it (with --force-internal-endpoint-lookup it skips that check:
-        // clusteradm v1.3.1 pkg/cmd/join/preflight/checks.go).
+        // A klusterlet on the hub (a hosted spoke's, or the hub's own) outlives the registration: the
+        // steps that unjoin it are told where it runs. A hosted one reaches the spoke by its in-network
+        // address, as the register page's kind note says (`kind get kubeconfig --internal`); clusteradm
+        // does not contact the spoke with it (with --force-internal-endpoint-lookup it skips that
+        // check: clusteradm v1.3.1 pkg/cmd/join/preflight/checks.go).
+        const klusterletOnHub: Record<string, pulumi.Input<string>> = hosted || args.hubItself
+            ? { KLUSTERLET_CONTEXT: hub.context, KLUSTERLET_KUBECONFIG: hub.kubeconfig, KLUSTERLET_MODE: mode }
+            : {};
         const hostedEnvironment: Record<string, pulumi.Input<string>> = hosted
             ? {
-                  KLUSTERLET_CONTEXT: hub.context,
-                  KLUSTERLET_KUBECONFIG: hub.kubeconfig,
                   SPOKE_INTERNAL_KUBECONFIG: pulumi.secret(
                       spoke.kubeconfig.apply((kc) => withServer(kc, spoke.apiServerInternal, spokeName)),
                   ),
@@ -106,6 +108,7 @@ export class ClusterRegistration extends pulumi.ComponentResource {
             HUB_API_SERVER_INTERNAL: hub.apiServerInternal,
             BUNDLE_VERSION: args.bundleVersion,
             KLUSTERLET_MODE: mode,
+            ...klusterletOnHub,
             ...hostedEnvironment,
             ...qosEnvironment(args.resourceQos),
         };
@@ -135,20 +138,14 @@ export class ClusterRegistration extends pulumi.ComponentResource {
                 deletedWith: hosted ? hub.cluster : undefined,
             },
         );
-        // A spoke dropped from config goes with its cluster, klusterlet and all. A klusterlet that lives
-        // on (the hub's own, or a hosted one on the hub) is unjoined before the ManagedCluster is
-        // removed, or it would register the cluster again.
-        const unjoinEnvironment: Record<string, pulumi.Input<string>> = args.hubItself
-            ? { KLUSTERLET_CONTEXT: spoke.context, KLUSTERLET_KUBECONFIG: spoke.kubeconfig }
-            : hosted
-              ? { KLUSTERLET_CONTEXT: hub.context, KLUSTERLET_KUBECONFIG: hub.kubeconfig, KLUSTERLET_MODE: mode }
-              : {};
+        // A spoke dropped from config goes with its cluster, klusterlet and all; one on the hub is
+        // unjoined before the ManagedCluster is removed, or it would register the cluster again.
         this.accepted = step(
             `${name}-accept`,
             {
                 script: "accept.sh",
                 deleteScript: "remove-managed-cluster.sh",
-                environment: { ...hubEnvironment, ...unjoinEnvironment },
+                environment: { ...hubEnvironment, ...klusterletOnHub },
             },
             // Removing the ManagedCluster matters only while the hub lives on (a spoke dropped from config).
             { parent: this, dependsOn: [this.joined], deletedWith: hub.cluster },

@@ -12,27 +12,25 @@ klusterlet_kubeconfig="$(secret_file klusterlet.kubeconfig "$KLUSTERLET_KUBECONF
 # once (two spokes removed) could then delete its CRD under the other's klusterlet.
 unjoin="clusteradm unjoin --context $KLUSTERLET_CONTEXT --cluster-name $SPOKE_NAME --purge-operator=false"
 
-# The names of the klusterlets registering SPOKE_NAME from this cluster; none once their API is gone.
+# list RESOURCE OUTPUT: the objects of RESOURCE on the klusterlet's cluster as `-o OUTPUT` prints them;
+# none, without an error, once that API is gone (the klusterlet's CRDs go with it). Errors in err.
+list() {
+    local listed
+    if listed="$(kubectl --kubeconfig "$klusterlet_kubeconfig" --request-timeout=20s get "$1" -o "$2" 2>"$OCM_LAB_TMP/err")"; then
+        printf '%s' "$listed"
+        return 0
+    fi
+    grep "the server doesn't have a resource type" "$OCM_LAB_TMP/err" >/dev/null
+}
+# The names of the klusterlets registering SPOKE_NAME from this cluster.
 klusterlets() {
-    local list
-    if list="$(kubectl --kubeconfig "$klusterlet_kubeconfig" --request-timeout=20s get \
-        klusterlets.operator.open-cluster-management.io \
-        -o 'jsonpath={range .items[*]}{.metadata.name}{" "}{.spec.clusterName}{"\n"}{end}' 2>"$OCM_LAB_TMP/err")"; then
-        printf '%s\n' "$list" | awk -v cluster="$SPOKE_NAME" '$2 == cluster { print $1 }'
-        return 0
-    fi
-    grep "the server doesn't have a resource type" "$OCM_LAB_TMP/err" >/dev/null
+    local listed
+    listed="$(list klusterlets.operator.open-cluster-management.io \
+        'jsonpath={range .items[*]}{.metadata.name}{" "}{.spec.clusterName}{"\n"}{end}')" || return 1
+    printf '%s\n' "$listed" | awk -v cluster="$SPOKE_NAME" '$2 == cluster { print $1 }'
 }
-# AppliedManifestWorks on the klusterlet's cluster, by name; none once the work API is gone.
-applied_works() {
-    local names
-    if names="$(kubectl --kubeconfig "$klusterlet_kubeconfig" --request-timeout=20s get \
-        appliedmanifestworks.work.open-cluster-management.io -o name 2>"$OCM_LAB_TMP/err")"; then
-        printf '%s' "$names"
-        return 0
-    fi
-    grep "the server doesn't have a resource type" "$OCM_LAB_TMP/err" >/dev/null
-}
+# AppliedManifestWorks on the klusterlet's cluster, by name.
+applied_works() { list appliedmanifestworks.work.open-cluster-management.io name; }
 # shellcheck disable=SC2317 # called through wait_for
 no_applied_works() {
     local names

@@ -601,9 +601,7 @@ describe.each(["kind", "k3d"] as Runtime[])("%s klusterlet modes", (runtime) => 
         spokeKubeconfig = createCluster(lab, runtime, "spoke1");
     });
     const hub = () => lab.cluster("hub");
-    /** What the hub's fake kubectl says of its klusterlets: "<name> <cluster>" lines. */
-    const hostedOnHub = () =>
-        lab.exists(`${hub()}/hosted-agents`) ? fs.readdirSync(path.join(lab.state, hub(), "hosted-agents")) : [];
+    const hostedOnHub = () => lab.hostedKlusterlets("hub");
     const agentPods = () =>
         spawnSync(
             "kubectl",

@@ -360,10 +360,7 @@ describe.each(["kind", "k3d"] as const)("%s stack", (stack) => {
     it("17. klusterlet modes: default, singleton and hosted spokes all Available; a new mode makes the spoke anew", async () => {
         const sim = new Simulation(lab, stack);
         const spokes = ["spoke1", "spoke2", "spoke3"];
-        const hostedOnHub = () =>
-            lab.exists(`${lab.cluster("hub")}/hosted-agents`)
-                ? fs.readdirSync(path.join(lab.state, lab.cluster("hub"), "hosted-agents"))
-                : [];
+        const hostedOnHub = () => lab.hostedKlusterlets("hub");
         const modes = { spoke2: "singleton", spoke3: "hosted" };
         const up = await sim.up({ spokes, klusterletModes: modes });
         expect(up.error).toBeUndefined();

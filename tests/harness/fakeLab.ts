@@ -113,6 +113,12 @@ export class FakeLab {
         );
     }
 
+    /** The hosted klusterlets `cluster` runs (klusterlet-hosted-…), as the fake clusteradm keeps them. */
+    hostedKlusterlets(cluster: string): string[] {
+        const dir = path.join(this.state, this.cluster(cluster), "hosted-agents");
+        return fs.existsSync(dir) ? fs.readdirSync(dir) : [];
+    }
+
     exists(relative: string): boolean {
         return fs.existsSync(path.join(this.state, relative));
     }
