@@ -4,8 +4,9 @@
  */
 import { versions } from "./versions";
 
-export type RuntimeName = "kind" | "k3d";
-export const runtimeNames: readonly RuntimeName[] = ["kind", "k3d"];
+/** kind and k3d make the lab's clusters; `existing` registers clusters the user already has (their contexts). */
+export type RuntimeName = "kind" | "k3d" | "existing";
+export const runtimeNames: readonly RuntimeName[] = ["kind", "k3d", "existing"];
 
 /**
  * Where a spoke's klusterlet runs (the register page): `default`, on the spoke; `singleton`, on the
@@ -41,8 +42,15 @@ export interface LabConfig {
     runtime: RuntimeName;
     hubName: string;
     spokeNames: string[];
-    /** Node image for the stack's runtime. */
+    /** Node image for the stack's runtime ("" for existing, which makes no cluster). */
     nodeImage: string;
+    /** runtime existing: the kubectl context of the hub and of each spoke, by cluster name; else empty. */
+    contexts: Record<string, string>;
+    /**
+     * runtime existing: the hub's API server as the spokes and this machine reach it, when it is not
+     * the server of the hub's context; join hands it to every klusterlet.
+     */
+    hubApiServer?: string;
     clusteradmBundleVersion: string;
     resourceQos: ResourceQos;
     /** Upper bound for every wait (init, join, accept, Available), in seconds. */
@@ -78,6 +86,8 @@ export interface RawLabConfig {
     hubSelfManaged?: unknown;
     klusterletMode?: unknown;
     klusterletModes?: unknown;
+    contexts?: unknown;
+    hubApiServer?: unknown;
     argocd?: unknown;
 }
 
@@ -98,6 +108,8 @@ export const configKeys: readonly (keyof RawLabConfig)[] = [
     "hubSelfManaged",
     "klusterletMode",
     "klusterletModes",
+    "contexts",
+    "hubApiServer",
     "argocd",
 ];
 
@@ -174,6 +186,7 @@ export function parseLabConfig(input: RawLabConfig): LabConfig {
         imageCache: decodeJson(input.imageCache),
         hubSelfManaged: decodeJson(input.hubSelfManaged),
         klusterletModes: decodeJson(input.klusterletModes),
+        contexts: decodeJson(input.contexts),
         argocd: decodeJson(input.argocd),
     };
 
@@ -227,12 +240,14 @@ export function parseLabConfig(input: RawLabConfig): LabConfig {
         });
     }
 
+    const existing = runtime === "existing";
     const imageKey = runtime === "k3d" ? "k3dNodeImage" : "kindNodeImage";
-    const nodeImage = raw[imageKey] ?? configDefaults[imageKey];
+    const nodeImage = existing ? "" : (raw[imageKey] ?? configDefaults[imageKey]);
     if (
-        typeof nodeImage !== "string" ||
-        !/^[^\s:]+(:[A-Za-z0-9_][A-Za-z0-9_.-]*)$/.test(nodeImage) ||
-        nodeImage.endsWith(":latest")
+        !existing &&
+        (typeof nodeImage !== "string" ||
+            !/^[^\s:]+(:[A-Za-z0-9_][A-Za-z0-9_.-]*)$/.test(nodeImage) ||
+            nodeImage.endsWith(":latest"))
     ) {
         problems.push(
             `ocm-lab:${imageKey} is ${show(nodeImage)}; it must be an image with a pinned tag (not :latest). ` +
@@ -273,6 +288,7 @@ export function parseLabConfig(input: RawLabConfig): LabConfig {
     }
 
     const klusterletModes = parseKlusterletModes(raw, spokeNames, problems);
+    const { contexts, hubApiServer } = parseExisting(raw, existing, hubName, spokeNames, klusterletModes, problems);
 
     const argocd = parseArgoCd(raw.argocd, problems);
 
@@ -284,11 +300,14 @@ export function parseLabConfig(input: RawLabConfig): LabConfig {
         hubName: hubName as string,
         spokeNames,
         nodeImage: nodeImage as string,
+        contexts,
+        hubApiServer,
         clusteradmBundleVersion: bundleVersion as string,
         resourceQos,
         timeoutSeconds: timeoutSeconds as number,
         smokeWork,
-        imageCache,
+        // Clusters the lab does not make pull as they always have: the cache is for kind and k3d.
+        imageCache: imageCache && !existing,
         hubSelfManaged,
         klusterletModes,
         argocd,
@@ -361,6 +380,113 @@ function parseKlusterletModes(raw: RawLabConfig, spokes: string[], problems: str
         }
     }
     return modes;
+}
+
+/**
+ * runtime existing: a context for the hub and for every spoke (ocm-lab:contexts), each cluster its
+ * own; optionally the hub address to hand to klusterlets (ocm-lab:hubApiServer), never a loopback
+ * one, which a spoke would take for itself (the register page's warning). Hosted mode is refused:
+ * the hub would need its own way to reach each spoke, which a context does not say. Other runtimes
+ * make their clusters and refuse both keys, so a stack cannot look as if it registered them.
+ */
+function parseExisting(
+    raw: RawLabConfig,
+    existing: boolean,
+    hubName: unknown,
+    spokes: string[],
+    modes: Record<string, KlusterletMode>,
+    problems: string[],
+): { contexts: Record<string, string>; hubApiServer?: string } {
+    if (!existing) {
+        for (const key of ["contexts", "hubApiServer"] as const) {
+            if (raw[key] !== undefined) {
+                problems.push(
+                    `ocm-lab:${key} is set, but only runtime existing reads it (this stack's runtime is ${show(raw.runtime)}); ` +
+                        `next: pulumi config rm ocm-lab:${key}, or pulumi config set ocm-lab:runtime existing`,
+                );
+            }
+        }
+        return { contexts: {} };
+    }
+    const names = typeof hubName === "string" ? [hubName, ...spokes] : spokes;
+    const example = (name: string) => `pulumi config set --path 'ocm-lab:contexts.${name}' <kubectl context>`;
+    const given = raw.contexts;
+    const contexts: Record<string, string> = {};
+    if (typeof given !== "object" || given === null || Array.isArray(given)) {
+        problems.push(
+            `ocm-lab:contexts is ${given === undefined ? "not set" : show(given)}; runtime existing needs a map of ` +
+                `cluster name to kubectl context, for the hub and every spoke (kubectl config get-contexts lists yours). ` +
+                `Example: ${example(names[0] ?? "hub")}`,
+        );
+    } else {
+        for (const [name, context] of Object.entries(given)) {
+            const key = `ocm-lab:contexts.${name}`;
+            if (!names.includes(name)) {
+                problems.push(
+                    `${key} names no cluster of this lab; the clusters are ${names.join(", ")}` +
+                        (names.length > 0 ? `; did you mean ocm-lab:contexts.${nearestOf(name, names)}?` : "."),
+                );
+            } else if (typeof context !== "string" || !/^\S+$/.test(context)) {
+                problems.push(
+                    `${key} is ${show(context)}; it must be a kubectl context name. Example: ${example(name)}`,
+                );
+            } else {
+                contexts[name] = context;
+            }
+        }
+        for (const name of names.filter((n) => !(n in given))) {
+            problems.push(`ocm-lab:contexts has no entry for ${name}; next: ${example(name)}`);
+        }
+        const seen = new Map<string, string>();
+        for (const [name, context] of Object.entries(contexts)) {
+            const other = seen.get(context);
+            if (other !== undefined) {
+                problems.push(
+                    `ocm-lab:contexts gives ${other} and ${name} the same context ${show(context)}; ` +
+                        `each cluster of the lab must be its own. Next: ${example(name)}`,
+                );
+            }
+            seen.set(context, name);
+        }
+    }
+    for (const [spoke, mode] of Object.entries(modes)) {
+        if (mode === "hosted") {
+            problems.push(
+                `the klusterlet mode of ${spoke} is hosted, which runtime existing does not offer (the hub would need ` +
+                    `its own address for ${spoke}); next: pulumi config set --path 'ocm-lab:klusterletModes.${spoke}' default ` +
+                    `(or pulumi config set ocm-lab:klusterletMode default)`,
+            );
+        }
+    }
+    const hubApiServer = raw.hubApiServer;
+    if (hubApiServer !== undefined) {
+        if (typeof hubApiServer !== "string" || !/^https:\/\/[^\s/]+\/?$/.test(hubApiServer)) {
+            problems.push(
+                `ocm-lab:hubApiServer is ${show(hubApiServer)}; it must be the hub's API server URL. ` +
+                    `Example: pulumi config set ocm-lab:hubApiServer https://hub.example.internal:6443`,
+            );
+        } else if (isLoopbackUrl(hubApiServer)) {
+            problems.push(loopbackProblem("ocm-lab:hubApiServer", hubApiServer));
+        } else {
+            return { contexts, hubApiServer: hubApiServer.replace(/\/$/, "") };
+        }
+    }
+    return { contexts };
+}
+
+/** A URL whose host is this machine itself: a klusterlet elsewhere would reach its own cluster, or nothing. */
+export function isLoopbackUrl(url: string): boolean {
+    const host = /^[a-z]+:\/\/(\[[^\]]*\]|[^:/]*)/i.exec(url)?.[1]?.toLowerCase() ?? "";
+    return host === "localhost" || host === "0.0.0.0" || host === "[::1]" || /^127\./.test(host);
+}
+
+/** What to say when the hub address a spoke would be handed is a loopback one. */
+export function loopbackProblem(what: string, url: string): string {
+    return (
+        `${what} is ${url}, a loopback address: a spoke's klusterlet would look for the hub on its own machine ` +
+        `(the register page's warning about 127.0.0.1). Next: pulumi config set ocm-lab:hubApiServer ` +
+        `https://<an address of the hub every spoke and this machine reach>:<port>`
+    );
 }
 
 function parseArgoCd(value: unknown, problems: string[]): ArgoCdConfig {

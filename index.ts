@@ -20,12 +20,14 @@ if (!pulumi.runtime.isDryRun()) {
     writeStepSettings(pulumi.getStack(), lab);
 }
 
-// Network and image cache, then hub and spokes in parallel: no cluster waits for another.
-const runtime = runtimeFor(lab.runtime);
-const network = createLabNetwork(pulumi.getStack());
-const imageCache = lab.imageCache
-    ? new ImageCache("image-cache", { labName: pulumi.getStack(), network, image: versions.registryMirror })
-    : undefined;
+// Network and image cache, then hub and spokes in parallel: no cluster waits for another. Clusters
+// the user already has (runtime existing) need neither: the lab only connects to them.
+const runtime = runtimeFor(lab);
+const network = runtime.ownsClusters ? createLabNetwork(pulumi.getStack()) : undefined;
+const imageCache =
+    network && lab.imageCache
+        ? new ImageCache("image-cache", { labName: pulumi.getStack(), network, image: versions.registryMirror })
+        : undefined;
 const clusterSpec = { nodeImage: lab.nodeImage, network, imageCache };
 const ocmSettings = {
     bundleVersion: lab.clusteradmBundleVersion,
@@ -57,6 +59,7 @@ const hubItself = lab.hubSelfManaged
               context: hub.context,
               kubeconfig: hub.kubeconfig,
               cluster: hub.cluster,
+              ownedCluster: hub.ownedCluster,
               apiServerInternal: hub.apiServerInternal,
           },
           hubItself: true,

@@ -40,8 +40,9 @@ export interface ArgoAgentAddonArgs extends GuestbookSource {
  * registration, a Placement over all spokes), then the guestbook app to every spoke through an
  * ApplicationSet on OCM's placement generator, with bounded waits that prove each step.
  *
- * Everything here lives inside the hub or a spoke, so it is `deletedWith` that cluster: destroying
- * the lab skips it, and only turning the add-on off on a running lab deletes it one by one.
+ * Everything here lives inside the hub or a spoke, so it is `deletedWith` that cluster when the lab
+ * made it: destroying the lab skips it, and only turning the add-on off on a running lab deletes it
+ * one by one. On clusters the lab did not make (runtime existing), destroy deletes it one by one.
  */
 export class ArgoAgentAddon extends pulumi.ComponentResource {
     readonly release: k8s.helm.v3.Release;
@@ -55,7 +56,7 @@ export class ArgoAgentAddon extends pulumi.ComponentResource {
     constructor(name: string, args: ArgoAgentAddonArgs, opts?: pulumi.ComponentResourceOptions) {
         super("ocm-lab:index:ArgoAgentAddon", name, {}, opts);
         const { hub } = args;
-        const onHub = { parent: this, provider: hub.provider, deletedWith: hub.cluster };
+        const onHub = { parent: this, provider: hub.provider, deletedWith: hub.ownedCluster };
         const hubEnvironment = {
             HUB_NAME: hub.clusterName,
             HUB_CONTEXT: hub.context,
@@ -117,7 +118,7 @@ export class ArgoAgentAddon extends pulumi.ComponentResource {
         const gitopsReady = step(
             `${name}-gitops-ready`,
             { script: "argocd/wait-gitops-ready.sh", environment: hubEnvironment },
-            { parent: this, dependsOn: [this.release], deletedWith: hub.cluster },
+            { parent: this, dependsOn: [this.release], deletedWith: hub.ownedCluster },
         );
 
         // `default` is Argo CD's: create it or take over the fields the lab sets, whichever is needed.
@@ -149,7 +150,7 @@ export class ArgoAgentAddon extends pulumi.ComponentResource {
                         SPOKE_CLUSTER_ID: spoke.cluster.id,
                     },
                 },
-                { parent: this, dependsOn: [this.release], deletedWith: hub.cluster },
+                { parent: this, dependsOn: [this.release], deletedWith: hub.ownedCluster },
             );
             step(
                 `${spoke.clusterName}-guestbook-available`,
@@ -162,7 +163,7 @@ export class ArgoAgentAddon extends pulumi.ComponentResource {
                         HUB_CONTEXT: hub.context,
                     },
                 },
-                { parent: this, dependsOn: [applicationSet, addonAvailable], deletedWith: spoke.cluster },
+                { parent: this, dependsOn: [applicationSet, addonAvailable], deletedWith: spoke.ownedCluster },
             );
         }
 
@@ -179,7 +180,7 @@ export class ArgoAgentAddon extends pulumi.ComponentResource {
                     ),
                 },
             },
-            { parent: this, dependsOn: [gitopsReady, adminSecret], deletedWith: hub.cluster },
+            { parent: this, dependsOn: [gitopsReady, adminSecret], deletedWith: hub.ownedCluster },
         );
         this.adminPassword = pulumi.secret(password.result);
         this.uiCommand =

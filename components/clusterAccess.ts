@@ -6,6 +6,8 @@ import { ClusterRuntime, ClusterSpec } from "../runtimes";
 /** What hub and spoke components share: the cluster, its host kubeconfig and a provider for it. */
 export interface ClusterAccess {
     cluster: command.local.Command;
+    /** The same step when the lab made the cluster (kind, k3d): what lives inside goes with it. */
+    ownedCluster?: command.local.Command;
     /** Host-view kubeconfig (secret). */
     kubeconfig: pulumi.Output<string>;
     provider: k8s.Provider;
@@ -22,5 +24,11 @@ export function createClusterAccess(
     const steps = runtime.createCluster(clusterName, spec, parent);
     const kubeconfig = pulumi.secret(steps.kubeconfig.stdout);
     const provider = new k8s.Provider(`${clusterName}-provider`, { kubeconfig }, { parent });
-    return { cluster: steps.cluster, kubeconfig, provider, context: runtime.contextName(clusterName) };
+    return {
+        cluster: steps.cluster,
+        ownedCluster: runtime.ownsClusters ? steps.cluster : undefined,
+        kubeconfig,
+        provider,
+        context: runtime.contextName(clusterName),
+    };
 }

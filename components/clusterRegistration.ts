@@ -3,7 +3,7 @@ import * as command from "@pulumi/command";
 import * as k8s from "@pulumi/kubernetes";
 import { KlusterletMode, ResourceQos } from "../config";
 import { HubCluster, qosEnvironment } from "./hubCluster";
-import { pemOf, withServer } from "./kubeconfig";
+import { pemOf, withServer } from "../runtimes/kubeconfig";
 import { smokeWork, smokeWorkNames } from "./ocmObjects";
 import { step } from "../scripts/step";
 
@@ -15,10 +15,12 @@ export interface JoiningCluster {
     context: string;
     /** Host-view kubeconfig of that cluster (secret). */
     kubeconfig: pulumi.Output<string>;
-    /** The command that owns that cluster: a new cluster (a new id) registers again. */
+    /** The step that makes or connects to that cluster: a new cluster (a new id) registers again. */
     cluster: command.local.Command;
+    /** The same step when the lab made the cluster; undefined when it is the user's (runtime existing). */
+    ownedCluster?: command.local.Command;
     /** Its API server as the lab's other clusters reach it (a hosted klusterlet on the hub). */
-    apiServerInternal: string;
+    apiServerInternal: pulumi.Input<string>;
 }
 
 /**
@@ -84,31 +86,49 @@ export class ClusterRegistration extends pulumi.ComponentResource {
         };
         const mode = args.klusterletMode ?? "default";
         const hosted = mode === "hosted";
-        // A klusterlet on the hub (a hosted spoke's, or the hub's own) outlives the registration: the
-        // steps that unjoin it are told where it runs. A hosted one reaches the spoke by its in-network
-        // address, as the register page's kind note says (`kind get kubeconfig --internal`); clusteradm
-        // does not contact the spoke with it (with --force-internal-endpoint-lookup it skips that
-        // check: clusteradm v1.3.1 pkg/cmd/join/preflight/checks.go).
-        const klusterletOnHub: Record<string, pulumi.Input<string>> = hosted || args.hubItself
+        // A klusterlet that outlives the registration is unjoined by the steps that end it, which are
+        // told where it runs: on the hub (a hosted spoke's, or the hub's own), or on a spoke the lab
+        // did not make (runtime existing; there it is alone on its cluster, so its operator goes too,
+        // and a cluster that does not answer is never taken for one the lab deleted).
+        const klusterletOnHub = hosted || args.hubItself;
+        const klusterletOutlives: Record<string, pulumi.Input<string>> = klusterletOnHub
             ? { KLUSTERLET_CONTEXT: hub.context, KLUSTERLET_KUBECONFIG: hub.kubeconfig, KLUSTERLET_MODE: mode }
-            : {};
+            : !spoke.ownedCluster
+              ? { KLUSTERLET_CONTEXT: spoke.context, KLUSTERLET_KUBECONFIG: spoke.kubeconfig, KLUSTERLET_MODE: mode }
+              : {};
+        const clustersKept: Record<string, string> = hub.ownedCluster
+            ? {}
+            : { LAB_OWNS_CLUSTERS: "false", PURGE_OPERATOR: "true" };
+        // A hosted klusterlet reaches the spoke by its in-network address, as the register page's kind
+        // note says (`kind get kubeconfig --internal`); clusteradm does not contact the spoke with it
+        // (with --force-internal-endpoint-lookup it skips that check: clusteradm v1.3.1
+        // pkg/cmd/join/preflight/checks.go).
         const hostedEnvironment: Record<string, pulumi.Input<string>> = hosted
             ? {
                   SPOKE_INTERNAL_KUBECONFIG: pulumi.secret(
-                      spoke.kubeconfig.apply((kc) => withServer(kc, spoke.apiServerInternal, spokeName)),
+                      pulumi
+                          .all([spoke.kubeconfig, spoke.apiServerInternal])
+                          .apply(([kc, server]) => withServer(kc, server, spokeName)),
                   ),
               }
             : {};
+        // kind and k3d: join reaches the hub as the host does and looks up the in-network address in
+        // its cluster-info. existing: the one address every cluster reaches is given as it is; the
+        // hub's cluster-info may say nothing of it (clusteradm v1.3.1 join/exec.go
+        // createClientcmdapiv1Config).
+        const hubAddress: Record<string, pulumi.Input<string>> = hub.ownedCluster
+            ? { HUB_API_SERVER: hub.apiServer }
+            : { HUB_API_SERVER: hub.apiServerInternal, FORCE_INTERNAL_ENDPOINT_LOOKUP: "false" };
         const joinEnvironment = {
             ...hubEnvironment,
             SPOKE_CONTEXT: spoke.context,
             SPOKE_KUBECONFIG: spoke.kubeconfig,
-            HUB_API_SERVER: hub.apiServer,
+            ...hubAddress,
             HUB_CA_PEM: hub.caData.apply(pemOf),
             HUB_API_SERVER_INTERNAL: hub.apiServerInternal,
             BUNDLE_VERSION: args.bundleVersion,
             KLUSTERLET_MODE: mode,
-            ...klusterletOnHub,
+            ...(klusterletOnHub ? klusterletOutlives : {}),
             ...hostedEnvironment,
             ...qosEnvironment(args.resourceQos),
         };
@@ -135,20 +155,21 @@ export class ClusterRegistration extends pulumi.ComponentResource {
             {
                 parent: this,
                 dependsOn: [spoke.cluster, hub.initialized],
-                deletedWith: hosted ? hub.cluster : undefined,
+                deletedWith: hosted ? hub.ownedCluster : undefined,
             },
         );
-        // A spoke dropped from config goes with its cluster, klusterlet and all; one on the hub is
-        // unjoined before the ManagedCluster is removed, or it would register the cluster again.
+        // A spoke dropped from config goes with its cluster, klusterlet and all; a klusterlet that
+        // outlives it is unjoined before the ManagedCluster is removed, or it would register again.
         this.accepted = step(
             `${name}-accept`,
             {
                 script: "accept.sh",
                 deleteScript: "remove-managed-cluster.sh",
-                environment: { ...hubEnvironment, ...klusterletOnHub },
+                environment: { ...hubEnvironment, ...klusterletOutlives, ...clustersKept },
             },
-            // Removing the ManagedCluster matters only while the hub lives on (a spoke dropped from config).
-            { parent: this, dependsOn: [this.joined], deletedWith: hub.cluster },
+            // Removing the ManagedCluster matters only while the hub lives on: a spoke dropped from
+            // config, or any destroy of a hub the lab did not make.
+            { parent: this, dependsOn: [this.joined], deletedWith: hub.ownedCluster },
         );
         this.available = step(
             `${name}-available`,
@@ -164,7 +185,7 @@ export class ClusterRegistration extends pulumi.ComponentResource {
                         script: "taint-managed-cluster.sh",
                         environment: { ...hubEnvironment, TAINT_KEY: selfManagedTaintKey },
                     },
-                    { parent: this, dependsOn: [this.accepted], deletedWith: hub.cluster },
+                    { parent: this, dependsOn: [this.accepted], deletedWith: hub.ownedCluster },
                 ),
             );
         }
@@ -178,7 +199,7 @@ export class ClusterRegistration extends pulumi.ComponentResource {
                 parent: this,
                 provider: hub.provider,
                 dependsOn: [this.available],
-                deletedWith: hub.cluster,
+                deletedWith: hub.ownedCluster,
             });
             this.smokeReady = step(
                 `${name}-smoke-ready`,

@@ -4,14 +4,14 @@ import * as command from "@pulumi/command";
 import { ResourceQos } from "../config";
 import { ClusterRuntime, ImageCacheRef, SharedNetwork } from "../runtimes";
 import { createClusterAccess } from "./clusterAccess";
-import { caDataOf, serverOf } from "./kubeconfig";
+import { caDataOf, serverOf } from "../runtimes/kubeconfig";
 import { step } from "../scripts/step";
 
 export interface HubClusterArgs {
-    /** kind or k3d; decides how the cluster is made and addressed. */
+    /** kind, k3d or existing; decides how the cluster is made (or found) and addressed. */
     runtime: ClusterRuntime;
-    /** The lab's network, which every cluster joins. */
-    network: SharedNetwork;
+    /** The lab's network, which every cluster joins (none for existing). */
+    network?: SharedNetwork;
     /** The image cache's mirrors, when imageCache is on. */
     imageCache?: ImageCacheRef;
     /** Node image for the runtime, pinned (see versions.ts). */
@@ -35,12 +35,17 @@ export class HubCluster extends pulumi.ComponentResource {
     /** The hub API server as the host reaches it. */
     readonly apiServer: pulumi.Output<string>;
     /** The hub API server as other clusters reach it; klusterlets must point here. */
-    readonly apiServerInternal: string;
+    readonly apiServerInternal: pulumi.Input<string>;
     readonly context: string;
     /** The cluster's name in the runtime and, for a spoke, its ManagedCluster name. */
     readonly clusterName: string;
-    /** The command that owns the cluster; objects inside the hub are deleted with it. */
+    /** The step that makes (or, for existing, connects to) the cluster; a new one means a new hub. */
     readonly cluster: command.local.Command;
+    /**
+     * The same step when the lab made the cluster: objects inside the hub are `deletedWith` it. For
+     * existing, undefined: each of them is removed on its own, and the cluster stays.
+     */
+    readonly ownedCluster?: command.local.Command;
     /** Done when the cluster manager and the controllers registration uses are ready. */
     readonly initialized: command.local.Command;
 
@@ -53,9 +58,10 @@ export class HubCluster extends pulumi.ComponentResource {
         this.context = access.context;
         this.clusterName = name;
         this.cluster = access.cluster;
+        this.ownedCluster = access.ownedCluster;
         this.caData = this.kubeconfig.apply((kc) => caDataOf(kc, name));
         this.apiServer = pulumi.unsecret(this.kubeconfig.apply((kc) => serverOf(kc, name)));
-        this.apiServerInternal = args.runtime.apiServerInternal(name);
+        this.apiServerInternal = args.runtime.apiServerInternal(name, this.kubeconfig);
 
         const prepared = args.runtime.prepareHub(
             { hubName: name, kubeconfig: this.kubeconfig, caData: this.caData },
@@ -65,6 +71,8 @@ export class HubCluster extends pulumi.ComponentResource {
             `${name}-init`,
             {
                 script: "init.sh",
+                // A hub the lab did not make stays: destroy takes the cluster manager off it again.
+                deleteScript: access.ownedCluster ? undefined : "clean.sh",
                 environment: {
                     HUB_NAME: name,
                     HUB_CONTEXT: this.context,

@@ -6,10 +6,10 @@ import { ClusterRuntime, ImageCacheRef, SharedNetwork } from "../runtimes";
 import { createClusterAccess } from "./clusterAccess";
 
 export interface SpokeClusterArgs {
-    /** kind or k3d; must be the hub's runtime so both share a network. */
+    /** kind, k3d or existing; must be the hub's runtime. */
     runtime: ClusterRuntime;
-    /** The lab's network, which every cluster joins. */
-    network: SharedNetwork;
+    /** The lab's network, which every cluster joins (none for existing). */
+    network?: SharedNetwork;
     /** The image cache's mirrors, when imageCache is on. */
     imageCache?: ImageCacheRef;
     /** Node image for the runtime, pinned (see versions.ts). */
@@ -30,10 +30,12 @@ export class SpokeCluster extends pulumi.ComponentResource {
     readonly context: string;
     /** The cluster's name in the runtime and, for a spoke, its ManagedCluster name. */
     readonly clusterName: string;
-    /** The command that owns the cluster; replaced when the cluster must be made anew. */
+    /** The step that makes (or connects to) the cluster; replaced when it must be made anew. */
     readonly cluster: command.local.Command;
+    /** The same step when the lab made the cluster (kind, k3d); undefined for existing. */
+    readonly ownedCluster?: command.local.Command;
     /** The API server URL other clusters on the lab's network reach (a hosted klusterlet on the hub). */
-    readonly apiServerInternal: string;
+    readonly apiServerInternal: pulumi.Input<string>;
 
     constructor(name: string, args: SpokeClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         super("ocm-lab:index:SpokeCluster", name, {}, opts);
@@ -50,7 +52,8 @@ export class SpokeCluster extends pulumi.ComponentResource {
         this.context = access.context;
         this.clusterName = name;
         this.cluster = access.cluster;
-        this.apiServerInternal = args.runtime.apiServerInternal(name);
+        this.ownedCluster = access.ownedCluster;
+        this.apiServerInternal = args.runtime.apiServerInternal(name, this.kubeconfig);
 
         this.registerOutputs({ kubeconfig: this.kubeconfig });
     }

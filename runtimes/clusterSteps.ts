@@ -25,6 +25,12 @@ export function clusterSteps(
     recipe: ClusterRecipe,
     parent: pulumi.Resource,
 ): ClusterSteps {
+    const network = spec.network;
+    if (!network) {
+        throw new Error(
+            `ocm-lab: ${clusterName}: a ${recipe.scripts} cluster needs the lab's network (a bug in index.ts)`,
+        );
+    }
     const cluster = step(
         `${clusterName}-cluster`,
         {
@@ -33,16 +39,16 @@ export function clusterSteps(
             environment: {
                 CLUSTER_NAME: clusterName,
                 NODE_IMAGE: spec.nodeImage,
-                NETWORK_NAME: spec.network.name,
+                NETWORK_NAME: network.name,
                 ...recipe.environment,
             },
-            triggers: [spec.nodeImage, spec.network.name, ...recipe.recreateWhen, ...(spec.recreateWhen ?? [])],
+            triggers: [spec.nodeImage, network.name, ...recipe.recreateWhen, ...(spec.recreateWhen ?? [])],
         },
         // The cluster name is a singleton on the machine: delete the old one before making the new.
         {
             parent,
             deleteBeforeReplace: true,
-            dependsOn: [spec.network.resource, ...(spec.imageCache?.ready ?? [])],
+            dependsOn: [network.resource, ...(spec.imageCache?.ready ?? [])],
         },
     );
     const kubeconfig = step(

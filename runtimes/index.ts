@@ -1,12 +1,19 @@
-import { RuntimeName } from "../config";
+import { LabConfig } from "../config";
+import { existingRuntime } from "./existing";
 import { k3dRuntime } from "./k3d";
 import { kindRuntime } from "./kind";
 import { ClusterRuntime } from "./runtime";
 
 export * from "./runtime";
 
-const runtimes: Record<RuntimeName, ClusterRuntime> = { kind: kindRuntime, k3d: k3dRuntime };
-
-export function runtimeFor(name: RuntimeName): ClusterRuntime {
-    return runtimes[name];
+/** The runtime the stack names; existing is made from the lab's contexts and hub address. */
+export function runtimeFor(lab: Pick<LabConfig, "runtime" | "hubName" | "contexts" | "hubApiServer">): ClusterRuntime {
+    switch (lab.runtime) {
+        case "kind":
+            return kindRuntime;
+        case "k3d":
+            return k3dRuntime;
+        case "existing":
+            return existingRuntime(lab);
+    }
 }

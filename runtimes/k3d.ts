@@ -13,6 +13,7 @@ const apiServerInternal = (clusterName: string) => `https://k3d-${clusterName}-s
 
 export const k3dRuntime: ClusterRuntime = {
     name: "k3d",
+    ownsClusters: true,
     createCluster(clusterName: string, spec: ClusterSpec, parent: pulumi.Resource): ClusterSteps {
         const registries = k3dRegistriesConfig(spec.imageCache?.mirrors ?? []);
         return clusterSteps(

@@ -12,6 +12,7 @@ import { ClusterRuntime, ClusterSpec, ClusterSteps } from "./runtime";
  */
 export const kindRuntime: ClusterRuntime = {
     name: "kind",
+    ownsClusters: true,
     createCluster(clusterName: string, spec: ClusterSpec, parent: pulumi.Resource): ClusterSteps {
         const config = kindClusterConfig(spec.imageCache?.mirrors ?? []);
         return clusterSteps(

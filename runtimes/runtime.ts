@@ -6,8 +6,8 @@ import { RegistryMirror } from "./mirrors";
 /** What a cluster needs to be created: the same for hub and spokes. */
 export interface ClusterSpec {
     nodeImage: string;
-    /** The lab's network (createLabNetwork): every cluster is made on it. */
-    network: SharedNetwork;
+    /** The lab's network (createLabNetwork): every cluster is made on it; none for runtime existing. */
+    network?: SharedNetwork;
     /** The image cache's mirrors, running before any cluster is made; absent with imageCache off. */
     imageCache?: ImageCacheRef;
     /** What else of this one cluster needs it made anew when it changes (a spoke's klusterlet mode). */
@@ -28,7 +28,10 @@ export interface ImageCacheRef {
 }
 
 export interface ClusterSteps {
-    /** Creates the cluster; deleting it deletes the cluster (and tolerates one deleted by hand). */
+    /**
+     * Creates the cluster; deleting it deletes the cluster (and tolerates one deleted by hand). For
+     * runtime existing, the step that reads its context, and deleting it deletes nothing.
+     */
     cluster: command.local.Command;
     /** Prints the host's kubeconfig; stdout is a secret. Replaced whenever the cluster is. */
     kubeconfig: command.local.Command;
@@ -40,13 +43,22 @@ export interface ClusterSteps {
  */
 export interface ClusterRuntime {
     readonly name: RuntimeName;
+    /**
+     * Whether the lab makes and deletes its clusters (kind, k3d). When it does, what lives inside a
+     * cluster goes with it at destroy; when it does not (existing), every such object is removed one
+     * by one and the clusters stay.
+     */
+    readonly ownsClusters: boolean;
     createCluster(clusterName: string, spec: ClusterSpec, parent: pulumi.Resource): ClusterSteps;
     /** The kubectl context name the runtime's CLI gives the cluster. */
     contextName(clusterName: string): string;
     /** The command that merges the cluster's context into ~/.kube/config (the lab leaves it alone). */
     exportKubeconfigCommand(clusterName: string): string;
-    /** The API server URL other clusters on the shared network reach; it is in the API server's cert. */
-    apiServerInternal(clusterName: string): string;
+    /**
+     * The API server URL the lab's other clusters reach; it is in the API server's cert. kind and k3d
+     * know it from the name; existing reads it from the cluster's kubeconfig (or the hub's config).
+     */
+    apiServerInternal(clusterName: string, kubeconfig: pulumi.Output<string>): pulumi.Input<string>;
     /**
      * Work on the hub that must finish before `clusteradm init`; returns what init depends on.
      * kind: nothing; k3d: kube-public/cluster-info with the in-network address.

@@ -3,8 +3,9 @@ set -euo pipefail
 # Mints a join token on the hub and joins one spoke with it at once (safe to re-run), then checks the
 # klusterlet points at the hub's in-network address. Reads SPOKE_NAME, SPOKE_CONTEXT, SPOKE_KUBECONFIG,
 # HUB_NAME, HUB_CONTEXT, HUB_KUBECONFIG, HUB_API_SERVER, HUB_CA_PEM, HUB_API_SERVER_INTERNAL,
-# BUNDLE_VERSION, QOS_*, TIMEOUT_SECONDS, KLUSTERLET_MODE (default, singleton or hosted), and for
-# hosted KLUSTERLET_CONTEXT, KLUSTERLET_KUBECONFIG (the hub) and SPOKE_INTERNAL_KUBECONFIG.
+# BUNDLE_VERSION, QOS_*, TIMEOUT_SECONDS, KLUSTERLET_MODE (default, singleton or hosted), for
+# hosted KLUSTERLET_CONTEXT, KLUSTERLET_KUBECONFIG (the hub) and SPOKE_INTERNAL_KUBECONFIG, and
+# FORCE_INTERNAL_ENDPOINT_LOOKUP=false when HUB_API_SERVER is already the address to hand on.
 STEP=join CLUSTER="${SPOKE_NAME:-?}"
 # shellcheck source=lib.sh
 . "${BASH_SOURCE[0]%/*}/lib.sh"
@@ -31,6 +32,10 @@ hosted)
 *) fail "KLUSTERLET_MODE is '${KLUSTERLET_MODE}'; it must be default, singleton or hosted" \
     "report this as a bug in ocm-lab; the program sets KLUSTERLET_MODE from ocm-lab:klusterletMode(s)" ;;
 esac
+# kind and k3d: the klusterlet is handed the in-network address from the hub's cluster-info; existing:
+# the one address every cluster reaches, as it is given.
+endpoint_flags=(--force-internal-endpoint-lookup)
+if [ "${FORCE_INTERNAL_ENDPOINT_LOOKUP:-true}" = false ]; then endpoint_flags=(); fi
 # A hosted klusterlet gets a new random name at every join (klusterlet-hosted-<6 characters>, join's
 # exec.go): the one already registering this spoke, if any, so a re-run does not add a second.
 hosted_klusterlet() {
@@ -58,7 +63,7 @@ mint_and_join() {
     log "joining hub $HUB_API_SERVER_INTERNAL, klusterlet mode ${KLUSTERLET_MODE:-default} (clusteradm waits up to ${TIMEOUT_SECONDS}s for the klusterlet)"
     if ! run_quiet clusteradm-join clusteradm join --kubeconfig "$klusterlet_kubeconfig" \
         --hub-token "$hub_token" --hub-apiserver "$HUB_API_SERVER" --ca-file "$hub_ca" \
-        --cluster-name "$SPOKE_NAME" --force-internal-endpoint-lookup --bundle-version "$BUNDLE_VERSION" \
+        --cluster-name "$SPOKE_NAME" ${endpoint_flags[@]+"${endpoint_flags[@]}"} --bundle-version "$BUNDLE_VERSION" \
         ${mode_flags[@]+"${mode_flags[@]}"} "${QOS_FLAGS[@]}" --wait --timeout "$TIMEOUT_SECONDS"; then
         fail "clusteradm join did not finish (output above, tokens masked)" "$join_next"
     fi

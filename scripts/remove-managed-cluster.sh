@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 set -euo pipefail
 # On delete of a registration: removes the spoke's ManagedCluster from the hub (skipped only when the
-# hub is gone), first unjoining a klusterlet that lives on (the hub's own, or a hosted one) through
-# unjoin.sh. Reads HUB_KUBECONFIG, HUB_CONTEXT, SPOKE_NAME, and for such a klusterlet
-# KLUSTERLET_KUBECONFIG, KLUSTERLET_CONTEXT, KLUSTERLET_MODE.
+# lab's hub is gone), first unjoining a klusterlet that lives on (the hub's own, a hosted one, or one
+# on a cluster the lab did not make) through unjoin.sh. Reads HUB_KUBECONFIG, HUB_CONTEXT,
+# SPOKE_NAME, LAB_OWNS_CLUSTERS, and for such a klusterlet KLUSTERLET_KUBECONFIG,
+# KLUSTERLET_CONTEXT, KLUSTERLET_MODE, PURGE_OPERATOR.
 STEP=unregister CLUSTER="${SPOKE_NAME:-?}"
 # shellcheck source=lib.sh
 . "${BASH_SOURCE[0]%/*}/lib.sh"
@@ -26,9 +27,11 @@ if kubectl --kubeconfig "$hub_kubeconfig" --request-timeout=20s delete managedcl
     log "ManagedCluster removed from the hub"
     exit 0
 fi
-# Nothing listens on the hub's API port while Docker answers: the hub was deleted, and its
-# ManagedClusters with it. A timeout, a refusal with Docker down, or any other error is a failure.
-if grep "connection refused" "$OCM_LAB_TMP/err" >/dev/null && docker info >/dev/null 2>&1; then
+# Nothing listens on the hub's API port while Docker answers: the lab's hub was deleted, and its
+# ManagedClusters with it. A timeout, a refusal with Docker down, a user's hub that does not answer
+# (runtime existing) or any other error is a failure.
+if [ "${LAB_OWNS_CLUSTERS:-true}" = true ] && grep "connection refused" "$OCM_LAB_TMP/err" >/dev/null &&
+    docker info >/dev/null 2>&1; then
     log "the hub is gone (its API server refuses connections); nothing to remove"
     exit 0
 fi

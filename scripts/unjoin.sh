@@ -1,16 +1,20 @@
 #!/usr/bin/env bash
 set -euo pipefail
 # Unjoins the klusterlet of ManagedCluster SPOKE_NAME from the cluster it runs on, which outlives the
-# registration: the hub, for a hosted spoke or for the hub registered as itself. Safe to re-run.
-# Reads SPOKE_NAME, KLUSTERLET_CONTEXT, KLUSTERLET_KUBECONFIG, KLUSTERLET_MODE, TIMEOUT_SECONDS.
+# registration: the hub, for a hosted spoke or for the hub registered as itself, or a spoke the lab
+# did not make (runtime existing: LAB_OWNS_CLUSTERS=false). Safe to re-run. Reads SPOKE_NAME,
+# KLUSTERLET_CONTEXT, KLUSTERLET_KUBECONFIG, KLUSTERLET_MODE, TIMEOUT_SECONDS, PURGE_OPERATOR,
+# LAB_OWNS_CLUSTERS.
 STEP=unjoin CLUSTER="${SPOKE_NAME:-?}"
 # shellcheck source=lib.sh
 . "${BASH_SOURCE[0]%/*}/lib.sh"
 require_env SPOKE_NAME KLUSTERLET_CONTEXT KLUSTERLET_KUBECONFIG TIMEOUT_SECONDS
 klusterlet_kubeconfig="$(secret_file klusterlet.kubeconfig "$KLUSTERLET_KUBECONFIG")"
-# The klusterlet operator stays: clusteradm purges it once no klusterlet is left, and two unjoins at
-# once (two spokes removed) could then delete its CRD under the other's klusterlet.
-unjoin="clusteradm unjoin --context $KLUSTERLET_CONTEXT --cluster-name $SPOKE_NAME --purge-operator=false"
+# The klusterlet operator stays on a lab's own cluster: clusteradm purges it once no klusterlet is
+# left, and two unjoins at once (two spokes removed) could then delete its CRD under the other's
+# klusterlet. On a user's cluster the klusterlet is alone (no hosted mode there): it goes too.
+purge="${PURGE_OPERATOR:-false}"
+unjoin="clusteradm unjoin --context $KLUSTERLET_CONTEXT --cluster-name $SPOKE_NAME --purge-operator=$purge"
 
 # list RESOURCE OUTPUT: the objects of RESOURCE on the klusterlet's cluster as `-o OUTPUT` prints them;
 # none, without an error, once that API is gone (the klusterlet's CRDs go with it). Errors in err.
@@ -38,8 +42,10 @@ no_applied_works() {
 }
 
 if ! found="$(klusterlets)"; then
-    # Nothing listens on its API port while Docker answers: the cluster was deleted, klusterlet and all.
-    if grep "connection refused" "$OCM_LAB_TMP/err" >/dev/null && docker info >/dev/null 2>&1; then
+    # Nothing listens on its API port while Docker answers: the lab's cluster was deleted, klusterlet
+    # and all. A user's cluster that does not answer is down or unreachable, never taken as gone.
+    if [ "${LAB_OWNS_CLUSTERS:-true}" = true ] && grep "connection refused" "$OCM_LAB_TMP/err" >/dev/null &&
+        docker info >/dev/null 2>&1; then
         log "the cluster the klusterlet ran on is gone (its API server refuses connections); nothing to unjoin"
         exit 0
     fi
@@ -62,7 +68,7 @@ if [ "${KLUSTERLET_MODE:-default}" != hosted ] &&
 fi
 log "unjoining klusterlet $found from $KLUSTERLET_CONTEXT"
 if ! run_quiet clusteradm-unjoin clusteradm unjoin --kubeconfig "$klusterlet_kubeconfig" --cluster-name "$SPOKE_NAME" \
-    --purge-operator=false; then
+    --purge-operator="$purge"; then
     fail "clusteradm unjoin did not finish (output above)" "$unjoin, then run the same pulumi command again"
 fi
 if [ -n "$(klusterlets 2>/dev/null || true)" ]; then

@@ -4,8 +4,8 @@
  * or an edge that would serialise the spokes appears.
  */
 import { commands, longestChain, names, resource, upstream, waitsFor } from "./harness/graph";
-import { isSecretValue, ProgramRun, reveal, runProgram } from "./harness/program";
-import { serverOf } from "../components/kubeconfig";
+import { isSecretValue, ProgramRun, reveal, runProgram, stackConfig } from "./harness/program";
+import { serverOf } from "../runtimes/kubeconfig";
 import { versions } from "../versions";
 
 const stacks = ["kind", "k3d"] as const;
@@ -444,6 +444,189 @@ describe("klusterlet modes", () => {
         expect(run.outputs.klusterletModes).toEqual({ spoke1: "singleton", spoke2: "default" });
     });
 });
+
+describe("runtime existing: clusters the user already has", () => {
+    const contexts = { hub: "hub-context", spoke1: "spoke1-context", spoke2: "spoke2-context" };
+    let run: ProgramRun;
+    beforeAll(async () => {
+        run = await runProgram({ stack: "existing" });
+    });
+
+    it("makes no network, cache or cluster: one connect step per context, which deletes nothing", () => {
+        expect(run.resources.filter((r) => r.type.startsWith("docker:"))).toEqual([]);
+        expect(names(run).filter((n) => /-(cluster|kubeconfig)$/.test(n) || n === "image-cache")).toEqual([]);
+        for (const [cluster, context] of Object.entries(contexts)) {
+            const connect = resource(run, `${cluster}-connect`);
+            expect(connect.inputs.create).toBe("scripts/existing/connect.sh");
+            expect(connect.inputs.delete).toBeUndefined();
+            expect(connect.inputs.environment).toMatchObject({ CLUSTER_NAME: cluster, CONTEXT: context });
+            expect(connect.additionalSecretOutputs).toEqual(["stdout"]);
+            // another context is another cluster: read anew, and what depends on it registered anew
+            expect(connect.inputs.triggers).toEqual([context]);
+        }
+        // only the hub's server is handed to klusterlets, so only there is a loopback one refused
+        expect(resource(run, "hub-connect").inputs.environment.HANDED_TO_SPOKES).toBe("true");
+        expect(resource(run, "spoke1-connect").inputs.environment.HANDED_TO_SPOKES).toBeUndefined();
+    });
+
+    it("keeps the handshake's order and the spokes' independence", () => {
+        for (const spoke of ["spoke1", "spoke2"]) {
+            expect(waitsFor(run, "hub-init", "hub-connect")).toBe(true);
+            expect(waitsFor(run, `${spoke}-join`, "hub-init")).toBe(true);
+            expect(waitsFor(run, `${spoke}-join`, `${spoke}-connect`)).toBe(true);
+            expect(waitsFor(run, `${spoke}-available`, `${spoke}-accept`)).toBe(true);
+        }
+        expect(waitsFor(run, "spoke1-join", "spoke2-connect")).toBe(false);
+        expect(waitsFor(run, "hub-init", "spoke1-connect")).toBe(false);
+    });
+
+    it("hands every klusterlet the hub's own server as it is, without the in-network lookup", () => {
+        const env = reveal(resource(run, "spoke1-join").inputs.environment);
+        expect(env.HUB_API_SERVER).toBe("https://hub.lab.example:6443");
+        expect(env.HUB_API_SERVER_INTERNAL).toBe("https://hub.lab.example:6443");
+        expect(env.FORCE_INTERNAL_ENDPOINT_LOOKUP).toBe("false");
+        expect(env.SPOKE_CONTEXT).toBe("spoke1-context");
+    });
+
+    it("removes at destroy everything it put in the clusters, one by one, and never a cluster", () => {
+        // nothing is skipped as "deleted with its cluster": the clusters stay
+        expect(run.resources.filter((r) => r.deletedWith)).toEqual([]);
+        expect(resource(run, "hub-init").inputs.delete).toBe("scripts/clean.sh");
+        for (const spoke of ["spoke1", "spoke2"]) {
+            const accept = resource(run, `${spoke}-accept`);
+            expect(accept.inputs.delete).toBe("scripts/remove-managed-cluster.sh");
+            // the spoke's own klusterlet is unjoined, operator and all, before its ManagedCluster goes
+            expect(reveal(accept.inputs.environment)).toMatchObject({
+                KLUSTERLET_CONTEXT: `${spoke}-context`,
+                KLUSTERLET_MODE: "default",
+                PURGE_OPERATOR: "true",
+                LAB_OWNS_CLUSTERS: "false",
+            });
+            expect(reveal(accept.inputs.environment).KLUSTERLET_KUBECONFIG).toContain(`${spoke}.lab.example`);
+            expect(isSecretValue(accept.inputs.environment)).toBe(true);
+            // the hub is cleaned only after every registration is gone (they wait for init)
+            expect(waitsFor(run, `${spoke}-accept`, "hub-init")).toBe(true);
+        }
+    });
+
+    it("exports the user's contexts and how to switch to them", () => {
+        expect(run.outputs.runtimeName).toBe("existing");
+        expect(run.outputs.contexts).toEqual(contexts);
+        expect(run.outputs.exportKubeconfigCommands).toEqual({
+            hub: "kubectl config use-context hub-context",
+            spoke1: "kubectl config use-context spoke1-context",
+            spoke2: "kubectl config use-context spoke2-context",
+        });
+        expect(run.outputs.imageMirrors).toBeUndefined();
+    });
+
+    it("hands on ocm-lab:hubApiServer instead of the hub context's server when it is set", async () => {
+        const given = await runProgram({
+            stack: "existing",
+            config: { hubApiServer: "https://10.0.0.5:6443", hubSelfManaged: true, klusterletMode: "singleton" },
+        });
+        expect(resource(given, "hub-connect").inputs.environment.HANDED_TO_SPOKES).toBeUndefined();
+        for (const cluster of ["spoke1", "local-cluster"]) {
+            const env = reveal(resource(given, `${cluster}-join`).inputs.environment);
+            expect(env.HUB_API_SERVER).toBe("https://10.0.0.5:6443");
+            expect(env.HUB_API_SERVER_INTERNAL).toBe("https://10.0.0.5:6443");
+        }
+        // the hub's own klusterlet is unjoined from the hub; a spoke's singleton from the spoke
+        expect(reveal(resource(given, "local-cluster-accept").inputs.environment)).toMatchObject({
+            KLUSTERLET_CONTEXT: "hub-context",
+            PURGE_OPERATOR: "true",
+        });
+        expect(reveal(resource(given, "spoke2-accept").inputs.environment)).toMatchObject({
+            KLUSTERLET_CONTEXT: "spoke2-context",
+            KLUSTERLET_MODE: "singleton",
+        });
+    });
+
+    it.each(stacks)("leaves a %s lab's steps as they were: nothing of existing reaches them", async (stack) => {
+        const own = await runProgram({ stack });
+        expect(resource(own, "hub-init").inputs.delete).toBeUndefined();
+        const accept = reveal(resource(own, "spoke1-accept").inputs.environment);
+        expect(accept.LAB_OWNS_CLUSTERS).toBeUndefined();
+        expect(accept.PURGE_OPERATOR).toBeUndefined();
+        expect(accept.KLUSTERLET_KUBECONFIG).toBeUndefined();
+        expect(reveal(resource(own, "spoke1-join").inputs.environment).FORCE_INTERNAL_ENDPOINT_LOOKUP).toBeUndefined();
+    });
+
+    const badExisting: [string, Record<string, unknown>, RegExp][] = [
+        [
+            "no contexts at all",
+            { contexts: undefined },
+            /ocm-lab:contexts is not set; runtime existing needs a map of cluster name to kubectl context.*contexts\.hub/,
+        ],
+        [
+            "a cluster without a context",
+            { contexts: { hub: "h", spoke1: "s1" } },
+            /ocm-lab:contexts has no entry for spoke2; next: pulumi config set --path 'ocm-lab:contexts\.spoke2' <kubectl context>/,
+        ],
+        [
+            "a context for a cluster the lab does not have",
+            { contexts: { hub: "h", spoke1: "s1", spoke2: "s2", spoke3: "s3" } },
+            /ocm-lab:contexts\.spoke3 names no cluster of this lab; the clusters are hub, spoke1, spoke2; did you mean ocm-lab:contexts\.spoke1\?/,
+        ],
+        [
+            "two clusters on one context",
+            { contexts: { hub: "h", spoke1: "same", spoke2: "same" } },
+            /ocm-lab:contexts gives spoke1 and spoke2 the same context "same"; each cluster of the lab must be its own/,
+        ],
+        [
+            "a hosted spoke",
+            { klusterletModes: { spoke2: "hosted" } },
+            /the klusterlet mode of spoke2 is hosted, which runtime existing does not offer.*klusterletModes\.spoke2' default/,
+        ],
+        [
+            "a loopback hub address",
+            { hubApiServer: "https://127.0.0.1:6443" },
+            /ocm-lab:hubApiServer is https:\/\/127\.0\.0\.1:6443, a loopback address.*Next: pulumi config set ocm-lab:hubApiServer/,
+        ],
+        ["localhost as the hub address", { hubApiServer: "https://localhost:6443" }, /a loopback address/],
+        [
+            "a hub address that is no URL",
+            { hubApiServer: "hub:6443" },
+            /ocm-lab:hubApiServer is "hub:6443"; it must be the hub's API server URL/,
+        ],
+    ];
+    it.each(badExisting)("rejects %s before creating any resource", async (_, config, message) => {
+        let registered = -1;
+        const raw = { ...config };
+        const stackFile = stackConfig("existing");
+        if ("contexts" in raw && raw.contexts === undefined) {
+            delete raw.contexts;
+            delete stackFile["ocm-lab:contexts"];
+        }
+        const attempt = runProgram({ config: { ...decoded(stackFile), ...raw } }).then(
+            (r) => (registered = r.resources.length),
+        );
+        await expect(attempt).rejects.toThrow(message);
+        expect(registered).toBe(-1);
+    });
+
+    it("refuses contexts and hubApiServer on a stack that makes its clusters", async () => {
+        await expect(
+            runProgram({ stack: "kind", config: { contexts: { hub: "x" }, hubApiServer: "https://hub.example:6443" } }),
+        ).rejects.toThrow(
+            /ocm-lab:contexts is set, but only runtime existing reads it \(this stack's runtime is "kind"\); next: pulumi config rm ocm-lab:contexts[\s\S]*ocm-lab:hubApiServer is set/,
+        );
+    });
+});
+
+/** A stack file's config as runProgram's `config` option takes it: keys without the namespace. */
+function decoded(stackFile: Record<string, string>): Record<string, unknown> {
+    return Object.fromEntries(
+        Object.entries(stackFile).map(([key, value]) => {
+            const name = key.replace(/^ocm-lab:/, "");
+            try {
+                return [name, JSON.parse(value)];
+            } catch {
+                return [name, value];
+            }
+        }),
+    );
+}
 
 describe("configuration", () => {
     it("passes custom names, images, bundle version, QoS and timeouts down to the steps", async () => {

@@ -7,7 +7,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { FakeLab, fakesDir } from "./harness/fakeLab";
-import { withServer } from "../components/kubeconfig";
+import { serverOf, withServer } from "../runtimes/kubeconfig";
 import {
     bringUpHub,
     clusterEnv,
@@ -590,6 +590,165 @@ describe("the hub registered as itself (hubSelfManaged)", () => {
             "next: clusteradm unjoin --context kind-hub --cluster-name local-cluster --purge-operator=false",
         );
         expect(lab.exists(mc())).toBe(true);
+    });
+});
+
+describe("runtime existing: clusters the user already has", () => {
+    /** The user's hub and spoke1, their contexts in KUBECONFIG, as connect.sh finds them. */
+    function userClusters(): { KUBECONFIG: string } {
+        return { KUBECONFIG: [lab.userCluster("hub"), lab.userCluster("spoke1")].join(":") };
+    }
+    const connect = (cluster: string, env: Record<string, string>, handed = false) =>
+        lab.run("existing/connect.sh", {
+            ...env,
+            CLUSTER_NAME: cluster,
+            CONTEXT: `kind-${cluster}`,
+            ...(handed ? { HANDED_TO_SPOKES: "true" } : {}),
+        });
+
+    it("connect prints the one context's kubeconfig, once its cluster answers", () => {
+        const user = userClusters();
+        const result = connect("spoke1", user);
+        expect(result.code).toBe(0);
+        expect(result.stdout).toContain("current-context: kind-spoke1");
+        expect(result.stdout).not.toContain("kind-hub");
+        expect(result.stderr).toMatch(
+            /ocm-lab: connect spoke1: connected to https:\/\/127\.0\.0\.1:\d+ through context kind-spoke1/,
+        );
+        expectNoSecretsIn(result.stderr);
+        expect(lab.calls("kubectl").some((c) => c.includes("get --raw /readyz"))).toBe(true);
+    });
+
+    it("connect names the cluster, the context and what to run when the context is missing or silent", () => {
+        const user = userClusters();
+        const missing = lab.run("existing/connect.sh", { ...user, CLUSTER_NAME: "spoke2", CONTEXT: "kind-spoke2" });
+        expect(missing.code).not.toBe(0);
+        expect(missing.stderr).toContain(
+            "ocm-lab: connect failed for cluster spoke2: kubectl has no context kind-spoke2",
+        );
+        expect(missing.stderr).toContain(
+            "next: kubectl config get-contexts, then pulumi config set --path 'ocm-lab:contexts.spoke2' <context>",
+        );
+        expect(missing.stdout).toBe("");
+
+        lab.deleteClusterByHand("spoke1");
+        const silent = connect("spoke1", user);
+        expect(silent.code).not.toBe(0);
+        expect(silent.stderr).toMatch(
+            /connect failed for cluster spoke1: the cluster of context kind-spoke1 \(https:\/\/127\.0\.0\.1:\d+\) does not answer/,
+        );
+        expect(silent.stderr).toContain("next: kubectl --context kind-spoke1 get --raw /readyz");
+        expect(silent.stdout).toBe("");
+    });
+
+    it("connect refuses a hub whose server, handed to every klusterlet, is a loopback address", () => {
+        const user = userClusters();
+        const refused = connect("hub", user, true);
+        expect(refused.code).not.toBe(0);
+        expect(refused.stderr).toMatch(
+            /connect failed for cluster hub: the hub's server in context kind-hub is https:\/\/127\.0\.0\.1:\d+, a loopback address/,
+        );
+        expect(refused.stderr).toContain("next: pulumi config set ocm-lab:hubApiServer https://");
+        expect(refused.stdout).toBe("");
+        // the same hub is fine when ocm-lab:hubApiServer names the address instead
+        expect(connect("hub", user).code).toBe(0);
+    });
+
+    it("registers a spoke at the given hub address, then unjoins it and cleans the hub, leaving both clusters", () => {
+        const user = userClusters();
+        const hub = lab.ok("existing/connect.sh", { ...user, CLUSTER_NAME: "hub", CONTEXT: "kind-hub" }).stdout;
+        const spoke = lab.ok("existing/connect.sh", { ...user, CLUSTER_NAME: "spoke1", CONTEXT: "kind-spoke1" }).stdout;
+        lab.ok("init.sh", { ...hubEnv("kind", hub), HUB_CONTEXT: "kind-hub" });
+        // one address that this machine and the spokes reach (in the fakes: the node's name, the host's port)
+        const address = `https://hub-control-plane:${serverOf(hub, "hub").split(":").pop()}`;
+        const join = {
+            ...joinEnv("kind", hub, spoke, "spoke1"),
+            HUB_API_SERVER: address,
+            HUB_API_SERVER_INTERNAL: address,
+            FORCE_INTERNAL_ENDPOINT_LOOKUP: "false",
+        };
+        lab.ok("join.sh", join);
+        const [joinCall] = lab.calls("clusteradm").filter((c) => c.startsWith("clusteradm join "));
+        expect(joinCall).toContain(`--hub-apiserver ${address}`);
+        expect(joinCall).not.toContain("--force-internal-endpoint-lookup");
+        lab.ok("accept.sh", hubEnv("kind", hub, "spoke1"));
+        lab.ok("wait-available.sh", hubEnv("kind", hub, "spoke1"));
+
+        const unregister = {
+            ...hubEnv("kind", hub, "spoke1"),
+            KLUSTERLET_CONTEXT: "kind-spoke1",
+            KLUSTERLET_KUBECONFIG: spoke,
+            KLUSTERLET_MODE: "default",
+            PURGE_OPERATOR: "true",
+            LAB_OWNS_CLUSTERS: "false",
+        };
+        lab.clearCalls();
+        lab.ok("remove-managed-cluster.sh", unregister);
+        expect(lab.calls("clusteradm")).toEqual([
+            expect.stringMatching(/^clusteradm unjoin --kubeconfig \S+ --cluster-name spoke1 --purge-operator=true$/),
+        ]);
+        expect(lab.exists(`${lab.cluster("spoke1")}/agent`)).toBe(false);
+        expect(lab.exists(`${lab.cluster("hub")}/hub/managedclusters/spoke1`)).toBe(false);
+
+        const clean = { HUB_NAME: "hub", HUB_CONTEXT: "kind-hub", HUB_KUBECONFIG: hub, TIMEOUT_SECONDS: "5" };
+        expect(lab.ok("clean.sh", clean).stderr).toContain("the OCM hub is removed; the cluster stays");
+        expect(lab.exists(`${lab.cluster("hub")}/hub`)).toBe(false);
+        expect(lab.clusters().sort()).toEqual(["kind hub", "kind spoke1"]);
+        // again: nothing left to clean
+        expect(lab.ok("clean.sh", clean).stderr).toContain("no cluster manager on the hub; nothing to clean");
+    });
+
+    it("clean waits for the hub's ManagedClusters, and fails naming any left instead of a clean that does nothing", () => {
+        const hub = bringUpHub(lab, "kind");
+        joinSpoke(lab, "kind", hub, "spoke1");
+        lab.ok("accept.sh", hubEnv("kind", hub, "spoke1"));
+        lab.clearCalls();
+        const result = lab.run("clean.sh", {
+            HUB_NAME: "hub",
+            HUB_CONTEXT: "kind-hub",
+            HUB_KUBECONFIG: hub,
+            TIMEOUT_SECONDS: "1",
+        });
+        expect(result.code).not.toBe(0);
+        expect(result.stderr).toContain(
+            "ocm-lab: clean failed for cluster hub: ManagedClusters remain on the hub (managedcluster.cluster.open-cluster-management.io/spoke1)",
+        );
+        expect(result.stderr).toContain("next: kubectl --context kind-hub get managedclusters");
+        expect(lab.calls("clusteradm")).toEqual([]);
+        expect(lab.exists(`${lab.cluster("hub")}/hub`)).toBe(true);
+    });
+
+    it("never takes a user's cluster that refuses connections for one the lab deleted", () => {
+        const hub = bringUpHub(lab, "kind");
+        const spoke = joinSpoke(lab, "kind", hub, "spoke1");
+        lab.ok("accept.sh", hubEnv("kind", hub, "spoke1"));
+        lab.deleteClusterByHand("spoke1"); // down, or out of reach: the fake answers "connection refused"
+        const env = {
+            ...hubEnv("kind", hub, "spoke1"),
+            KLUSTERLET_CONTEXT: "kind-spoke1",
+            KLUSTERLET_KUBECONFIG: spoke,
+            KLUSTERLET_MODE: "default",
+        };
+        // a lab's own spoke that refuses connections was deleted with its klusterlet: nothing to unjoin
+        expect(lab.ok("remove-managed-cluster.sh", env).stderr).toContain("nothing to unjoin");
+        joinSpoke(lab, "kind", hub, "spoke2");
+        lab.ok("accept.sh", hubEnv("kind", hub, "spoke2"));
+        lab.deleteClusterByHand("spoke2");
+        const kept = lab.run("remove-managed-cluster.sh", {
+            ...env,
+            SPOKE_NAME: "spoke2",
+            KLUSTERLET_CONTEXT: "kind-spoke2",
+            LAB_OWNS_CLUSTERS: "false",
+            PURGE_OPERATOR: "true",
+        });
+        expect(kept.code).not.toBe(0);
+        expect(kept.stderr).toContain(
+            "ocm-lab: unjoin failed for cluster spoke2: could not list the klusterlets on kind-spoke2",
+        );
+        expect(kept.stderr).toContain(
+            "next: clusteradm unjoin --context kind-spoke2 --cluster-name spoke2 --purge-operator=true",
+        );
+        expect(lab.exists(`${lab.cluster("hub")}/hub/managedclusters/spoke2`)).toBe(true);
     });
 });
 

@@ -1,5 +1,5 @@
 /**
- * The front door: `npm run up|preview|destroy|status|preflight -- <kind|k3d>`. It keeps Pulumi's
+ * The front door: `npm run up|preview|destroy|status|preflight -- <kind|k3d|existing>`. It keeps Pulumi's
  * state in the project (no account needed), never prompts, installs the pinned CLIs, checks the
  * machine before anything is created, then runs the pinned Pulumi CLI from node_modules.
  */
@@ -18,7 +18,7 @@ import { readStepTimings, renderRunSummary, StateResource, stepDependencies, wri
 import { ExpectedLab, renderTable, StatusRow, statusProblems, statusRows } from "./status";
 
 const root = path.resolve(__dirname, "..");
-const stacks = ["kind", "k3d"];
+const stacks = ["kind", "k3d", "existing"];
 const commands = ["up", "preview", "destroy", "status", "preflight"];
 
 export interface LabEnvironment {
@@ -118,6 +118,9 @@ function installContext(env: NodeJS.ProcessEnv): InstallContext {
 }
 
 function gatherFacts(stack: string, lab: LabConfig, env: NodeJS.ProcessEnv, stackExport: string): PreflightFacts {
+    if (lab.runtime === "existing") {
+        return existingFacts(stack, lab, env);
+    }
     const readNumber = (file: string) =>
         fs.existsSync(file) ? Number(fs.readFileSync(file, "utf8").trim()) : undefined;
     const instances = readNumber("/proc/sys/fs/inotify/max_user_instances");
@@ -145,6 +148,35 @@ function gatherFacts(stack: string, lab: LabConfig, env: NodeJS.ProcessEnv, stac
         ownedClusters: stackExport ? ownedClusterNames(stackExport) : [],
         network: networkFacts(labNetworkName(stack), env, stackExport),
         strayMirrors: lab.imageCache ? strayMirrors(stack, env, stackExport) : [],
+    };
+}
+
+/** runtime existing: what kubectl (the user's kubeconfig) says of each context; nothing of Docker. */
+function existingFacts(stack: string, lab: LabConfig, env: NodeJS.ProcessEnv): PreflightFacts {
+    const clusterNames = [lab.hubName, ...lab.spokeNames];
+    return {
+        stack,
+        runtime: lab.runtime,
+        clusterNames,
+        nodeImage: lab.nodeImage,
+        dockerReachable: true,
+        existingClusters: [],
+        ownedClusters: [],
+        hubApiServer: lab.hubApiServer,
+        contexts: clusterNames.map((cluster) => {
+            const context = lab.contexts[cluster];
+            const view = run(
+                "kubectl",
+                ["config", "view", "--minify", "--context", context, "-o", "jsonpath={.clusters[0].cluster.server}"],
+                env,
+            );
+            const found = view.status === 0;
+            const answers =
+                found &&
+                run("kubectl", ["--context", context, "--request-timeout=20s", "get", "--raw", "/readyz"], env)
+                    .status === 0;
+            return { cluster, context, found, server: found ? view.stdout.trim() : undefined, answers };
+        }),
     };
 }
 
@@ -215,8 +247,8 @@ export async function main(args: string[]): Promise<void> {
     }
     if (command === "up" || command === "destroy" || command === "preflight") {
         const lab = readLabConfig(pulumi(["config", "--json"]).stdout || "{}");
-        await ensureTools([lab.runtime, "clusteradm", "kubectl"], env);
-        if (command === "destroy" && run("docker", ["info"], env).status !== 0) {
+        await ensureTools([...(lab.runtime === "existing" ? [] : [lab.runtime]), "clusteradm", "kubectl"], env);
+        if (command === "destroy" && lab.runtime !== "existing" && run("docker", ["info"], env).status !== 0) {
             // With Docker down, no delete step can tell a live cluster from a gone one.
             fail(
                 "Docker is not reachable (docker info failed), so destroy cannot see the lab's clusters; nothing was changed. " +

@@ -2,7 +2,7 @@
  * Checks made before any cluster is created. Each problem is one line: what is wrong and the
  * command that fixes it. Facts are gathered by lab.ts; deciding is pure, so it is tested alone.
  */
-import { RuntimeName } from "../config";
+import { isLoopbackUrl, loopbackProblem, RuntimeName } from "../config";
 import { versions } from "../versions";
 
 export interface PreflightFacts {
@@ -24,12 +24,30 @@ export interface PreflightFacts {
     network?: { name: string; takenByOther: boolean };
     /** Containers with the names of this lab's registry mirrors that this stack did not create. */
     strayMirrors?: string[];
+    /** runtime existing: what kubectl says of each cluster's context, hub first. */
+    contexts?: ContextFacts[];
+    /** runtime existing: ocm-lab:hubApiServer, when set. */
+    hubApiServer?: string;
+}
+
+export interface ContextFacts {
+    cluster: string;
+    context: string;
+    /** The context is in the user's kubeconfig. */
+    found: boolean;
+    /** Its cluster's server, when found. */
+    server?: string;
+    /** `kubectl get --raw /readyz` through it succeeded. */
+    answers: boolean;
 }
 
 /** kind's own advice for several clusters on one host (its known-issues page). */
 export const inotifyNeeded = { maxUserInstances: 512, maxUserWatches: 524288 };
 
 export function preflightProblems(f: PreflightFacts): string[] {
+    if (f.runtime === "existing") {
+        return existingProblems(f);
+    }
     const problems: string[] = [];
     if (!f.dockerReachable) {
         problems.push(
@@ -77,6 +95,33 @@ export function preflightProblems(f: PreflightFacts): string[] {
                 `of this name): docker rm -f ${f.strayMirrors.join(" ")} (the image cache's volumes keep what they cached), ` +
                 `or turn the cache off: pulumi config set ocm-lab:imageCache false -s ${f.stack}`,
         );
+    }
+    return problems;
+}
+
+/**
+ * runtime existing: every context is in the user's kubeconfig and its cluster answers, and the hub
+ * address klusterlets will be handed is not a loopback one. Docker plays no part.
+ */
+function existingProblems(f: PreflightFacts): string[] {
+    const problems: string[] = [];
+    for (const c of f.contexts ?? []) {
+        const setContext = `pulumi config set --path 'ocm-lab:contexts.${c.cluster}' <context> -s ${f.stack}`;
+        if (!c.found) {
+            problems.push(
+                `context ${c.context} (cluster ${c.cluster}) is not in your kubeconfig (KUBECONFIG or ~/.kube/config): ` +
+                    `kubectl config get-contexts, then ${setContext}`,
+            );
+        } else if (!c.answers) {
+            problems.push(
+                `the cluster of context ${c.context} (cluster ${c.cluster}, ${c.server ?? "no server"}) does not answer: ` +
+                    `kubectl --context ${c.context} get --raw /readyz, then npm run up -- ${f.stack}`,
+            );
+        }
+    }
+    const hub = f.contexts?.[0];
+    if (!f.hubApiServer && hub?.server && isLoopbackUrl(hub.server)) {
+        problems.push(loopbackProblem(`the server of the hub's context ${hub.context}`, hub.server) + ` -s ${f.stack}`);
     }
     return problems;
 }

@@ -164,6 +164,24 @@ export class FakeLab {
         fs.writeFileSync(path.join(dir, "pending-polls"), String(object.pendingPolls ?? 0));
     }
 
+    /**
+     * A cluster the user made before the lab (runtime existing): a kind cluster on kind's own network,
+     * its context `kind-<name>` in a kubeconfig file of its own. Returns that file; KUBECONFIG lists them.
+     */
+    userCluster(name: string): string {
+        const file = path.join(this.root, "user-kubeconfigs", `${name}.yaml`);
+        fs.mkdirSync(path.dirname(file), { recursive: true });
+        const made = spawnSync(
+            path.join(fakesDir, "kind"),
+            ["create", "cluster", "--name", name, "--image", "kindest/node:v1.31.0", "--kubeconfig", file],
+            { env: this.env(), encoding: "utf8" },
+        );
+        if (made.status !== 0) {
+            throw new Error(`could not make the user's cluster ${name}: ${made.stderr}`);
+        }
+        return file;
+    }
+
     /** What `kind delete cluster` / `k3d cluster delete` by hand leaves: the cluster is gone. */
     deleteClusterByHand(name: string): void {
         fs.rmSync(path.join(this.state, this.cluster(name)), { recursive: true, force: true });

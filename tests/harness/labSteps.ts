@@ -4,7 +4,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { caDataOf, pemOf, serverOf } from "../../components/kubeconfig";
+import { caDataOf, pemOf, serverOf } from "../../runtimes/kubeconfig";
 import { FakeLab } from "./fakeLab";
 
 export type Runtime = "kind" | "k3d";

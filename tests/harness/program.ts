@@ -91,8 +91,8 @@ export function stackConfig(stack: string): Record<string, string> {
     );
 }
 
-/** A kubeconfig shaped like kind's or k3d's output, for the mocks. */
-export function fakeKubeconfig(clusterName: string, port = 6443): string {
+/** A kubeconfig shaped like kind's or k3d's output (or a context of the user's, on host), for the mocks. */
+export function fakeKubeconfig(clusterName: string, port = 6443, host = "127.0.0.1"): string {
     const ca = Buffer.from(`-----BEGIN CERTIFICATE-----\nCA of ${clusterName}\n-----END CERTIFICATE-----\n`).toString(
         "base64",
     );
@@ -101,7 +101,7 @@ export function fakeKubeconfig(clusterName: string, port = 6443): string {
         "clusters:",
         "- cluster:",
         `    certificate-authority-data: ${ca}`,
-        `    server: https://127.0.0.1:${port}`,
+        `    server: https://${host}:${port}`,
         `  name: ${clusterName}`,
         "contexts:",
         `- context: {cluster: ${clusterName}, user: ${clusterName}}`,
@@ -120,6 +120,11 @@ export const staticNewResource: NewResource = async ({ type, name, inputs }) => 
     let stdout = "";
     if (type === "command:local:Command" && name.endsWith("-kubeconfig")) {
         stdout = fakeKubeconfig(name.replace(/-kubeconfig$/, ""));
+    }
+    if (type === "command:local:Command" && name.endsWith("-connect")) {
+        // runtime existing: a cluster of the user's, somewhere this machine and the others reach
+        const cluster = name.replace(/-connect$/, "");
+        stdout = fakeKubeconfig(cluster, 6443, `${cluster}.lab.example`);
     }
     const generated = type === "random:index/randomPassword:RandomPassword" ? { result: `${name}-value` } : {};
     return { id: `${name}-id`, state: { ...reveal(inputs), stdout, stderr: "", ...generated } };

@@ -1,6 +1,7 @@
 /**
- * Reading the few fields the lab needs from a kubeconfig that kind or k3d printed (one cluster,
- * one user). A missing field means the runtime printed something unexpected: say which cluster.
+ * Reading the few fields the lab needs from a kubeconfig that kind or k3d printed, or that runtime
+ * existing read from a context (one cluster, one user). A missing field means the runtime printed
+ * something unexpected: say which cluster.
  */
 
 function field(kubeconfig: string, name: string, clusterName: string): string {
@@ -8,7 +9,8 @@ function field(kubeconfig: string, name: string, clusterName: string): string {
     if (!match) {
         throw new Error(
             `ocm-lab: the kubeconfig of cluster ${clusterName} has no ${name}; ` +
-                `next: compare with the runtime's own output (kind get kubeconfig / k3d kubeconfig get) and run pulumi refresh`,
+                `next: compare with the runtime's own output (kind get kubeconfig / k3d kubeconfig get / ` +
+                `kubectl config view --minify --flatten --context <its context>) and run pulumi refresh`,
         );
     }
     return match[1];
