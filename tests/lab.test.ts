@@ -176,6 +176,66 @@ describe("preflight", () => {
         );
     });
 
+    describe("runtime existing", () => {
+        const existing: PreflightFacts = {
+            stack: "existing",
+            runtime: "existing",
+            clusterNames: ["hub", "spoke1"],
+            nodeImage: "",
+            // Docker plays no part: its absence, and clusters of any runtime, are no problem here
+            dockerReachable: false,
+            existingClusters: ["hub", "spoke1"],
+            ownedClusters: [],
+            contexts: [
+                { cluster: "hub", context: "prod-hub", found: true, server: "https://hub.example:6443", answers: true },
+                { cluster: "spoke1", context: "edge", found: true, server: "https://edge.example:6443", answers: true },
+            ],
+        };
+
+        it("passes contexts that exist and answer, with a hub address spokes can reach", () => {
+            expect(preflightProblems(existing)).toEqual([]);
+        });
+
+        it("names the context, the cluster and the fix for each missing or silent context and a loopback hub", () => {
+            const problems = preflightProblems({
+                ...existing,
+                contexts: [
+                    {
+                        cluster: "hub",
+                        context: "kind-hub",
+                        found: true,
+                        server: "https://127.0.0.1:41234",
+                        answers: true,
+                    },
+                    { cluster: "spoke1", context: "edge", found: false, answers: false },
+                ],
+            });
+            expect(problems).toEqual([
+                "context edge (cluster spoke1) is not in your kubeconfig (KUBECONFIG or ~/.kube/config): " +
+                    "kubectl config get-contexts, then pulumi config set --path 'ocm-lab:contexts.spoke1' <context> -s existing",
+                expect.stringMatching(
+                    /^the server of the hub's context kind-hub is https:\/\/127\.0\.0\.1:41234, a loopback address.*Next: pulumi config set ocm-lab:hubApiServer https:\/\/.* -s existing$/,
+                ),
+            ]);
+            expect(
+                preflightProblems({
+                    ...existing,
+                    contexts: [{ ...existing.contexts![0], answers: false }, existing.contexts![1]],
+                }),
+            ).toEqual([
+                "the cluster of context prod-hub (cluster hub, https://hub.example:6443) does not answer: " +
+                    "kubectl --context prod-hub get --raw /readyz, then npm run up -- existing",
+            ]);
+        });
+
+        it("takes a loopback hub context when ocm-lab:hubApiServer names the address to hand on", () => {
+            const loopbackHub = { ...existing.contexts![0], server: "https://localhost:6443" };
+            const facts = { ...existing, contexts: [loopbackHub, existing.contexts![1]] };
+            expect(preflightProblems(facts)).toHaveLength(1);
+            expect(preflightProblems({ ...facts, hubApiServer: "https://10.1.2.3:6443" })).toEqual([]);
+        });
+    });
+
     it("reads which clusters the stack owns from its exported state", () => {
         const exported = JSON.stringify({
             deployment: {

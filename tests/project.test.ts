@@ -40,7 +40,7 @@ describe("the project", () => {
     });
 
     it("sets the runtime in each stack file", () => {
-        for (const stack of ["kind", "k3d"]) {
+        for (const stack of ["kind", "k3d", "existing"]) {
             const file = yaml.load(fs.readFileSync(path.join(projectRoot, `Pulumi.${stack}.yaml`), "utf8")) as any;
             expect(file.config["ocm-lab:runtime"]).toBe(stack);
         }

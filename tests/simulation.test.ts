@@ -568,6 +568,88 @@ describe.each(["kind", "k3d"] as const)("%s stack", (stack) => {
     });
 });
 
+describe("runtime existing: the user's own clusters", () => {
+    /** The user's hub and spokes (kind clusters made beforehand), their contexts in KUBECONFIG. */
+    function userClusters(): Record<string, unknown> {
+        lab.userEnv.KUBECONFIG = ["hub", "spoke1", "spoke2"].map((c) => lab.userCluster(c)).join(":");
+        // one address this machine and the spokes reach (in the fakes: the node's name, the host's port)
+        const port = lab
+            .read(`${lab.cluster("hub")}/server`)
+            .trim()
+            .split(":")
+            .pop();
+        return {
+            contexts: { hub: "kind-hub", spoke1: "kind-spoke1", spoke2: "kind-spoke2" },
+            hubApiServer: `https://hub-control-plane:${port}`,
+        };
+    }
+    const made = () => ({ clusters: clusters().sort(), networks: networks(), containers: containers() });
+
+    it("18. up registers them at the given hub address, changing nothing else; destroy takes OCM off and leaves them", async () => {
+        const config = userClusters();
+        const before = made();
+        lab.clearCalls();
+        const sim = new Simulation(lab, "existing");
+        const up = await sim.up(config);
+        expect(up.error).toBeUndefined();
+        expectRegistered(["spoke1", "spoke2"]);
+        expectGuestbook(["spoke1", "spoke2"]);
+        for (const spoke of ["spoke1", "spoke2"]) {
+            expect(lab.read(`${smokePod(spoke)}/phase`).trim()).toBe("Running");
+            expect(lab.read(`${lab.cluster(spoke)}/agent/bootstrap-hub-kubeconfig`)).toContain(
+                `server: ${config.hubApiServer}`,
+            );
+        }
+        // no cluster, network, mirror or volume of the lab's own: the machine is as the user left it
+        expect(made()).toEqual(before);
+        expect(volumes()).toEqual([]);
+        expect(lab.calls("kind")).toEqual([]);
+        expect(lab.calls("docker").filter((c) => !/^docker info$/.test(c))).toEqual([]);
+        expect(up.run!.outputs.contexts).toEqual(config.contexts);
+        expect((await sim.up(config)).executed).toEqual([]);
+
+        lab.clearCalls();
+        const { deleted, skipped } = await sim.destroy();
+        // nothing was skipped as "deleted with its cluster": every in-cluster object went on its own,
+        // but for Argo CD's own project, which the lab only takes over (retained; Argo CD goes with the release)
+        expect(skipped).toEqual(["argocd-default-project"]);
+        expect(deleted).toEqual(
+            expect.arrayContaining(["argocd-release", "spoke1-smoke-work", "spoke1-accept", "hub-init"]),
+        );
+        expect(sim.stateNames()).toEqual([]);
+        // each spoke's works left before its klusterlet was unjoined (operator too), the hub cleaned last
+        const calls = lab.calls("clusteradm");
+        expect(calls.filter((c) => c.startsWith("clusteradm unjoin "))).toEqual([
+            expect.stringMatching(/--cluster-name spoke[12] --purge-operator=true$/),
+            expect.stringMatching(/--cluster-name spoke[12] --purge-operator=true$/),
+        ]);
+        expect(calls[calls.length - 1]).toMatch(/^clusteradm clean /);
+        for (const spoke of ["spoke1", "spoke2"]) {
+            expect(lab.exists(`${lab.cluster(spoke)}/agent`)).toBe(false);
+            expect(lab.exists(smokePod(spoke))).toBe(false);
+        }
+        expect(lab.exists(`${lab.cluster("hub")}/hub`)).toBe(false);
+        // the user's clusters stay, as they were before the lab
+        expect(made()).toEqual(before);
+        expect(lab.leftoverTempFiles()).toEqual([]);
+    });
+
+    it("18b. a hub context with a loopback server and no hubApiServer: up stops at the hub's connect, before init", async () => {
+        const { contexts } = userClusters();
+        const sim = new Simulation(lab, "existing");
+        const up = await sim.up({ contexts });
+        expect(up.error?.message).toContain(
+            "ocm-lab: connect failed for cluster hub: the hub's server in context kind-hub is https://127.0.0.1:",
+        );
+        expect(up.error?.message).toContain("next: pulumi config set ocm-lab:hubApiServer https://");
+        expect(up.executed).not.toContain("hub-init");
+        expect(lab.calls("clusteradm")).toEqual([]);
+        // what did connect is harmless: destroy of it deletes nothing
+        await sim.destroy();
+        expect(clusters().sort()).toEqual(["hub", "spoke1", "spoke2"]);
+    });
+});
+
 describe("a kind lab and a k3d lab on one machine", () => {
     it("coexist with default names: neither blocks, changes nor deletes the other's clusters", async () => {
         const kind = new Simulation(lab, "kind");

@@ -30,10 +30,14 @@ export class FakeLab {
     }
 
     /** Runs scripts/<script> with `env`; stdout loses one trailing newline, as the provider does. */
+    /** What else the user's shell holds when Pulumi runs (KUBECONFIG, for runtime existing). */
+    readonly userEnv: Record<string, string> = {};
+
     /** The process environment a step starts from here: fakes first on PATH, this lab's state and temp. */
     env(): NodeJS.ProcessEnv {
         return {
             ...process.env,
+            ...this.userEnv,
             PATH: `${fakesDir}:${process.env.PATH}`,
             FAKE_STATE: this.state,
             TMPDIR: this.tmp,

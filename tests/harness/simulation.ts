@@ -60,9 +60,14 @@ export class Simulation {
 
     constructor(
         readonly lab: FakeLab,
-        readonly stack: "kind" | "k3d",
+        readonly stack: "kind" | "k3d" | "existing",
         readonly hubName = "hub",
     ) {}
+
+    /** What made the clusters on the fake machine: the stack's runtime, or for existing the user (with kind). */
+    private get madeBy(): "kind" | "k3d" {
+        return this.stack === "existing" ? "kind" : this.stack;
+    }
 
     /** Runs a command as the Command provider does; rejects with stdout and stderr on failure. */
     private execute(
@@ -104,7 +109,7 @@ export class Simulation {
     }
 
     private hubMarker(name: string): string {
-        return path.join(this.lab.state, this.lab.cluster(this.hubName, this.stack), "hub", name);
+        return path.join(this.lab.state, this.lab.cluster(this.hubName, this.madeBy), "hub", name);
     }
 
     /** What the providers do on create/update, by resource type. */
@@ -174,7 +179,7 @@ export class Simulation {
                     namespace,
                     name,
                     { data: Object.fromEntries(data) },
-                    this.stack,
+                    this.madeBy,
                 );
                 return { ...inputs };
             }
@@ -216,7 +221,7 @@ export class Simulation {
                 return;
             case "kubernetes:core/v1:Secret": {
                 const { namespace, name } = resource.inputs.metadata;
-                fs.rmSync(this.lab.objectDir(this.hubName, "secret", namespace, name, this.stack), {
+                fs.rmSync(this.lab.objectDir(this.hubName, "secret", namespace, name, this.madeBy), {
                     recursive: true,
                     force: true,
                 });
