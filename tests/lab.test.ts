@@ -13,7 +13,7 @@ import {
     PreflightFacts,
     preflightProblems,
 } from "../tools/preflight";
-import { renderTable, StatusRow, statusProblems, statusRows } from "../tools/status";
+import { clustersLine, renderTable, StatusRow, statusProblems, statusRows } from "../tools/status";
 import { cacheStatusLines, DockerRun, existingCacheVolumes, keptCacheMessage, purgeCache } from "../tools/imageCache";
 
 const made: string[] = [];
@@ -339,6 +339,17 @@ describe("status", () => {
         expect(table[1]).toMatch(/^spoke1\s+hosted\s+True\s/);
         expect(table[1].indexOf("True")).toBe(table[0].indexOf("JOINED"));
         expect(renderTable([])).toContain("no ManagedClusters on the hub yet");
+    });
+});
+
+describe("status says whose clusters these are", () => {
+    it("names each cluster's context, and for existing that destroy leaves them", () => {
+        expect(clustersLine("existing", { hub: "prod-hub", spoke1: "edge" })).toBe(
+            "runtime existing: your clusters, by context: hub=prod-hub, spoke1=edge (destroy takes OCM off them and leaves them)",
+        );
+        expect(clustersLine("kind", { hub: "kind-hub", spoke1: "kind-spoke1" })).toBe(
+            "runtime kind: the lab's own clusters, by context: hub=kind-hub, spoke1=kind-spoke1",
+        );
     });
 });
 

@@ -15,7 +15,7 @@ import { cacheStatusLines, DockerRun, existingCacheVolumes, keptCacheMessage, pu
 import { ownedClusterNames, ownsDockerObject, ownsNetwork, PreflightFacts, preflightProblems } from "./preflight";
 import { labMirrors } from "../runtimes/mirrors";
 import { readStepTimings, renderRunSummary, StateResource, stepDependencies, writeRunRecord } from "./runRecord";
-import { ExpectedLab, renderTable, StatusRow, statusProblems, statusRows } from "./status";
+import { clustersLine, ExpectedLab, renderTable, StatusRow, statusProblems, statusRows } from "./status";
 
 const root = path.resolve(__dirname, "..");
 const stacks = ["kind", "k3d", "existing"];
@@ -380,6 +380,7 @@ function status(stack: string, pulumi: (args: string[]) => RunResult, env: NodeJ
         fail((error as Error).message);
     }
     fs.rmSync(dir, { recursive: true, force: true });
+    console.log(`ocm-lab: ${clustersLine(outputs.runtimeName ?? stack, outputs.contexts ?? {})}`);
     console.log(renderTable(rows));
     const mirrors: { registry: string; container: string }[] = outputs.imageMirrors ?? [];
     cacheStatusLines(

@@ -85,6 +85,19 @@ export function renderTable(rows: StatusRow[]): string {
     return rows.length === 0 ? `${lines[0]}\n(no ManagedClusters on the hub yet)` : lines.join("\n");
 }
 
+/**
+ * One line before the table: which clusters these are and whose. The lab made kind and k3d clusters
+ * and destroy deletes them; existing names the user's contexts, which destroy leaves in place.
+ */
+export function clustersLine(runtime: string, contexts: Record<string, string>): string {
+    const named = Object.entries(contexts)
+        .map(([cluster, context]) => `${cluster}=${context}`)
+        .join(", ");
+    return runtime === "existing"
+        ? `runtime existing: your clusters, by context: ${named} (destroy takes OCM off them and leaves them)`
+        : `runtime ${runtime}: the lab's own clusters, by context: ${named}`;
+}
+
 /** What the stack says should be there (its outputs), to hold the hub's objects against. */
 export interface ExpectedLab {
     spokes: string[];
