@@ -384,7 +384,7 @@ function parseKlusterletModes(raw: RawLabConfig, spokes: string[], problems: str
 
 /**
  * runtime existing: a context for the hub and for every spoke (ocm-lab:contexts), each cluster its
- * own; optionally the hub address to hand to klusterlets (ocm-lab:hubApiServer), never a loopback
+ * own (entries for other names are kept for later and not read); optionally the hub address to hand to klusterlets (ocm-lab:hubApiServer), never a loopback
  * one, which a spoke would take for itself (the register page's warning). Hosted mode is refused:
  * the hub would need its own way to reach each spoke, which a context does not say. Other runtimes
  * make their clusters and refuse both keys, so a stack cannot look as if it registered them.
@@ -419,23 +419,22 @@ function parseExisting(
                 `Example: ${example(names[0] ?? "hub")}`,
         );
     } else {
-        for (const [name, context] of Object.entries(given)) {
-            const key = `ocm-lab:contexts.${name}`;
-            if (!names.includes(name)) {
+        // Entries for clusters the lab does not have are left alone: a spoke dropped from ocm-lab:spokes
+        // may keep its context, to come back later. A missing one names the nearest of them.
+        for (const name of names.filter((n) => n in given)) {
+            const context = (given as Record<string, unknown>)[name];
+            if (typeof context !== "string" || !/^\S+$/.test(context)) {
                 problems.push(
-                    `${key} names no cluster of this lab; the clusters are ${names.join(", ")}` +
-                        (names.length > 0 ? `; did you mean ocm-lab:contexts.${nearestOf(name, names)}?` : "."),
-                );
-            } else if (typeof context !== "string" || !/^\S+$/.test(context)) {
-                problems.push(
-                    `${key} is ${show(context)}; it must be a kubectl context name. Example: ${example(name)}`,
+                    `ocm-lab:contexts.${name} is ${show(context)}; it must be a kubectl context name. Example: ${example(name)}`,
                 );
             } else {
                 contexts[name] = context;
             }
         }
+        const others = Object.keys(given).filter((k) => !names.includes(k));
         for (const name of names.filter((n) => !(n in given))) {
-            problems.push(`ocm-lab:contexts has no entry for ${name}; next: ${example(name)}`);
+            const nearest = others.length > 0 ? ` (is ocm-lab:contexts.${nearestOf(name, others)} meant for it?)` : "";
+            problems.push(`ocm-lab:contexts has no entry for ${name}${nearest}; next: ${example(name)}`);
         }
         const seen = new Map<string, string>();
         for (const [name, context] of Object.entries(contexts)) {

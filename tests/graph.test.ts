@@ -564,9 +564,14 @@ describe("runtime existing: clusters the user already has", () => {
             /ocm-lab:contexts has no entry for spoke2; next: pulumi config set --path 'ocm-lab:contexts\.spoke2' <kubectl context>/,
         ],
         [
-            "a context for a cluster the lab does not have",
-            { contexts: { hub: "h", spoke1: "s1", spoke2: "s2", spoke3: "s3" } },
-            /ocm-lab:contexts\.spoke3 names no cluster of this lab; the clusters are hub, spoke1, spoke2; did you mean ocm-lab:contexts\.spoke1\?/,
+            "a misspelled cluster name in contexts",
+            { contexts: { hub: "h", spoke1: "s1", "spoke-2": "s2" } },
+            /ocm-lab:contexts has no entry for spoke2 \(is ocm-lab:contexts\.spoke-2 meant for it\?\); next: pulumi config set --path 'ocm-lab:contexts\.spoke2'/,
+        ],
+        [
+            "a context that is no name",
+            { contexts: { hub: "h", spoke1: "s1", spoke2: "" } },
+            /ocm-lab:contexts\.spoke2 is ""; it must be a kubectl context name/,
         ],
         [
             "two clusters on one context",
@@ -603,6 +608,12 @@ describe("runtime existing: clusters the user already has", () => {
         );
         await expect(attempt).rejects.toThrow(message);
         expect(registered).toBe(-1);
+    });
+
+    it("keeps the context of a spoke dropped from the lab, without reading it", async () => {
+        const fewer = await runProgram({ stack: "existing", config: { spokes: ["spoke1"] } });
+        expect(fewer.outputs.contexts).toEqual({ hub: "hub-context", spoke1: "spoke1-context" });
+        expect(names(fewer).filter((n) => n.startsWith("spoke2"))).toEqual([]);
     });
 
     it("refuses contexts and hubApiServer on a stack that makes its clusters", async () => {

@@ -69,6 +69,33 @@ async function callsOfWholeLab(stack: "kind" | "k3d", tool: string = stack): Pro
     }
 }
 
+/** Every clusteradm call a lab on the user's own clusters (runtime existing) makes, up to destroy. */
+async function clusteradmCallsOfExistingLab(): Promise<string[]> {
+    const lab = new FakeLab();
+    try {
+        lab.userEnv.KUBECONFIG = ["hub", "spoke1", "spoke2"].map((c) => lab.userCluster(c)).join(":");
+        const port = lab
+            .read(`${lab.cluster("hub")}/server`)
+            .trim()
+            .split(":")
+            .pop();
+        const sim = new Simulation(lab, "existing");
+        const config = {
+            contexts: { hub: "kind-hub", spoke1: "kind-spoke1", spoke2: "kind-spoke2" },
+            hubApiServer: `https://hub-control-plane:${port}`,
+            hubSelfManaged: true,
+            klusterletModes: { spoke2: "singleton" },
+        };
+        expect((await sim.up(config)).error).toBeUndefined();
+        // spoke2 leaves the lab: unjoined from its own cluster; then destroy cleans the hub
+        expect((await sim.up({ ...config, spokes: ["spoke1"], klusterletModes: {} })).error).toBeUndefined();
+        await sim.destroy();
+        return lab.calls("clusteradm");
+    } finally {
+        lab.dispose();
+    }
+}
+
 const verbOf = (line: string) =>
     line
         .split(" ")
@@ -161,16 +188,27 @@ describe("clusteradm v1.3.1's own flag definitions", () => {
         if (!fs.existsSync(source)) {
             throw new Error(`clusteradm's source is not downloaded (${source}); next: npm run build:clis`);
         }
-        calls = [...(await callsOfWholeLab("kind", "clusteradm")), ...(await callsOfWholeLab("k3d", "clusteradm"))];
+        calls = [
+            ...(await callsOfWholeLab("kind", "clusteradm")),
+            ...(await callsOfWholeLab("k3d", "clusteradm")),
+            ...(await clusteradmCallsOfExistingLab()),
+        ];
     });
 
     it("sees every subcommand the lab uses", () => {
         expect(new Set(calls.map((c) => parseCall(c).pkg))).toEqual(
-            new Set(["pkg/cmd/init", "pkg/cmd/get/token", "pkg/cmd/join", "pkg/cmd/accept", "pkg/cmd/unjoin"]),
+            new Set([
+                "pkg/cmd/init",
+                "pkg/cmd/get/token",
+                "pkg/cmd/join",
+                "pkg/cmd/accept",
+                "pkg/cmd/unjoin",
+                "pkg/cmd/clean",
+            ]),
         );
     });
 
-    it("defines every flag the step scripts pass, --skip-approve-check and every klusterlet mode included", () => {
+    it("defines every flag the step scripts pass, --skip-approve-check, every klusterlet mode and existing's included", () => {
         expect(calls.some((c) => c.startsWith("clusteradm accept ") && c.includes("--skip-approve-check"))).toBe(true);
         for (const modeFlags of ["--singleton", "--mode hosted --managed-cluster-kubeconfig"]) {
             expect(calls.some((c) => c.startsWith("clusteradm join ") && c.includes(modeFlags))).toBe(true);
@@ -178,6 +216,10 @@ describe("clusteradm v1.3.1's own flag definitions", () => {
         expect(
             calls.filter((c) => c.startsWith("clusteradm unjoin ")).map((c) => /--cluster-name (\S+)/.exec(c)?.[1]),
         ).toEqual(expect.arrayContaining(["spoke3", "local-cluster"]));
+        // runtime existing: a join at the hub's own address, unjoins that purge the operator, clean
+        expect(calls.some((c) => c.startsWith("clusteradm join ") && !c.includes("--force-internal"))).toBe(true);
+        expect(calls.some((c) => c.startsWith("clusteradm unjoin ") && c.endsWith("--purge-operator=true"))).toBe(true);
+        expect(calls.some((c) => c.startsWith("clusteradm clean ") && c.includes("--purge-operator=true"))).toBe(true);
         const refused = [...new Set(calls)]
             .map((line) => ({ line, unknown: unknownFlags(line) }))
             .filter((r) => r.unknown.length > 0);
