@@ -6,6 +6,7 @@ import { HubCluster, qosEnvironment } from "./hubCluster";
 import { pemOf, withServer } from "../runtimes/kubeconfig";
 import { smokeWork, smokeWorkNames } from "./ocmObjects";
 import { step } from "../scripts/step";
+import { versions } from "../versions";
 
 /** What registration needs of the cluster that joins: a SpokeCluster, or the hub registering itself. */
 export interface JoiningCluster {
@@ -144,6 +145,29 @@ export class ClusterRegistration extends pulumi.ComponentResource {
         // calculateDependentReplacements), so the hosted klusterlet is unjoined while its spoke still
         // answers, never against the new cluster behind the same address. A new mode replaces the
         // join too (and, by the spoke's triggers, the spoke); default keeps the join as it was.
+        // A spoke of the user's (runtime existing) proves first, from inside, that it reaches the hub
+        // address it will be handed: a klusterlet that cannot would join and then wait forever for a
+        // certificate. It needs nothing of init, so it runs beside it. The lab's own clusters share a
+        // network made for that, and the hub's own klusterlet is on the hub.
+        const reachable =
+            !spoke.ownedCluster && !args.hubItself
+                ? [
+                      step(
+                          `${name}-hub-reachable`,
+                          {
+                              script: "existing/hub-reachable.sh",
+                              environment: {
+                                  SPOKE_NAME: spokeName,
+                                  SPOKE_CONTEXT: spoke.context,
+                                  SPOKE_KUBECONFIG: spoke.kubeconfig,
+                                  HUB_API_SERVER_INTERNAL: hub.apiServerInternal,
+                                  PROBE_IMAGE: versions.smokeImage,
+                              },
+                          },
+                          { parent: this, dependsOn: [spoke.cluster] },
+                      ),
+                  ]
+                : [];
         this.joined = step(
             `${name}-join`,
             {
@@ -154,7 +178,7 @@ export class ClusterRegistration extends pulumi.ComponentResource {
             },
             {
                 parent: this,
-                dependsOn: [spoke.cluster, hub.initialized],
+                dependsOn: [spoke.cluster, hub.initialized, ...reachable],
                 deletedWith: hosted ? hub.ownedCluster : undefined,
             },
         );

@@ -480,6 +480,21 @@ describe("runtime existing: clusters the user already has", () => {
         expect(waitsFor(run, "hub-init", "spoke1-connect")).toBe(false);
     });
 
+    it("has each spoke prove it reaches the hub address before it joins, beside init", () => {
+        for (const spoke of ["spoke1", "spoke2"]) {
+            const probe = resource(run, `${spoke}-hub-reachable`);
+            expect(probe.inputs.create).toBe("scripts/existing/hub-reachable.sh");
+            expect(reveal(probe.inputs.environment)).toMatchObject({
+                SPOKE_NAME: spoke,
+                SPOKE_CONTEXT: `${spoke}-context`,
+                HUB_API_SERVER_INTERNAL: "https://hub.lab.example:6443",
+                PROBE_IMAGE: versions.smokeImage,
+            });
+            expect(waitsFor(run, `${spoke}-join`, `${spoke}-hub-reachable`)).toBe(true);
+            expect(waitsFor(run, `${spoke}-hub-reachable`, "hub-init")).toBe(false);
+        }
+    });
+
     it("hands every klusterlet the hub's own server as it is, without the in-network lookup", () => {
         const env = reveal(resource(run, "spoke1-join").inputs.environment);
         expect(env.HUB_API_SERVER).toBe("https://hub.lab.example:6443");
@@ -531,6 +546,11 @@ describe("runtime existing: clusters the user already has", () => {
             expect(env.HUB_API_SERVER).toBe("https://10.0.0.5:6443");
             expect(env.HUB_API_SERVER_INTERNAL).toBe("https://10.0.0.5:6443");
         }
+        // the hub's own klusterlet is on the hub: nothing to probe
+        expect(names(given)).not.toContain("local-cluster-hub-reachable");
+        expect(reveal(resource(given, "spoke1-hub-reachable").inputs.environment).HUB_API_SERVER_INTERNAL).toBe(
+            "https://10.0.0.5:6443",
+        );
         // the hub's own klusterlet is unjoined from the hub; a spoke's singleton from the spoke
         expect(reveal(resource(given, "local-cluster-accept").inputs.environment)).toMatchObject({
             KLUSTERLET_CONTEXT: "hub-context",
@@ -550,6 +570,7 @@ describe("runtime existing: clusters the user already has", () => {
         expect(accept.PURGE_OPERATOR).toBeUndefined();
         expect(accept.KLUSTERLET_KUBECONFIG).toBeUndefined();
         expect(reveal(resource(own, "spoke1-join").inputs.environment).FORCE_INTERNAL_ENDPOINT_LOOKUP).toBeUndefined();
+        expect(names(own).filter((n) => n.endsWith("-hub-reachable") || n.endsWith("-connect"))).toEqual([]);
     });
 
     const badExisting: [string, Record<string, unknown>, RegExp][] = [

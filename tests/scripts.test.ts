@@ -698,6 +698,47 @@ describe("runtime existing: clusters the user already has", () => {
         expect(lab.ok("clean.sh", clean).stderr).toContain("no cluster manager on the hub; nothing to clean");
     });
 
+    it("hub-reachable proves from a pod on the spoke that the hub address opens, and removes the pod", () => {
+        const user = userClusters();
+        const hub = lab.ok("existing/connect.sh", { ...user, CLUSTER_NAME: "hub", CONTEXT: "kind-hub" }).stdout;
+        const spoke = lab.ok("existing/connect.sh", { ...user, CLUSTER_NAME: "spoke1", CONTEXT: "kind-spoke1" }).stdout;
+        const probe = (address: string) =>
+            lab.run("existing/hub-reachable.sh", {
+                SPOKE_NAME: "spoke1",
+                SPOKE_CONTEXT: "kind-spoke1",
+                SPOKE_KUBECONFIG: spoke,
+                HUB_API_SERVER_INTERNAL: address,
+                PROBE_IMAGE: "busybox:1.37.0",
+                TIMEOUT_SECONDS: "5",
+            });
+        const pod = () => lab.objectDir("spoke1", "pod", "default", "ocm-lab-hub-probe");
+        const port = serverOf(hub, "hub").split(":").pop();
+
+        // the hub's host-side address is this machine's loopback: the spoke's pod finds nothing there
+        const refused = probe(serverOf(hub, "hub"));
+        expect(refused.code).not.toBe(0);
+        expect(refused.stderr).toMatch(
+            /hub-reachable failed for cluster spoke1: a pod on spoke1 could not connect to the hub at https:\/\/127\.0\.0\.1:\d+, which its klusterlet would be handed/,
+        );
+        expect(refused.stderr).toMatch(
+            /next: kubectl --context kind-spoke1 run hub-probe -n default --rm -i --restart=Never --image=busybox:1\.37\.0 -- nc -zv -w 5 127\.0\.0\.1 \d+; then set an address of the hub every spoke reaches: pulumi config set ocm-lab:hubApiServer/,
+        );
+        expect(fs.existsSync(pod())).toBe(false);
+
+        // a pod left by an interrupted run is replaced; the hub's address on the shared network opens
+        fs.mkdirSync(pod(), { recursive: true });
+        lab.clearCalls();
+        const reached = probe(`https://hub-control-plane:${port}`);
+        expect(reached.code).toBe(0);
+        expect(reached.stderr).toContain(`a pod on spoke1 reached the hub at hub-control-plane:${port}`);
+        expect(lab.calls("kubectl").find((c) => c.includes(" run "))).toMatch(
+            new RegExp(
+                ` run ocm-lab-hub-probe -n default --image=busybox:1\\.37\\.0 --restart=Never .*--command -- nc -z -w 5 hub-control-plane ${port}$`,
+            ),
+        );
+        expect(fs.existsSync(pod())).toBe(false);
+    });
+
     it("clean waits for the hub's ManagedClusters, and fails naming any left instead of a clean that does nothing", () => {
         const hub = bringUpHub(lab, "kind");
         joinSpoke(lab, "kind", hub, "spoke1");

@@ -606,6 +606,12 @@ describe("runtime existing: the user's own clusters", () => {
         expect(lab.calls("kind")).toEqual([]);
         expect(lab.calls("docker").filter((c) => !/^docker info$/.test(c))).toEqual([]);
         expect(up.run!.outputs.contexts).toEqual(config.contexts);
+        // each spoke proved it reaches the hub before it joined, and left no probe pod behind
+        for (const spoke of ["spoke1", "spoke2"]) {
+            expect(up.executed.indexOf(`${spoke}-hub-reachable`)).toBeGreaterThanOrEqual(0);
+            expect(up.executed.indexOf(`${spoke}-hub-reachable`)).toBeLessThan(up.executed.indexOf(`${spoke}-join`));
+            expect(lab.exists(`${lab.cluster(spoke)}/objects/pod/default/ocm-lab-hub-probe`)).toBe(false);
+        }
         expect((await sim.up(config)).executed).toEqual([]);
 
         lab.clearCalls();
@@ -632,6 +638,23 @@ describe("runtime existing: the user's own clusters", () => {
         // the user's clusters stay, as they were before the lab
         expect(made()).toEqual(before);
         expect(lab.leftoverTempFiles()).toEqual([]);
+    });
+
+    it("18c. a hub address the spokes cannot reach: each spoke's probe fails naming it, and no spoke joins", async () => {
+        const { contexts } = userClusters();
+        const sim = new Simulation(lab, "existing");
+        const up = await sim.up({ contexts, hubApiServer: "https://hub.behind-a-vpn.example:6443" });
+        expect(up.error?.message).toMatch(
+            /hub-reachable failed for cluster spoke[12]: a pod on spoke[12] could not connect to the hub at https:\/\/hub\.behind-a-vpn\.example:6443/,
+        );
+        expect(up.executed).toEqual(
+            expect.arrayContaining(["spoke1-hub-reachable", "spoke2-hub-reachable", "hub-init"]),
+        );
+        expect(up.executed.filter((n) => n.endsWith("-join"))).toEqual([]);
+        expect(listed(`${lab.cluster("hub")}/hub/managedclusters`)).toEqual([]);
+        await sim.destroy();
+        expect(clusters().sort()).toEqual(["hub", "spoke1", "spoke2"]);
+        expect(lab.exists(`${lab.cluster("hub")}/hub`)).toBe(false); // init's clean ran: the hub is as it was
     });
 
     it("18b. a hub context with a loopback server and no hubApiServer: up stops at the hub's connect, before init", async () => {

@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+set -euo pipefail
+# runtime existing: before a spoke joins, checks from inside it that the hub address its klusterlet
+# will be handed opens a connection, with a short-lived pod (`nc -z`) that is removed again. A spoke
+# that cannot reach it would join and then never ask the hub for a certificate. Reads SPOKE_NAME,
+# SPOKE_CONTEXT, SPOKE_KUBECONFIG, HUB_API_SERVER_INTERNAL, PROBE_IMAGE, TIMEOUT_SECONDS.
+STEP=hub-reachable CLUSTER="${SPOKE_NAME:-?}"
+# shellcheck source=../lib.sh
+. "${BASH_SOURCE[0]%/*}/../lib.sh"
+require_env SPOKE_NAME SPOKE_CONTEXT SPOKE_KUBECONFIG HUB_API_SERVER_INTERNAL PROBE_IMAGE TIMEOUT_SECONDS
+spoke_kubeconfig="$(secret_file spoke.kubeconfig "$SPOKE_KUBECONFIG")"
+pod=ocm-lab-hub-probe namespace=default
+
+# https://host[:port][/...] → host and port (443 when none is given)
+address="${HUB_API_SERVER_INTERNAL#https://}"
+address="${address%%/*}"
+case "$address" in
+*:*) host="${address%:*}" port="${address##*:}" ;;
+*) host="$address" port=443 ;;
+esac
+host="${host#[}" host="${host%]}"
+by_hand="kubectl --context $SPOKE_CONTEXT run hub-probe -n $namespace --rm -i --restart=Never --image=$PROBE_IMAGE -- nc -zv -w 5 $host $port"
+
+remove_probe() {
+    kubectl --kubeconfig "$spoke_kubeconfig" --request-timeout=20s delete pod "$pod" -n "$namespace" \
+        --ignore-not-found --wait=false >/dev/null 2>&1 || true
+}
+phase() {
+    kubectl --kubeconfig "$spoke_kubeconfig" get pod "$pod" -n "$namespace" -o 'jsonpath={.status.phase}' 2>/dev/null || true
+}
+# shellcheck disable=SC2317 # called through wait_for
+probe_finished() {
+    case "$(phase)" in Succeeded | Failed) return 0 ;; *) return 1 ;; esac
+}
+
+remove_probe # one left by an interrupted run
+if ! kubectl --kubeconfig "$spoke_kubeconfig" --request-timeout=20s run "$pod" -n "$namespace" --image="$PROBE_IMAGE" \
+    --restart=Never --labels=app.kubernetes.io/managed-by=ocm-lab --command -- nc -z -w 5 "$host" "$port" \
+    >/dev/null 2>"$OCM_LAB_TMP/err"; then
+    mask_secrets <"$OCM_LAB_TMP/err" >&2
+    fail "could not start a probe pod in namespace $namespace (output above)" "$by_hand"
+fi
+if ! wait_for "a pod on $SPOKE_NAME to connect to the hub at $host:$port" "$TIMEOUT_SECONDS" probe_finished; then
+    remove_probe
+    fail "the probe pod on $SPOKE_NAME did not finish within ${TIMEOUT_SECONDS}s (its image $PROBE_IMAGE may not be pullable there)" \
+        "kubectl --context $SPOKE_CONTEXT describe pod $pod -n $namespace"
+fi
+result="$(phase)"
+remove_probe
+if [ "$result" != Succeeded ]; then
+    fail "a pod on $SPOKE_NAME could not connect to the hub at $HUB_API_SERVER_INTERNAL, which its klusterlet would be handed" \
+        "$by_hand; then set an address of the hub every spoke reaches: pulumi config set ocm-lab:hubApiServer https://<address>:<port>"
+fi
+log "a pod on $SPOKE_NAME reached the hub at $host:$port"
