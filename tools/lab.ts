@@ -245,8 +245,9 @@ export async function main(args: string[]): Promise<void> {
         await ensureTools(["kubectl"], env);
         return status(stack, pulumi, env);
     }
+    let lab: LabConfig | undefined;
     if (command === "up" || command === "destroy" || command === "preflight") {
-        const lab = readLabConfig(pulumi(["config", "--json"]).stdout || "{}");
+        lab = readLabConfig(pulumi(["config", "--json"]).stdout || "{}");
         await ensureTools([...(lab.runtime === "existing" ? [] : [lab.runtime]), "clusteradm", "kubectl"], env);
         if (command === "destroy" && lab.runtime !== "existing" && run("docker", ["info"], env).status !== 0) {
             // With Docker down, no delete step can tell a live cluster from a gone one.
@@ -285,7 +286,8 @@ export async function main(args: string[]): Promise<void> {
         }
         console.log(`ocm-lab: ${renderRunSummary(record, stepDependencies(resources), file)}`);
     }
-    if (command === "destroy" && result.status === 0) {
+    // The image cache belongs to the labs that make their clusters; existing has none to keep or purge.
+    if (command === "destroy" && result.status === 0 && lab?.runtime !== "existing") {
         const ctx = installContext(env);
         afterDestroy(stack, options.includes("--purge-cache"), (dockerArgs) => ctx.run("docker", dockerArgs));
     }
