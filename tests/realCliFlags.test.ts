@@ -73,16 +73,9 @@ async function callsOfWholeLab(stack: "kind" | "k3d", tool: string = stack): Pro
 async function clusteradmCallsOfExistingLab(): Promise<string[]> {
     const lab = new FakeLab();
     try {
-        lab.userEnv.KUBECONFIG = ["hub", "spoke1", "spoke2"].map((c) => lab.userCluster(c)).join(":");
-        const port = lab
-            .read(`${lab.cluster("hub")}/server`)
-            .trim()
-            .split(":")
-            .pop();
         const sim = new Simulation(lab, "existing");
         const config = {
-            contexts: { hub: "kind-hub", spoke1: "kind-spoke1", spoke2: "kind-spoke2" },
-            hubApiServer: `https://hub-control-plane:${port}`,
+            ...lab.userLab(["hub", "spoke1", "spoke2"]),
             hubSelfManaged: true,
             klusterletModes: { spoke2: "singleton" },
         };

@@ -569,20 +569,8 @@ describe.each(["kind", "k3d"] as const)("%s stack", (stack) => {
 });
 
 describe("runtime existing: the user's own clusters", () => {
-    /** The user's hub and spokes (kind clusters made beforehand), their contexts in KUBECONFIG. */
-    function userClusters(): Record<string, unknown> {
-        lab.userEnv.KUBECONFIG = ["hub", "spoke1", "spoke2"].map((c) => lab.userCluster(c)).join(":");
-        // one address this machine and the spokes reach (in the fakes: the node's name, the host's port)
-        const port = lab
-            .read(`${lab.cluster("hub")}/server`)
-            .trim()
-            .split(":")
-            .pop();
-        return {
-            contexts: { hub: "kind-hub", spoke1: "kind-spoke1", spoke2: "kind-spoke2" },
-            hubApiServer: `https://hub-control-plane:${port}`,
-        };
-    }
+    /** The user's hub and spokes (kind clusters made beforehand), and the config that names them. */
+    const userClusters = () => lab.userLab(["hub", "spoke1", "spoke2"]);
     const made = () => ({ clusters: clusters().sort(), networks: networks(), containers: containers() });
 
     it("18. up registers them at the given hub address, changing nothing else; destroy takes OCM off and leaves them", async () => {

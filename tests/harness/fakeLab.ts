@@ -186,6 +186,23 @@ export class FakeLab {
         return file;
     }
 
+    /**
+     * The user's own clusters for runtime existing (the first is the hub), their contexts in this
+     * lab's KUBECONFIG, and the stack config that names them: each context, and a hub address that
+     * this machine and the spokes reach (in the fakes: the hub node's name with the host's port).
+     */
+    userLab(clusters: string[]): { contexts: Record<string, string>; hubApiServer: string } {
+        this.userEnv.KUBECONFIG = clusters.map((c) => this.userCluster(c)).join(":");
+        const port = this.read(`${this.cluster(clusters[0])}/server`)
+            .trim()
+            .split(":")
+            .pop();
+        return {
+            contexts: Object.fromEntries(clusters.map((c) => [c, `kind-${c}`])),
+            hubApiServer: `https://${clusters[0]}-control-plane:${port}`,
+        };
+    }
+
     /** What `kind delete cluster` / `k3d cluster delete` by hand leaves: the cluster is gone. */
     deleteClusterByHand(name: string): void {
         fs.rmSync(path.join(this.state, this.cluster(name)), { recursive: true, force: true });
