@@ -384,8 +384,9 @@ function parseKlusterletModes(raw: RawLabConfig, spokes: string[], problems: str
 
 /**
  * runtime existing: a context for the hub and for every spoke (ocm-lab:contexts), each cluster its
- * own (entries for other names are kept for later and not read); optionally the hub address to hand to klusterlets (ocm-lab:hubApiServer), never a loopback
- * one, which a spoke would take for itself (the register page's warning). Hosted mode is refused:
+ * own (entries for other names are kept for later and not read); optionally the hub address to hand
+ * to klusterlets (ocm-lab:hubApiServer), never a loopback one, which a spoke would take for itself
+ * (the register page's warning). Hosted mode is refused:
  * the hub would need its own way to reach each spoke, which a context does not say. Other runtimes
  * make their clusters and refuse both keys, so a stack cannot look as if it registered them.
  */

@@ -134,17 +134,6 @@ export class ClusterRegistration extends pulumi.ComponentResource {
             ...qosEnvironment(args.resourceQos),
         };
 
-        // join mints its own token on the hub moments before it joins: a clusteradm token lives an
-        // hour, and a stored one would be stale for a spoke added a day later or a join retried after
-        // a failure (which stores nothing). The token never reaches Pulumi's state.
-        //
-        // A hosted klusterlet lives on the hub, so it outlives the spoke: deleting the join unjoins it
-        // there. It holds the spoke's credentials, so a rebuilt spoke needs a new one; with the
-        // cluster's id in its triggers, the engine deletes the join before it deletes the cluster
-        // (a dependent the replacement would replace: pulumi pkg/resource/deploy/step_generator.go
-        // calculateDependentReplacements), so the hosted klusterlet is unjoined while its spoke still
-        // answers, never against the new cluster behind the same address. A new mode replaces the
-        // join too (and, by the spoke's triggers, the spoke); default keeps the join as it was.
         // A spoke of the user's (runtime existing) proves first, from inside, that it reaches the hub
         // address it will be handed: a klusterlet that cannot would join and then wait forever for a
         // certificate. It needs nothing of init, so it runs beside it. The lab's own clusters share a
@@ -168,6 +157,17 @@ export class ClusterRegistration extends pulumi.ComponentResource {
                       ),
                   ]
                 : [];
+        // join mints its own token on the hub moments before it joins: a clusteradm token lives an
+        // hour, and a stored one would be stale for a spoke added a day later or a join retried after
+        // a failure (which stores nothing). The token never reaches Pulumi's state.
+        //
+        // A hosted klusterlet lives on the hub, so it outlives the spoke: deleting the join unjoins it
+        // there. It holds the spoke's credentials, so a rebuilt spoke needs a new one; with the
+        // cluster's id in its triggers, the engine deletes the join before it deletes the cluster
+        // (a dependent the replacement would replace: pulumi pkg/resource/deploy/step_generator.go
+        // calculateDependentReplacements), so the hosted klusterlet is unjoined while its spoke still
+        // answers, never against the new cluster behind the same address. A new mode replaces the
+        // join too (and, by the spoke's triggers, the spoke); default keeps the join as it was.
         this.joined = step(
             `${name}-join`,
             {

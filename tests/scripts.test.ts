@@ -702,15 +702,15 @@ describe("runtime existing: clusters the user already has", () => {
         const user = userClusters();
         const hub = lab.ok("existing/connect.sh", { ...user, CLUSTER_NAME: "hub", CONTEXT: "kind-hub" }).stdout;
         const spoke = lab.ok("existing/connect.sh", { ...user, CLUSTER_NAME: "spoke1", CONTEXT: "kind-spoke1" }).stdout;
-        const probe = (address: string) =>
-            lab.run("existing/hub-reachable.sh", {
-                SPOKE_NAME: "spoke1",
-                SPOKE_CONTEXT: "kind-spoke1",
-                SPOKE_KUBECONFIG: spoke,
-                HUB_API_SERVER_INTERNAL: address,
-                PROBE_IMAGE: "busybox:1.37.0",
-                TIMEOUT_SECONDS: "5",
-            });
+        const probeEnv = (address: string) => ({
+            SPOKE_NAME: "spoke1",
+            SPOKE_CONTEXT: "kind-spoke1",
+            SPOKE_KUBECONFIG: spoke,
+            HUB_API_SERVER_INTERNAL: address,
+            PROBE_IMAGE: "busybox:1.37.0",
+            TIMEOUT_SECONDS: "5",
+        });
+        const probe = (address: string) => lab.run("existing/hub-reachable.sh", probeEnv(address));
         const pod = () => lab.objectDir("spoke1", "pod", "default", "ocm-lab-hub-probe");
         const port = serverOf(hub, "hub").split(":").pop();
 
@@ -736,6 +736,22 @@ describe("runtime existing: clusters the user already has", () => {
                 ` run ocm-lab-hub-probe -n default --image=busybox:1\\.37\\.0 --restart=Never .*--command -- nc -z -w 5 hub-control-plane ${port}$`,
             ),
         );
+        expect(fs.existsSync(pod())).toBe(false);
+
+        // an image the spoke cannot pull: the pod stays for a look, and the next run replaces it
+        lab.fault("pull-spoke1");
+        const stuck = lab.run("existing/hub-reachable.sh", {
+            ...probeEnv(`https://hub-control-plane:${port}`),
+            TIMEOUT_SECONDS: "1",
+        });
+        expect(stuck.code).not.toBe(0);
+        expect(stuck.stderr).toContain(
+            "hub-reachable failed for cluster spoke1: the probe pod on spoke1 did not finish within 1s (its image busybox:1.37.0 may not be pullable there)",
+        );
+        expect(stuck.stderr).toContain("next: kubectl --context kind-spoke1 describe pod ocm-lab-hub-probe -n default");
+        expect(lab.read(`${path.relative(lab.state, pod())}/phase`).trim()).toBe("Pending");
+        lab.clearFault("pull-spoke1");
+        expect(probe(`https://hub-control-plane:${port}`).code).toBe(0);
         expect(fs.existsSync(pod())).toBe(false);
     });
 

@@ -40,10 +40,10 @@ if ! kubectl --kubeconfig "$spoke_kubeconfig" --request-timeout=20s run "$pod" -
     mask_secrets <"$OCM_LAB_TMP/err" >&2
     fail "could not start a probe pod in namespace $namespace (output above)" "$by_hand"
 fi
+# A pod that never finishes stays for a look; the next run of this step removes it first.
 if ! wait_for "a pod on $SPOKE_NAME to connect to the hub at $host:$port" "$TIMEOUT_SECONDS" probe_finished; then
-    remove_probe
     fail "the probe pod on $SPOKE_NAME did not finish within ${TIMEOUT_SECONDS}s (its image $PROBE_IMAGE may not be pullable there)" \
-        "kubectl --context $SPOKE_CONTEXT describe pod $pod -n $namespace"
+        "kubectl --context $SPOKE_CONTEXT describe pod $pod -n $namespace (the step removes it when it runs again)"
 fi
 result="$(phase)"
 remove_probe
