@@ -36,7 +36,7 @@ describe("a step's digest", () => {
     });
 
     it.each([
-        ["a flag removed", " --force-internal-endpoint-lookup", ""],
+        ["a flag removed", "endpoint_flags=(--force-internal-endpoint-lookup)", "endpoint_flags=()"],
         ["a check weakened", 'if [ "$hub_server" != "$HUB_API_SERVER_INTERNAL" ]; then', "if false; then"],
         ["a blank line that ends a continued command early", "    --hub-token", "\n    --hub-token"],
         ["a command after a failure message changed", 'hub_token="${BASH_REMATCH[1]}"', 'hub_token="x"'],
