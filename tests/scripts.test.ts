@@ -594,21 +594,28 @@ describe("the hub registered as itself (hubSelfManaged)", () => {
 });
 
 describe("runtime existing: clusters the user already has", () => {
-    /** The user's hub and spoke1, their contexts in KUBECONFIG, as connect.sh finds them. */
-    function userClusters(): { KUBECONFIG: string } {
-        return { KUBECONFIG: [lab.userCluster("hub"), lab.userCluster("spoke1")].join(":") };
-    }
-    const connect = (cluster: string, env: Record<string, string>, handed = false) =>
+    /** The user's hub and spoke1 (their contexts in the lab's KUBECONFIG, as connect.sh finds them) and the config naming them. */
+    const userClusters = () => lab.userLab(["hub", "spoke1"]);
+    const connect = (cluster: string, handed = false) =>
         lab.run("existing/connect.sh", {
-            ...env,
             CLUSTER_NAME: cluster,
             CONTEXT: `kind-${cluster}`,
             ...(handed ? { HANDED_TO_SPOKES: "true" } : {}),
         });
+    /** Both clusters connected as the connect steps do it: their kubeconfigs, and the hub address spokes reach. */
+    function connected(): { hub: string; spoke: string; hubApiServer: string } {
+        const { hubApiServer } = userClusters();
+        const kubeconfig = (cluster: string) => {
+            const result = connect(cluster);
+            expect(result.code).toBe(0);
+            return result.stdout;
+        };
+        return { hub: kubeconfig("hub"), spoke: kubeconfig("spoke1"), hubApiServer };
+    }
 
     it("connect prints the one context's kubeconfig, once its cluster answers", () => {
-        const user = userClusters();
-        const result = connect("spoke1", user);
+        userClusters();
+        const result = connect("spoke1");
         expect(result.code).toBe(0);
         expect(result.stdout).toContain("current-context: kind-spoke1");
         expect(result.stdout).not.toContain("kind-hub");
@@ -620,8 +627,8 @@ describe("runtime existing: clusters the user already has", () => {
     });
 
     it("connect names the cluster, the context and what to run when the context is missing or silent", () => {
-        const user = userClusters();
-        const missing = lab.run("existing/connect.sh", { ...user, CLUSTER_NAME: "spoke2", CONTEXT: "kind-spoke2" });
+        userClusters();
+        const missing = connect("spoke2");
         expect(missing.code).not.toBe(0);
         expect(missing.stderr).toContain(
             "ocm-lab: connect failed for cluster spoke2: kubectl has no context kind-spoke2",
@@ -632,7 +639,7 @@ describe("runtime existing: clusters the user already has", () => {
         expect(missing.stdout).toBe("");
 
         lab.deleteClusterByHand("spoke1");
-        const silent = connect("spoke1", user);
+        const silent = connect("spoke1");
         expect(silent.code).not.toBe(0);
         expect(silent.stderr).toMatch(
             /connect failed for cluster spoke1: the cluster of context kind-spoke1 \(https:\/\/127\.0\.0\.1:\d+\) does not answer/,
@@ -642,8 +649,8 @@ describe("runtime existing: clusters the user already has", () => {
     });
 
     it("connect refuses a hub whose server, handed to every klusterlet, is a loopback address", () => {
-        const user = userClusters();
-        const refused = connect("hub", user, true);
+        userClusters();
+        const refused = connect("hub", true);
         expect(refused.code).not.toBe(0);
         expect(refused.stderr).toMatch(
             /connect failed for cluster hub: the hub's server in context kind-hub is https:\/\/127\.0\.0\.1:\d+, a loopback address/,
@@ -651,16 +658,13 @@ describe("runtime existing: clusters the user already has", () => {
         expect(refused.stderr).toContain("next: pulumi config set ocm-lab:hubApiServer https://");
         expect(refused.stdout).toBe("");
         // the same hub is fine when ocm-lab:hubApiServer names the address instead
-        expect(connect("hub", user).code).toBe(0);
+        expect(connect("hub").code).toBe(0);
     });
 
     it("registers a spoke at the given hub address, then unjoins it and cleans the hub, leaving both clusters", () => {
-        const user = userClusters();
-        const hub = lab.ok("existing/connect.sh", { ...user, CLUSTER_NAME: "hub", CONTEXT: "kind-hub" }).stdout;
-        const spoke = lab.ok("existing/connect.sh", { ...user, CLUSTER_NAME: "spoke1", CONTEXT: "kind-spoke1" }).stdout;
-        lab.ok("init.sh", { ...hubEnv("kind", hub), HUB_CONTEXT: "kind-hub" });
         // one address that this machine and the spokes reach (in the fakes: the node's name, the host's port)
-        const address = `https://hub-control-plane:${serverOf(hub, "hub").split(":").pop()}`;
+        const { hub, spoke, hubApiServer: address } = connected();
+        lab.ok("init.sh", { ...hubEnv("kind", hub), HUB_CONTEXT: "kind-hub" });
         const join = {
             ...joinEnv("kind", hub, spoke, "spoke1"),
             HUB_API_SERVER: address,
@@ -699,9 +703,7 @@ describe("runtime existing: clusters the user already has", () => {
     });
 
     it("hub-reachable proves from a pod on the spoke that the hub address opens, and removes the pod", () => {
-        const user = userClusters();
-        const hub = lab.ok("existing/connect.sh", { ...user, CLUSTER_NAME: "hub", CONTEXT: "kind-hub" }).stdout;
-        const spoke = lab.ok("existing/connect.sh", { ...user, CLUSTER_NAME: "spoke1", CONTEXT: "kind-spoke1" }).stdout;
+        const { hub, spoke, hubApiServer } = connected();
         const probeEnv = (address: string) => ({
             SPOKE_NAME: "spoke1",
             SPOKE_CONTEXT: "kind-spoke1",
@@ -712,7 +714,7 @@ describe("runtime existing: clusters the user already has", () => {
         });
         const probe = (address: string) => lab.run("existing/hub-reachable.sh", probeEnv(address));
         const pod = () => lab.objectDir("spoke1", "pod", "default", "ocm-lab-hub-probe");
-        const port = serverOf(hub, "hub").split(":").pop();
+        const port = hubApiServer.split(":").pop();
 
         // the hub's host-side address is this machine's loopback: the spoke's pod finds nothing there
         const refused = probe(serverOf(hub, "hub"));
@@ -728,7 +730,7 @@ describe("runtime existing: clusters the user already has", () => {
         // a pod left by an interrupted run is replaced; the hub's address on the shared network opens
         fs.mkdirSync(pod(), { recursive: true });
         lab.clearCalls();
-        const reached = probe(`https://hub-control-plane:${port}`);
+        const reached = probe(hubApiServer);
         expect(reached.code).toBe(0);
         expect(reached.stderr).toContain(`a pod on spoke1 reached the hub at hub-control-plane:${port}`);
         expect(lab.calls("kubectl").find((c) => c.includes(" run "))).toMatch(
@@ -741,7 +743,7 @@ describe("runtime existing: clusters the user already has", () => {
         // an image the spoke cannot pull: the pod stays for a look, and the next run replaces it
         lab.fault("pull-spoke1");
         const stuck = lab.run("existing/hub-reachable.sh", {
-            ...probeEnv(`https://hub-control-plane:${port}`),
+            ...probeEnv(hubApiServer),
             TIMEOUT_SECONDS: "1",
         });
         expect(stuck.code).not.toBe(0);
@@ -751,7 +753,7 @@ describe("runtime existing: clusters the user already has", () => {
         expect(stuck.stderr).toContain("next: kubectl --context kind-spoke1 describe pod ocm-lab-hub-probe -n default");
         expect(lab.read(`${path.relative(lab.state, pod())}/phase`).trim()).toBe("Pending");
         lab.clearFault("pull-spoke1");
-        expect(probe(`https://hub-control-plane:${port}`).code).toBe(0);
+        expect(probe(hubApiServer).code).toBe(0);
         expect(fs.existsSync(pod())).toBe(false);
     });
 
