@@ -4,4 +4,6 @@ module.exports = {
     testEnvironment: "node",
     testMatch: ["<rootDir>/tests/**/*.test.ts"],
     testTimeout: 60000,
+    // Not crawled: the Go module caches and builds (many thousands of files), state and run records.
+    modulePathIgnorePatterns: ["<rootDir>/.tools/", "<rootDir>/.pulumi-state/", "<rootDir>/.ocm-lab/"],
 };
