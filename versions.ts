@@ -27,6 +27,18 @@ export const versions = {
     ocmBundle: "1.3.1",
     /** The Pulumi CLI is pinned in package.json (npm package `pulumi`), next to the SDK of the same release. */
     /**
+     * Builds only the engine tier of the tests uses (tests/engine), never a user's machine. The
+     * Pulumi CLI at the release the Go module proxy serves (the npm package's 3.265.0 is not served
+     * as a module), built from github.com/pulumi/pulumi/pkg/v3 with its version stamped.
+     */
+    pulumiCliForTests: "v3.274.1",
+    /**
+     * The kubernetes provider for the engine tier: the only github.com/pulumi/pulumi-kubernetes/provider/v4
+     * the proxy serves is this pseudo-version, a January 2026 commit (f47bc2d6f199) of the provider's
+     * main branch, not the 4.34.2 release the npm SDK asks for. Every engine-tier result says so.
+     */
+    kubernetesProviderModule: "v4.0.0-20260115033456-f47bc2d6f199",
+    /**
      * actionlint, for the project's own workflows (npm run lint), built from its Go module: a pinned
      * release, so a new actionlint rule never turns a green lint red on its own.
      */

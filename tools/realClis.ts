@@ -16,7 +16,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { versions } from "../versions";
 
-export type RealCli = "kind" | "k3d" | "actionlint" | "registry";
+export type RealCli = "kind" | "k3d" | "actionlint" | "registry" | "pulumi" | "pulumi-resource-kubernetes";
 
 interface GoBuild {
     version: string;
@@ -27,6 +27,13 @@ interface GoBuild {
     ldflags?: string;
     /** Extra build environment. */
     env?: Record<string, string>;
+    /** Further modules the wrapper requires at a fixed version (pulumi's pkg/v3 wants its sdk/v3 beside it). */
+    alsoRequires?: string[];
+    /**
+     * Files of a wrapper `main` package, written into the wrapper module (then `mainPackage` is "."),
+     * given the module's source folder in the module cache.
+     */
+    wrapperMain?: (moduleDir: string) => Record<string, string>;
 }
 
 const builds: Record<RealCli, GoBuild> = {
@@ -51,6 +58,56 @@ const builds: Record<RealCli, GoBuild> = {
         mainPackage: "github.com/distribution/distribution/v3/cmd/registry",
         ldflags: `-s -w -X github.com/distribution/distribution/v3/version.version=${versions.registryMirrorModule}`,
         env: { CGO_ENABLED: "0" },
+    },
+    // The engine tier's Pulumi CLI (tests/engine). pkg/v3's go.mod has replace directives, which only
+    // apply inside pulumi's own repository: a wrapper that requires pkg/v3 and sdk/v3 at one release
+    // builds it. Without the stamped version `pulumi version` prints nothing and the Automation API
+    // refuses to run destroy.
+    pulumi: {
+        version: versions.pulumiCliForTests,
+        module: "github.com/pulumi/pulumi/pkg/v3",
+        alsoRequires: [`github.com/pulumi/pulumi/sdk/v3 ${versions.pulumiCliForTests}`],
+        mainPackage: "github.com/pulumi/pulumi/pkg/v3/cmd/pulumi",
+        ldflags: `-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=${versions.pulumiCliForTests}`,
+    },
+    // The engine tier's kubernetes provider. Its own cmd/pulumi-resource-kubernetes embeds files that
+    // the provider's Makefile generates (schema-embed.json), which the module does not hold; this wrapper
+    // embeds the schema and mapping the module does hold and serves the provider as that cmd does.
+    "pulumi-resource-kubernetes": {
+        version: versions.kubernetesProviderModule,
+        module: "github.com/pulumi/pulumi-kubernetes/provider/v4",
+        mainPackage: ".",
+        ldflags: `-X github.com/pulumi/pulumi-kubernetes/provider/v4/pkg/version.Version=${versions.kubernetesProviderModule.slice(1)}`,
+        wrapperMain: (moduleDir) => ({
+            "schema.json": fs.readFileSync(
+                path.join(moduleDir, "cmd", "pulumi-resource-kubernetes", "schema.json"),
+                "utf8",
+            ),
+            "terraform-mapping.json": fs.readFileSync(
+                path.join(moduleDir, "cmd", "pulumi-resource-kubernetes", "terraform-mapping.json"),
+                "utf8",
+            ),
+            "main.go": [
+                "// The kubernetes provider served from the module's own package, with the schema it ships.",
+                "package main",
+                "",
+                "import (",
+                '\t_ "embed"',
+                "",
+                '\t"github.com/pulumi/pulumi-kubernetes/provider/v4/pkg/provider"',
+                '\t"github.com/pulumi/pulumi-kubernetes/provider/v4/pkg/version"',
+                ")",
+                "",
+                "//go:embed schema.json",
+                "var schema []byte",
+                "",
+                "//go:embed terraform-mapping.json",
+                "var mapping []byte",
+                "",
+                'func main() { provider.Serve("kubernetes", version.Version, schema, mapping) }',
+                "",
+            ].join("\n"),
+        }),
     },
 };
 
@@ -79,15 +136,20 @@ function goEnvironment(flags = ""): NodeJS.ProcessEnv {
  * would be shorter, but it first reads the module's version list, which the proxy here refuses.
  */
 function build(tool: RealCli): void {
-    const { version, module, mainPackage, ldflags, env } = builds[tool];
+    const { version, module, mainPackage, ldflags, env, alsoRequires, wrapperMain } = builds[tool];
     const target = realCliPath(tool);
     const work = path.join(goRoot, "work", `${tool}-${version}`);
     fs.rmSync(work, { recursive: true, force: true });
     fs.mkdirSync(work, { recursive: true });
-    fs.writeFileSync(
-        path.join(work, "go.mod"),
-        `module ocm-lab.local/${tool}\n\ngo 1.22\n\nrequire ${module} ${version}\n`,
-    );
+    const requires = [`${module} ${version}`, ...(alsoRequires ?? [])].map((r) => `\t${r}\n`).join("");
+    fs.writeFileSync(path.join(work, "go.mod"), `module ocm-lab.local/${tool}\n\ngo 1.22\n\nrequire (\n${requires})\n`);
+    if (wrapperMain) {
+        const moduleDir = path.join(goRoot, "mod", `${module}@${version}`);
+        downloadSource(`${module}@${version}`, moduleDir);
+        for (const [file, text] of Object.entries(wrapperMain(moduleDir))) {
+            fs.writeFileSync(path.join(work, file), text);
+        }
+    }
     const partial = `${target}.partial`;
     const args = ["build", "-trimpath", "-o", partial, ...(ldflags ? ["-ldflags", ldflags] : []), mainPackage];
     const started = Date.now();
