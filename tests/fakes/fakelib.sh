@@ -66,10 +66,29 @@ new_cluster() {
     echo "$3" >"$dir/runtime"
     echo "$4" >"$dir/network"
     echo "https://$5:$port" >"$dir/server"
-    printf -- '-----BEGIN CERTIFICATE-----\nfake CA of %s %s\n-----END CERTIFICATE-----\n' "$1" "$RANDOM$RANDOM" >"$dir/ca.pem"
+    # Real PEM, as kubeconfig readers (the kubernetes provider, client-go) parse it: a new CA for each
+    # cluster, and a client certificate it signed, each with its key. Short-lived, made here, never trusted.
+    openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 \
+        -subj "/CN=fake-ca-$1-$RANDOM" -keyout "$dir/ca.key" -out "$dir/ca.pem" 2>/dev/null
+    openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes \
+        -subj "/O=system:masters/CN=fake-admin" -keyout "$dir/client.key" -out "$dir/client.csr" 2>/dev/null
+    openssl x509 -req -in "$dir/client.csr" -CA "$dir/ca.pem" -CAkey "$dir/ca.key" -CAcreateserial -days 2 \
+        -out "$dir/client.pem" 2>/dev/null
+    rm -f "$dir/client.csr" "$dir/ca.srl"
+}
+
+# network_exists NAME: the docker network is there. In the engine tier (REAL_DOCKER names the real
+# docker CLI) the lab's networks are made on the real Docker engine by the docker stand-in, so look there.
+network_exists() {
+    if [ -n "${REAL_DOCKER:-}" ]; then
+        "$REAL_DOCKER" network inspect "$1" >/dev/null 2>&1
+    else
+        [ -e "$FAKE_STATE/networks/$1" ]
+    fi
 }
 
 ca_data() { base64 <"$(cluster_dir "$1")/ca.pem" | tr -d '\n'; }
+client_data() { base64 <"$(cluster_dir "$1")/client.$2" | tr -d '\n'; }
 
 print_kubeconfig() {
     cat <<KUBECONFIG
@@ -89,8 +108,8 @@ kind: Config
 users:
 - name: $2
   user:
-    client-certificate-data: ZmFrZQ==
-    client-key-data: ZmFrZQ==
+    client-certificate-data: $(client_data "$1" pem)
+    client-key-data: $(client_data "$1" key)
 KUBECONFIG
 }
 
