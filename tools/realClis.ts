@@ -3,8 +3,9 @@
  * tests can hand every command line the step scripts run to the real flag parsers (see
  * tests/realCliFlags.test.ts); actionlint, which checks the project's workflows in
  * `npm run lint` (`lintWorkflows` below); and the registry the image cache runs, from which the
- * Docker tests make a stand-in for its image. Binaries are kept in .tools/go/<tool>-<version>/, keyed
- * by version, with Go's module and build caches beside them: a second run costs nothing.
+ * Docker tests make a stand-in for its image; and for the engine tier (tests/engine), the Pulumi CLI and
+ * the kubernetes provider. Binaries are kept in .tools/go/<tool>-<version>/, keyed by version, with Go's
+ * module and build caches beside them: a second run costs nothing.
  *
  * clusteradm cannot be built here: v1.3.1 requires open-cluster-management.io/ocm v1.3.1, which the
  * Go module proxy these machines reach refuses. Its own source is served, so it is downloaded
