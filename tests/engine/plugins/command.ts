@@ -1,0 +1,175 @@
+/**
+ * Stand-in for the command provider (`pulumi-resource-command`), test infrastructure only: the Go
+ * module proxy refuses pulumi-command and pulumi-go-provider, so the engine tier cannot build the
+ * real one. The engine finds this on PATH (tests/engine/plugins/bin), never on a user's machine.
+ *
+ * Emulates `command:local:Command` of pulumi-command v1.2.1, read from
+ * provider/pkg/provider/local/commandController.go, commandOutputs.go, base.go and
+ * common/inputs.go at tag v1.2.1:
+ * - Create runs `create` (nothing at preview: the engine calls no Create then); Update runs
+ *   `update ?? create`; Delete runs `delete`, with the inputs stored in state. A change to `triggers`
+ *   replaces (its `replaceOnChanges` tag); any other input change updates in place.
+ * - interpreter (default `/bin/sh -c`), dir (default the provider's working folder, which the engine
+ *   sets to the project's), environment appended to the provider's own, stdin, and
+ *   addPreviousOutputInEnv (PULUMI_COMMAND_STDOUT/STDERR from the previous run, on by default).
+ * - logging: the lines of the streams it names go to the engine as ephemeral info messages on the
+ *   resource, as util.LogOutput does; stdout and stderr are outputs either way.
+ * - A failure reads `<exit error>: running "<command>":` and the combined output; stdout and stderr
+ *   lose one trailing newline.
+ * - Each command runs in its own child process and the provider answers other calls meanwhile, as
+ *   the real one runs each request on its own goroutine: the engine's parallelism is not hidden.
+ * - Secret inputs are unwrapped to run; an output whose input held a secret stays secret (the engine
+ *   keeps `additionalSecretOutputs` such as a step's stdout secret itself).
+ *
+ * Left out: `command:remote:*`, `command:local:run`, assetPaths/archivePaths, the Windows
+ * interpreter, and a failed create leaving partial state (a failed create is not in state; the next
+ * `up` runs it again, as the lab's steps expect either way).
+ */
+import { spawn } from "child_process";
+import { randomBytes } from "crypto";
+import * as provider from "@pulumi/pulumi/provider";
+import { EngineLog, engineAddress, keepSecret, nameOf, reveal, secretKeys } from "./wire";
+
+/** The inputs of a Command (pulumi-command common.ResourceInputs and local.BaseInputs). */
+const inputKeys = [
+    "triggers",
+    "create",
+    "update",
+    "delete",
+    "stdin",
+    "logging",
+    "interpreter",
+    "dir",
+    "environment",
+    "assetPaths",
+    "archivePaths",
+    "addPreviousOutputInEnv",
+];
+
+interface CommandInputs {
+    create?: string;
+    update?: string;
+    delete?: string;
+    stdin?: string;
+    logging?: "stdout" | "stderr" | "stdoutAndStderr" | "none";
+    interpreter?: string[];
+    dir?: string;
+    environment?: Record<string, string>;
+    addPreviousOutputInEnv?: boolean;
+}
+
+interface Previous {
+    stdout?: string;
+    stderr?: string;
+}
+
+const same = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
+
+export class CommandProvider implements provider.Provider {
+    readonly version = "1.2.1";
+
+    constructor(private readonly log: EngineLog) {}
+
+    async diff(_id: string, _urn: string, olds: any, news: any): Promise<provider.DiffResult> {
+        const changed = inputKeys.filter((key) => !same(reveal(olds[key]), reveal(news[key])));
+        return {
+            changes: changed.length > 0,
+            replaces: changed.includes("triggers") ? ["triggers"] : [],
+        };
+    }
+
+    async create(urn: string, inputs: any): Promise<provider.CreateResult> {
+        const plain: CommandInputs = reveal(inputs);
+        const outputs = { ...plain, stdout: "", stderr: "" };
+        if (plain.create !== undefined) {
+            Object.assign(outputs, await this.run(urn, plain.create, plain, {}));
+        }
+        return {
+            id: `${nameOf(urn)}${randomBytes(4).toString("hex")}`,
+            outs: keepSecret(outputs, secretKeys(inputs)),
+        };
+    }
+
+    async update(_id: string, urn: string, olds: any, news: any): Promise<provider.UpdateResult> {
+        const plain: CommandInputs = reveal(news);
+        const previous: Previous = reveal(olds);
+        const outputs = { ...plain, stdout: previous.stdout ?? "", stderr: previous.stderr ?? "" };
+        const script = plain.update ?? plain.create;
+        if (script !== undefined) {
+            Object.assign(outputs, await this.run(urn, script, plain, previous));
+        }
+        return { outs: keepSecret(outputs, secretKeys(news)) };
+    }
+
+    async delete(_id: string, urn: string, props: any): Promise<void> {
+        const plain: CommandInputs & Previous = reveal(props);
+        if (plain.delete !== undefined) {
+            await this.run(urn, plain.delete, plain, plain);
+        }
+    }
+
+    /** commandOutputs.go `run`: the command through its interpreter; resolves with the trimmed streams. */
+    private run(urn: string, script: string, inputs: CommandInputs, previous: Previous): Promise<Previous> {
+        const [program, ...args] = inputs.interpreter?.length ? inputs.interpreter : ["/bin/sh", "-c"];
+        const env: NodeJS.ProcessEnv = { ...process.env, ...(inputs.environment ?? {}) };
+        if (inputs.addPreviousOutputInEnv ?? true) {
+            if (previous.stdout) {
+                env.PULUMI_COMMAND_STDOUT = previous.stdout;
+            }
+            if (previous.stderr) {
+                env.PULUMI_COMMAND_STDERR = previous.stderr;
+            }
+        }
+        const logging = inputs.logging ?? "stdoutAndStderr";
+        const logStdout = logging === "stdout" || logging === "stdoutAndStderr";
+        const logStderr = logging === "stderr" || logging === "stdoutAndStderr";
+        return new Promise((resolve, reject) => {
+            const child = spawn(program, [...args, script], { cwd: inputs.dir ?? process.cwd(), env });
+            let stdout = "";
+            let stderr = "";
+            let both = "";
+            const pendingLogs: Promise<void>[] = [];
+            const lineLogger = (enabled: boolean) => {
+                let partial = "";
+                return {
+                    write: (chunk: string) => {
+                        if (!enabled) {
+                            return;
+                        }
+                        const lines = (partial + chunk).split("\n");
+                        partial = lines.pop() ?? "";
+                        lines.forEach((line) => pendingLogs.push(this.log.info(urn, line)));
+                    },
+                    end: () => {
+                        if (enabled && partial !== "") {
+                            pendingLogs.push(this.log.info(urn, partial));
+                        }
+                    },
+                };
+            };
+            const outLog = lineLogger(logStdout);
+            const errLog = lineLogger(logStderr);
+            child.stdout.setEncoding("utf8").on("data", (d: string) => ((stdout += d), (both += d), outLog.write(d)));
+            child.stderr.setEncoding("utf8").on("data", (d: string) => ((stderr += d), (both += d), errLog.write(d)));
+            child.stdin.on("error", () => undefined); // a command that does not read stdin may exit first
+            child.stdin.end(inputs.stdin ?? "");
+            child.on("error", (error) => reject(new Error(`${error.message}: running ${JSON.stringify(script)}:\n`)));
+            child.on("close", async (code, signal) => {
+                outLog.end();
+                errLog.end();
+                await Promise.all(pendingLogs);
+                if (code === 0) {
+                    resolve({ stdout: stdout.replace(/\n$/, ""), stderr: stderr.replace(/\n$/, "") });
+                } else {
+                    // Go's exec.ExitError reads "exit status N" (or "signal: NAME").
+                    const exit = signal ? `signal: ${signal}` : `exit status ${code}`;
+                    reject(new Error(`${exit}: running ${JSON.stringify(script)}:\n${both}`));
+                }
+            });
+        });
+    }
+}
+
+export async function main(args: string[]): Promise<void> {
+    await provider.main(new CommandProvider(new EngineLog(engineAddress(args))), args);
+}
