@@ -165,8 +165,19 @@ export class ConfigError extends Error {
 
 const show = (value: unknown) => JSON.stringify(value);
 
-/** Returns a checked LabConfig or throws one ConfigError that lists every problem found. */
-export function parseLabConfig(input: RawLabConfig): LabConfig {
+/**
+ * Returns a checked LabConfig or throws one error that lists every problem found: a ConfigError, or
+ * what `asError` makes of its message (the program's RunError).
+ */
+export function parseLabConfig(input: RawLabConfig, asError?: (message: string) => Error): LabConfig {
+    try {
+        return checkedLabConfig(input);
+    } catch (error) {
+        throw error instanceof ConfigError && asError ? asError(error.message) : error;
+    }
+}
+
+function checkedLabConfig(input: RawLabConfig): LabConfig {
     const problems: string[] = [];
     // A typo (ocm-lab:spoke) would otherwise be ignored and the lab built with defaults.
     for (const key of Object.keys(input).filter((k) => !(configKeys as readonly string[]).includes(k))) {

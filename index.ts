@@ -13,6 +13,7 @@ const lab = parseLabConfig(
             .filter(([key]) => key.startsWith("ocm-lab:"))
             .map(([key, value]) => [key.slice("ocm-lab:".length), value]),
     ),
+    (problems) => new pulumi.RunError(problems), // the engine prints a RunError's message alone, no stack
 );
 
 // How long each step may wait: read by the steps from a file, so a new bound re-runs nothing.
@@ -79,24 +80,24 @@ const argocd = lab.argocd.enabled
       })
     : undefined;
 
-// Outputs: what a person needs to reach the lab.
+// Outputs: what a person needs to reach the lab; null where a feature is off (undefined would warn).
 const clusters = [hub, ...spokes];
 export const runtimeName = lab.runtime;
 export const hubName = hub.clusterName;
 export const spokeNames = registrations.map((r) => r.spokeName);
 /** The hub's own ManagedCluster name when it manages itself (npm run status checks it then). */
-export const selfManagedCluster = hubItself?.spokeName;
+export const selfManagedCluster = hubItself?.spokeName ?? null;
 /** Where each spoke's klusterlet runs: default, singleton (on the spoke) or hosted (on the hub). */
 export const klusterletModes = lab.klusterletModes;
 /** Whether each spoke runs the smoke ManifestWork (npm run status checks it then). */
 export const smokeWork = lab.smokeWork;
 /** The registries each cluster pulls through a mirror of, and the mirrors' containers. */
-export const imageMirrors = imageCache?.mirrors.map((m) => ({ registry: m.registry, container: m.host }));
+export const imageMirrors = imageCache?.mirrors.map((m) => ({ registry: m.registry, container: m.host })) ?? null;
 export const contexts = Object.fromEntries(clusters.map((c) => [c.clusterName, c.context]));
 export const exportKubeconfigCommands = Object.fromEntries(
     clusters.map((c) => [c.clusterName, runtime.exportKubeconfigCommand(c.clusterName)]),
 );
 export const hubKubeconfig = hub.kubeconfig;
-export const argocdUi = argocd?.uiCommand;
-export const argocdAdminPassword = argocd?.adminPassword;
-export const guestbookCommands = argocd?.appCommands;
+export const argocdUi = argocd?.uiCommand ?? null;
+export const argocdAdminPassword = argocd?.adminPassword ?? null;
+export const guestbookCommands = argocd?.appCommands ?? null;

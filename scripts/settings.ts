@@ -21,9 +21,12 @@ export function stepSettingsPath(stack: string): string {
     return path.join(process.env.OCM_LAB_LOCAL_DIR ?? ".ocm-lab", stack, "step-settings");
 }
 
-/** Writes the stack's settings file; `pulumi up` calls it before any step can start. */
+/**
+ * Writes the stack's settings file; `pulumi up` calls it before any step can start. It is written in
+ * the project folder, where the steps read it, whatever folder the program itself was started in.
+ */
 export function writeStepSettings(stack: string, settings: StepSettings): void {
-    const file = stepSettingsPath(stack);
+    const file = path.resolve(__dirname, "..", stepSettingsPath(stack));
     fs.mkdirSync(path.dirname(file), { recursive: true });
     fs.writeFileSync(file, `TIMEOUT_SECONDS=${settings.timeoutSeconds}\n`);
 }

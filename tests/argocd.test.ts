@@ -188,8 +188,8 @@ describe("turning the add-on off", () => {
             for (const r of off.resources) {
                 expect(r.inputs).toEqual(on.resources.find((x) => x.urn === r.urn)!.inputs);
             }
-            expect(off.outputs.argocdUi).toBeUndefined();
-            expect(off.outputs.argocdAdminPassword).toBeUndefined();
+            expect(off.outputs.argocdUi).toBeNull();
+            expect(off.outputs.argocdAdminPassword).toBeNull();
         },
     );
 });

@@ -382,7 +382,7 @@ describe("a self-managed hub", () => {
     it("is left out entirely by default", async () => {
         const run = await runProgram({ stack: "kind" });
         expect(names(run).filter((n) => n.startsWith("local-cluster"))).toEqual([]);
-        expect(run.outputs.selfManagedCluster).toBeUndefined();
+        expect(run.outputs.selfManagedCluster).toBeNull();
     });
 });
 
@@ -532,7 +532,7 @@ describe("runtime existing: clusters the user already has", () => {
             spoke1: "kubectl config use-context spoke1-context",
             spoke2: "kubectl config use-context spoke2-context",
         });
-        expect(run.outputs.imageMirrors).toBeUndefined();
+        expect(run.outputs.imageMirrors).toBeNull();
     });
 
     it("hands on ocm-lab:hubApiServer instead of the hub context's server when it is set", async () => {

@@ -3,8 +3,10 @@
  * Each edit below is made to a real step script, as a pull request would make it.
  */
 import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import { effectText, stepDigest } from "../scripts";
+import { stepSettingsPath, writeStepSettings } from "../scripts/settings";
 import { projectRoot } from "./harness/program";
 
 const read = (file: string) => fs.readFileSync(path.join(projectRoot, "scripts", file), "utf8");
@@ -58,5 +60,33 @@ describe("a step's digest", () => {
         // lib.sh's functions reach the digest: one of them changed in what it does changes the text
         const lib = read("lib.sh");
         expect(effectText(edit(lib, "umask 077", "umask 022"))).not.toBe(effectText(lib));
+    });
+});
+
+describe("the step settings file", () => {
+    it("is written in the project folder, where the steps read it, whatever folder the program started in", () => {
+        const elsewhere = fs.mkdtempSync(path.join(os.tmpdir(), "ocm-lab-cwd-"));
+        const local = fs.mkdtempSync(path.join(projectRoot, ".ocm-lab-test-"));
+        const relativeLocal = path.relative(projectRoot, local);
+        const cwd = process.cwd();
+        const saved = process.env.OCM_LAB_LOCAL_DIR;
+        try {
+            process.env.OCM_LAB_LOCAL_DIR = relativeLocal; // relative, as the stored step input is
+            process.chdir(elsewhere);
+            writeStepSettings("kind", { timeoutSeconds: 42 });
+            // the path a step stores is relative, and the steps run in the project folder
+            const stored = stepSettingsPath("kind");
+            expect(path.isAbsolute(stored)).toBe(false);
+            expect(fs.readFileSync(path.join(projectRoot, stored), "utf8")).toBe("TIMEOUT_SECONDS=42\n");
+            expect(fs.existsSync(path.join(elsewhere, stored))).toBe(false);
+        } finally {
+            process.chdir(cwd);
+            process.env.OCM_LAB_LOCAL_DIR = saved;
+            if (saved === undefined) {
+                delete process.env.OCM_LAB_LOCAL_DIR;
+            }
+            fs.rmSync(elsewhere, { recursive: true, force: true });
+            fs.rmSync(local, { recursive: true, force: true });
+        }
     });
 });
