@@ -1,7 +1,8 @@
 /**
  * The front door: `npm run up|preview|destroy|status|preflight -- <kind|k3d|existing>`. It keeps Pulumi's
  * state in the project (no account needed), never prompts, installs the pinned CLIs, checks the
- * machine before anything is created, then runs the pinned Pulumi CLI from node_modules.
+ * machine before anything is created, then runs the program through the Automation API
+ * (tools/labStack.ts) with the pinned Pulumi CLI (npm package `pulumi`).
  */
 import { spawnSync, SpawnSyncOptions } from "child_process";
 import { randomBytes } from "crypto";
@@ -16,6 +17,8 @@ import { ownedClusterNames, ownsDockerObject, ownsNetwork, PreflightFacts, prefl
 import { labMirrors } from "../runtimes/mirrors";
 import { readStepTimings, renderRunSummary, StateResource, stepDependencies, writeRunRecord } from "./runRecord";
 import { clustersLine, ExpectedLab, renderTable, StatusRow, statusProblems, statusRows } from "./status";
+import { OutputMap, Stack } from "@pulumi/pulumi/automation";
+import { EngineRecord, engineRecorder, pinnedPulumiCli, runOperation, selectLabStack } from "./labStack";
 
 const root = path.resolve(__dirname, "..");
 const stacks = ["kind", "k3d", "existing"];
@@ -194,70 +197,91 @@ function networkFacts(name: string, env: NodeJS.ProcessEnv, stackExport: string)
     return { name, takenByOther: exists && !(stackExport && ownsNetwork(stackExport, name)) };
 }
 
-function pulumiBinary(): string {
-    const bin = path.join(root, "node_modules", ".bin", "pulumi");
-    if (!fs.existsSync(bin)) {
-        fail("the pinned Pulumi CLI is not installed: run npm ci first");
-    }
-    return bin;
-}
-
 function fail(message: string): never {
     console.error(`ocm-lab: ${message}`);
     process.exit(1);
 }
 
+/**
+ * How many resource operations the engine may run at once. Its default is CPU×4 (pkg/cmd/pulumi/
+ * operations/up.go, defaultParallel): on two cores a ten-spoke lab would queue waits behind waits.
+ * Nearly every step waits on a cluster rather than using this machine, so the bound follows the lab's
+ * width: up to eight steps of each cluster at once (create, kubeconfig, join, accept, Available, smoke
+ * work, the add-on's waits), never below the engine's own default.
+ */
+export function parallelFor(clusterCount: number, cpus = os.cpus().length): number {
+    return Math.max(cpus * 4, clusterCount * 8);
+}
+
+async function pulumiCli(): Promise<string> {
+    try {
+        return await pinnedPulumiCli();
+    } catch (error) {
+        fail(
+            `could not get the pinned Pulumi CLI (npm package pulumi ${installedPulumiPackage()}): ${(error as Error).message}\n` +
+                "It is downloaded once from get.pulumi.com into $PULUMI_HOME/versions; check the network, then run the command again.",
+        );
+    }
+}
+
+function installedPulumiPackage(): string {
+    return JSON.parse(fs.readFileSync(path.join(root, "node_modules", "pulumi", "package.json"), "utf8")).version;
+}
+
 export async function main(args: string[]): Promise<void> {
-    const [command, stack, ...options] = args;
+    const [command, stackName, ...options] = args;
     process.chdir(root); // where Pulumi runs the program and the steps, and .ocm-lab/ lives
     if (command === "pulumi") {
         // `npm run pulumi -- <args>`: the pinned CLI with the lab's backend and passphrase.
         const { env } = labEnvironment(root, process.env);
-        process.exit(run(pulumiBinary(), args.slice(1), env, { cwd: root, stdio: "inherit" }).status ?? 1);
+        const cli = await pulumiCli();
+        process.exit(run(cli, args.slice(1), env, { cwd: root, stdio: "inherit" }).status ?? 1);
     }
     const knownOptions = command === "destroy" ? ["--purge-cache"] : [];
     const unknown = options.filter((option) => !knownOptions.includes(option));
-    if (!commands.includes(command) || !stacks.includes(stack) || unknown.length > 0) {
+    if (!commands.includes(command) || !stacks.includes(stackName) || unknown.length > 0) {
         fail(
             (unknown.length > 0 ? `unknown option(s) for ${command}: ${unknown.join(" ")}\n` : "") +
                 `usage: npm run <${commands.join("|")}> -- <${stacks.join("|")}>   (for example: npm run up -- kind)\n` +
                 `       npm run destroy -- <${stacks.join("|")}> --purge-cache   (also removes the image cache's volumes)`,
         );
     }
-    const pulumiBin = pulumiBinary();
     const { env, notes } = labEnvironment(root, process.env);
     notes.forEach((note) => console.log(`ocm-lab: ${note}`));
-    const pulumi = (pulumiArgs: string[], inherit = false) =>
-        run(pulumiBin, [...pulumiArgs, "--stack", stack, "--non-interactive"], env, {
-            cwd: root,
-            stdio: inherit ? "inherit" : "pipe",
-        });
-
-    const selected = run(pulumiBin, ["stack", "select", "--create", stack, "--non-interactive"], env, { cwd: root });
-    if (selected.status !== 0) {
-        const download = /Downloading pulumi/.test(selected.stderr + selected.stdout)
-            ? "\nThe pinned Pulumi CLI is fetched from get.pulumi.com on first use (npm package pulumi): check the network, or put pulumi 3.265.0 on PATH."
-            : "";
-        fail(`could not select or create stack ${stack}:\n${selected.stderr}${download}`);
+    // The kubernetes provider writes each cluster's kubeconfig, credentials included, to a new temporary
+    // file whenever it starts and never removes it (pkg/provider/provider.go Configure, util.go
+    // writeKubeconfigToFile). The engine and the steps get a private temporary folder of this run's,
+    // removed however the run ends.
+    const runTmp = fs.mkdtempSync(path.join(os.tmpdir(), "ocm-lab-run-"));
+    process.on("exit", () => fs.rmSync(runTmp, { recursive: true, force: true }));
+    env.TMPDIR = runTmp;
+    // The program runs in this process (Automation API inline) and reads the same environment as the steps.
+    Object.assign(process.env, env);
+    const cli = await pulumiCli();
+    let stack: Stack;
+    try {
+        stack = await selectLabStack(stackName, cli, env);
+    } catch (error) {
+        fail(`could not select or create stack ${stackName}: ${(error as Error).message}`);
     }
+    const stackExport = async () => JSON.stringify(await stack.exportStack().catch(() => ({})));
 
     if (command === "status") {
         await ensureTools(["kubectl"], env);
-        return status(stack, pulumi, env);
+        return status(stackName, await stack.outputs(), env);
     }
-    let lab: LabConfig | undefined;
+    const lab = readLabConfig(JSON.stringify(await stack.getAllConfig()));
     if (command === "up" || command === "destroy" || command === "preflight") {
-        lab = readLabConfig(pulumi(["config", "--json"]).stdout || "{}");
         await ensureTools([...(lab.runtime === "existing" ? [] : [lab.runtime]), "clusteradm", "kubectl"], env);
         if (command === "destroy" && lab.runtime !== "existing" && run("docker", ["info"], env).status !== 0) {
             // With Docker down, no delete step can tell a live cluster from a gone one.
             fail(
                 "Docker is not reachable (docker info failed), so destroy cannot see the lab's clusters; nothing was changed. " +
-                    `Start Docker, then npm run destroy -- ${stack}`,
+                    `Start Docker, then npm run destroy -- ${stackName}`,
             );
         }
         if (command !== "destroy") {
-            const problems = preflightProblems(gatherFacts(stack, lab, env, pulumi(["stack", "export"]).stdout));
+            const problems = preflightProblems(gatherFacts(stackName, lab, env, await stackExport()));
             if (problems.length > 0) {
                 fail(
                     `preflight found ${problems.length} problem(s); nothing was created:\n${problems.map((p) => `  - ${p}`).join("\n")}`,
@@ -269,29 +293,74 @@ export async function main(args: string[]): Promise<void> {
             return;
         }
     }
-    const verb = { up: ["up", "--yes"], preview: ["preview"], destroy: ["destroy", "--yes"] }[
-        command as "up" | "preview" | "destroy"
-    ];
+    const operation = command as "up" | "preview" | "destroy";
     const started = Date.now();
-    const result = pulumi(verb, true);
+    const { onEvent, record: engine } = engineRecorder();
+    let failure: Error | undefined;
+    try {
+        await runOperation(stack, operation, {
+            parallel: parallelFor(1 + lab.spokeNames.length + (lab.hubSelfManaged ? 1 : 0)),
+            onOutput: (text) => process.stdout.write(text),
+            onEvent,
+        });
+    } catch (error) {
+        failure = error as Error;
+    }
     if (command !== "preview") {
         // Measured by the steps themselves (scripts/lib.sh): the record and a summary, even after a failure.
-        const record = { stack, command, started, ended: Date.now(), steps: readStepTimings(stack, started) };
+        const record = {
+            stack: stackName,
+            command,
+            started,
+            ended: Date.now(),
+            steps: readStepTimings(stackName, started),
+            maxConcurrentOperations: engine.maxConcurrent,
+        };
         const file = path.relative(root, writeRunRecord(record));
         let resources: StateResource[] = [];
         try {
-            resources = JSON.parse(pulumi(["stack", "export"]).stdout).deployment?.resources ?? [];
+            resources = JSON.parse(await stackExport()).deployment?.resources ?? [];
         } catch {
             // no state to read the graph from (a failed first up): each step then stands alone
         }
         console.log(`ocm-lab: ${renderRunSummary(record, stepDependencies(resources), file)}`);
     }
-    // The image cache belongs to the labs that make their clusters; existing has none to keep or purge.
-    if (command === "destroy" && result.status === 0 && lab?.runtime !== "existing") {
-        const ctx = installContext(env);
-        afterDestroy(stack, options.includes("--purge-cache"), (dockerArgs) => ctx.run("docker", dockerArgs));
+    if (failure) {
+        fail(failureSummary(operation, stackName, engine, failure));
     }
-    process.exit(result.status ?? 1);
+    // The image cache belongs to the labs that make their clusters; existing has none to keep or purge.
+    if (command === "destroy" && lab.runtime !== "existing") {
+        const ctx = installContext(env);
+        afterDestroy(stackName, options.includes("--purge-cache"), (dockerArgs) => ctx.run("docker", dockerArgs));
+    }
+}
+
+/**
+ * The lines a failed operation ends with: each failed step once, with the first line of its message
+ * (the step's own `next:` line is in the engine's output above), and what to run after fixing it.
+ */
+export function failureSummary(
+    operation: "up" | "preview" | "destroy",
+    stack: string,
+    engine: EngineRecord,
+    error: Error,
+): string {
+    const steps = [...new Map(engine.failed.map((f) => [f.name, f])).values()];
+    if (steps.length === 0) {
+        // No step failed: the program or the engine itself stopped (its message is above).
+        const first = engine.errors[0] ?? error.message;
+        return `${operation} failed before any step: ${first.trim().split("\n")[0]}\nnext: fix that, then npm run ${operation} -- ${stack}`;
+    }
+    const lines = steps.map((f) => {
+        // A step says what failed in a line of its own (scripts/lib.sh fail) and what to run next.
+        const said = /^ocm-lab: (.*fail.*)$/m.exec(f.message)?.[1] ?? f.message.trim().split("\n")[0];
+        const next = /^\s*(next: .*)$/m.exec(f.message)?.[1];
+        return `  - ${f.name}: ${said}${next ? `\n    ${next}` : ""}`;
+    });
+    return (
+        `${operation} failed at ${steps.length} step(s); the others went as far as they could:\n${lines.join("\n")}\n` +
+        `next: fix the cause, then npm run ${operation} -- ${stack} (it resumes where this run stopped)`
+    );
 }
 
 /** The image cache outlives destroy: say so, or remove it when asked. */
@@ -318,7 +387,11 @@ function readLabConfig(pulumiConfigJson: string): LabConfig {
     try {
         return labConfigFrom(pulumiConfigJson);
     } catch (error) {
-        fail(error instanceof ConfigError ? error.message : `could not read the stack's config: ${error}`);
+        fail(
+            error instanceof ConfigError
+                ? error.message.replace(/^ocm-lab: /, "")
+                : `could not read the stack's config: ${error}`,
+        );
     }
 }
 
@@ -333,16 +406,16 @@ async function ensureTools(tools: ToolName[], env: NodeJS.ProcessEnv): Promise<v
     }
 }
 
-function status(stack: string, pulumi: (args: string[]) => RunResult, env: NodeJS.ProcessEnv): void {
-    const kubeconfig = pulumi(["stack", "output", "hubKubeconfig", "--show-secrets"]).stdout.trim();
+function status(stack: string, stackOutputs: OutputMap, env: NodeJS.ProcessEnv): void {
+    const kubeconfig = String(stackOutputs.hubKubeconfig?.value ?? "").trim();
     if (!kubeconfig) {
         fail(`the ${stack} stack has no hub yet: npm run up -- ${stack}`);
     }
-    const outputs = JSON.parse(pulumi(["stack", "output", "--json"]).stdout || "{}");
+    const outputs = Object.fromEntries(Object.entries(stackOutputs).map(([key, output]) => [key, output.value]));
     const expected: ExpectedLab = {
         spokes: outputs.spokeNames ?? [],
-        selfManaged: outputs.selfManagedCluster,
-        argocd: outputs.argocdUi !== undefined,
+        selfManaged: outputs.selfManagedCluster ?? undefined,
+        argocd: outputs.argocdUi !== undefined && outputs.argocdUi !== null,
         smokeWork: outputs.smokeWork === true,
         hubContext: outputs.contexts?.[outputs.hubName] ?? `${stack}-hub`,
     };

@@ -28,6 +28,8 @@ export interface RunRecord {
     started: number;
     ended: number;
     steps: StepTiming[];
+    /** The most resource operations the engine had under way at once, from its events (front door runs). */
+    maxConcurrentOperations?: number;
 }
 
 /** The folder that holds the stack's steps.jsonl and runs/, beside its step settings. */
@@ -72,6 +74,25 @@ export interface RunSummary {
     slowest?: StepTiming;
     /** Seconds from the start of the run until each spoke's Available wait ended. */
     availableAfter: Record<string, number>;
+    /** The most steps that were running at one moment. */
+    maxConcurrentSteps: number;
+}
+
+/** The most intervals [start, end) that overlap at one moment. */
+export function maxOverlap(steps: { start: number; end: number }[]): number {
+    const edges = steps.flatMap((s) => [
+        { at: s.start, delta: 1 },
+        { at: s.end, delta: -1 },
+    ]);
+    // At equal times an end comes first: a step that starts as another ends does not overlap it.
+    edges.sort((a, b) => a.at - b.at || a.delta - b.delta);
+    let running = 0;
+    let most = 0;
+    for (const edge of edges) {
+        running += edge.delta;
+        most = Math.max(most, running);
+    }
+    return most;
 }
 
 const seconds = (ms: number) => ms / 1000;
@@ -134,7 +155,13 @@ export function summariseRun(record: RunRecord, dependsOn: Record<string, string
             .map(([spoke, s]) => [spoke, seconds(s.end - record.started)] as const)
             .sort(([a], [b]) => a.localeCompare(b)),
     );
-    return { totalSeconds: seconds(record.ended - record.started), criticalPath, slowest, availableAfter };
+    return {
+        totalSeconds: seconds(record.ended - record.started),
+        criticalPath,
+        slowest,
+        availableAfter,
+        maxConcurrentSteps: maxOverlap(record.steps),
+    };
 }
 
 const duration = (s: number) => (s >= 60 ? `${Math.floor(s / 60)}m${Math.round(s % 60)}s` : `${s.toFixed(1)}s`);
@@ -150,6 +177,10 @@ export function renderRunSummary(record: RunRecord, dependsOn: Record<string, st
     return [
         `${record.command} took ${duration(summary.totalSeconds)}; ${record.steps.length} step(s) ran` +
             (failed.length > 0 ? `, failed: ${failed.join(", ")}` : ""),
+        `  at most ${summary.maxConcurrentSteps} step(s) at once` +
+            (record.maxConcurrentOperations !== undefined
+                ? ` (the engine: ${record.maxConcurrentOperations} resource operation(s))`
+                : ""),
         `  critical path as taken: ${path || "(no step ran)"}`,
         ...(summary.slowest
             ? [

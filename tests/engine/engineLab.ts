@@ -1,0 +1,260 @@
+/**
+ * The engine tier: the lab run through its own front door (`npm run up|preview|destroy -- <stack>`,
+ * tools/lab.ts), which drives the real Pulumi engine (the CLI built from its Go module) through the
+ * Automation API. What the engine talks to:
+ * - the real kubernetes provider, built from its Go module (a January 2026 commit, see versions.ts);
+ * - stand-ins for the command, docker and random providers (tests/engine/plugins), which the Go module
+ *   proxy will not serve; the docker stand-in works on the real Docker engine;
+ * - the fake kind, k3d, clusteradm and kubectl (tests/fakes) first on PATH, sharing one FakeLab.
+ *
+ * Each EngineLab is a copy of the project in a temporary folder, as a user's checkout: its own stack
+ * files (the tests edit them as a user would), state backend, PULUMI_HOME and .ocm-lab folder.
+ */
+import { spawn, spawnSync } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
+import * as yaml from "js-yaml";
+import { FakeLab } from "../harness/fakeLab";
+import { realCliPath } from "../../tools/realClis";
+import { versions } from "../../versions";
+import { inotifyNeeded } from "../../tools/preflight";
+
+export const projectRoot = path.resolve(__dirname, "..", "..");
+const pluginsBin = path.join(__dirname, "plugins", "bin");
+
+/** What the project copy holds: the program, its front door and the stack files (node_modules is linked). */
+const projectEntries = [
+    "Pulumi.yaml",
+    "Pulumi.kind.yaml",
+    "Pulumi.k3d.yaml",
+    "Pulumi.existing.yaml",
+    "index.ts",
+    "config.ts",
+    "versions.ts",
+    "package.json",
+    "tsconfig.json",
+    "components",
+    "runtimes",
+    "scripts",
+    "tools",
+    "tests/engine/programOnly.ts",
+];
+
+/** Why the engine tier cannot run here, or undefined when it can. */
+export function engineTierMissing(): string | undefined {
+    for (const tool of ["pulumi", "pulumi-resource-kubernetes"] as const) {
+        if (!fs.existsSync(realCliPath(tool))) {
+            return `${tool} is not built (${realCliPath(tool)}); next: npm run build:clis`;
+        }
+    }
+    // Three kind clusters need these (preflight checks them, as for a user); the fakes use none.
+    const read = (name: string) => Number(fs.readFileSync(`/proc/sys/fs/inotify/${name}`, "utf8"));
+    if (
+        read("max_user_instances") < inotifyNeeded.maxUserInstances ||
+        read("max_user_watches") < inotifyNeeded.maxUserWatches
+    ) {
+        return (
+            "the inotify limits are below what a kind lab needs, which the front door's preflight refuses; " +
+            `next: sudo sysctl fs.inotify.max_user_instances=${inotifyNeeded.maxUserInstances} fs.inotify.max_user_watches=${inotifyNeeded.maxUserWatches}   (.ci/run does this)`
+        );
+    }
+    if (spawnSync("docker", ["info"], { encoding: "utf8" }).status !== 0) {
+        return "no Docker engine answers (docker info failed); next: dockerd &   (.ci/run starts one)";
+    }
+    return undefined;
+}
+
+/** The real docker CLI's absolute path, found before the fakes go first on PATH. */
+function realDocker(): string {
+    const found = spawnSync("sh", ["-c", "command -v docker"], { encoding: "utf8" }).stdout.trim();
+    if (!found.startsWith("/")) {
+        throw new Error("no docker CLI on PATH; next: apt-get install docker.io");
+    }
+    return found;
+}
+
+export interface FrontDoorResult {
+    code: number;
+    /** Everything the front door printed, stdout and stderr in the order they came. */
+    output: string;
+}
+
+/** Fails with everything the front door printed unless it exited 0. */
+export function expectSucceeded(result: FrontDoorResult): void {
+    if (result.code !== 0) {
+        throw new Error(`the front door exited ${result.code}:\n${result.output}`);
+    }
+}
+
+/** Fails with everything the front door printed unless it exited non-zero. */
+export function expectFailed(result: FrontDoorResult): void {
+    if (result.code === 0) {
+        throw new Error(`the front door should have failed:\n${result.output}`);
+    }
+}
+
+export class EngineLab {
+    readonly fake = new FakeLab();
+    /** The project copy the front door runs in. */
+    readonly project = path.join(this.fake.root, "project");
+    private readonly home = path.join(this.fake.root, "pulumi-home");
+    readonly backend = path.join(this.fake.root, "backend");
+    private readonly madeAt = Date.now();
+
+    constructor() {
+        fs.mkdirSync(this.project);
+        for (const entry of projectEntries) {
+            fs.mkdirSync(path.dirname(path.join(this.project, entry)), { recursive: true });
+            fs.cpSync(path.join(projectRoot, entry), path.join(this.project, entry), { recursive: true });
+        }
+        fs.symlinkSync(path.join(projectRoot, "node_modules"), path.join(this.project, "node_modules"));
+        // The npm package `pulumi` finds the CLI of PULUMI_VERSION in $PULUMI_HOME/versions/<version>/bin.
+        const cliDir = path.join(this.home, "versions", this.cliVersion, "bin");
+        fs.mkdirSync(cliDir, { recursive: true });
+        fs.symlinkSync(realCliPath("pulumi"), path.join(cliDir, "pulumi"));
+        fs.mkdirSync(this.backend);
+    }
+
+    get cliVersion(): string {
+        return versions.pulumiCliForTests.replace(/^v/, "");
+    }
+
+    /** The environment the front door starts with: a user's shell with the fakes and plugins installed. */
+    env(): NodeJS.ProcessEnv {
+        const fakeEnv = this.fake.env();
+        return {
+            ...fakeEnv,
+            PATH: [
+                fakeEnv.PATH!.split(path.delimiter)[0], // the fakes
+                pluginsBin,
+                path.dirname(realCliPath("pulumi-resource-kubernetes")),
+                path.dirname(process.execPath), // this Node (>= 22) for the plugins too
+                process.env.PATH,
+            ].join(path.delimiter),
+            REAL_DOCKER: realDocker(),
+            PULUMI_HOME: this.home,
+            PULUMI_VERSION: this.cliVersion,
+            PULUMI_BACKEND_URL: `file://${this.backend}`,
+            PULUMI_CONFIG_PASSPHRASE: "engine-tier",
+            PULUMI_SKIP_UPDATE_CHECK: "true",
+            PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+            OCM_LAB_LOCAL_DIR: undefined,
+            // The fakes answer the front door's version probes with the pinned releases: it installs nothing.
+            FAKE_KIND_VERSION: versions.kindCli,
+            FAKE_K3D_VERSION: versions.k3dCli,
+            FAKE_KUBECTL_VERSION: versions.kubectl,
+            FAKE_CLUSTERADM_VERSION: `v${versions.clusteradm}`,
+            // Were anything in the engine's Go processes to reach out, it goes nowhere: no proxy answers here.
+            HTTPS_PROXY: "http://127.0.0.1:9",
+            HTTP_PROXY: "http://127.0.0.1:9",
+            NO_PROXY: "",
+        };
+    }
+
+    /** Sets ocm-lab: keys in Pulumi.<stack>.yaml of the copy, as a user edits the file (undefined removes). */
+    configure(stack: string, values: Record<string, unknown>): void {
+        const file = path.join(this.project, `Pulumi.${stack}.yaml`);
+        const doc = (yaml.load(fs.readFileSync(file, "utf8")) as { config: Record<string, unknown> }) ?? {};
+        doc.config = doc.config ?? {};
+        for (const [key, value] of Object.entries(values)) {
+            if (value === undefined) {
+                delete doc.config[`ocm-lab:${key}`];
+            } else {
+                doc.config[`ocm-lab:${key}`] = value;
+            }
+        }
+        fs.writeFileSync(file, yaml.dump(doc));
+    }
+
+    /** `npm run <command> -- <stack> [options]`, as a user types it (npm's own lines left out). */
+    frontDoor(command: string, stack: string, ...options: string[]): Promise<FrontDoorResult> {
+        return this.spawnNode([path.join(this.project, "tools", "lab.ts"), command, stack, ...options]);
+    }
+
+    /** One engine operation on the program alone, without the front door's checks (programOnly.ts). */
+    programOnly(command: string, stack: string): Promise<FrontDoorResult> {
+        return this.spawnNode([path.join(this.project, "tests", "engine", "programOnly.ts"), command, stack]);
+    }
+
+    /** `node tools/run.js <script> <args>` in the project copy, with this lab's environment. */
+    private spawnNode(args: string[]): Promise<FrontDoorResult> {
+        return new Promise((resolve) => {
+            const child = spawn(process.execPath, [path.join(this.project, "tools", "run.js"), ...args], {
+                cwd: this.project,
+                env: this.env(),
+            });
+            let output = "";
+            child.stdout.setEncoding("utf8").on("data", (d: string) => (output += d));
+            child.stderr.setEncoding("utf8").on("data", (d: string) => (output += d));
+            child.on("close", (code) => {
+                // The fakes answer every version probe with the pinned release: an install here would
+                // mean a download, which tests never make.
+                if (/; installing \S+ into /.test(output)) {
+                    throw new Error(`the front door tried to install a tool:\n${output}`);
+                }
+                resolve({ code: code ?? -1, output });
+            });
+        });
+    }
+
+    /** The pinned CLI on this lab's backend, for what a test reads back (`stack export`, `stack output`). */
+    pulumi(args: string[]): { code: number; stdout: string; stderr: string } {
+        const result = spawnSync(realCliPath("pulumi"), [...args, "--non-interactive"], {
+            cwd: this.project,
+            env: this.env(),
+            encoding: "utf8",
+            maxBuffer: 256 * 1024 * 1024,
+        });
+        return { code: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
+    }
+
+    /** The stack's resources as the backend holds them. */
+    state(stack: string): { urn: string; type: string; id?: string; outputs?: any; inputs?: any }[] {
+        const exported = this.pulumi(["stack", "export", "--stack", stack]);
+        if (exported.code !== 0) {
+            throw new Error(`pulumi stack export failed: ${exported.stderr}`);
+        }
+        return JSON.parse(exported.stdout).deployment.resources ?? [];
+    }
+
+    /** Names of the stack's resources of one type (Commands by default). */
+    stateNames(stack: string, type = "command:local:Command"): string[] {
+        return this.state(stack)
+            .filter((r) => r.type === type)
+            .map((r) => r.urn.slice(r.urn.lastIndexOf("::") + 2))
+            .sort();
+    }
+
+    /** The step lines (scripts/lib.sh) of every run so far: which steps ran, in the order they ended. */
+    stepsRun(stack: string): string[] {
+        const file = path.join(this.project, ".ocm-lab", stack, "steps.jsonl");
+        if (!fs.existsSync(file)) {
+            return [];
+        }
+        return fs
+            .readFileSync(file, "utf8")
+            .trim()
+            .split("\n")
+            .filter((l) => l)
+            .map((l) => JSON.parse(l).step as string);
+    }
+
+    /**
+     * Removes what this lab left on the real Docker engine and its folder. Only networks of the lab's
+     * names made after this EngineLab was (a user's own lab network on the machine is older), and
+     * only while nothing uses them (docker refuses otherwise).
+     */
+    dispose(stacks: string[] = ["kind", "k3d", "existing"]): void {
+        const docker = this.env().REAL_DOCKER!;
+        for (const stack of stacks) {
+            const name = `ocm-lab-${stack}`;
+            const created = spawnSync(docker, ["network", "inspect", "--format", "{{.Created.Unix}}", name], {
+                encoding: "utf8",
+            });
+            if (created.status === 0 && Number(created.stdout.trim()) * 1000 >= this.madeAt - 1000) {
+                spawnSync(docker, ["network", "rm", name], { encoding: "utf8" });
+            }
+        }
+        this.fake.dispose();
+    }
+}

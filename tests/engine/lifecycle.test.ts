@@ -1,0 +1,132 @@
+/**
+ * The engine tier, first part: the lab's life through its front door on the real Pulumi engine
+ * (see engineLab.ts for what is real and what stands in). These runs keep Argo CD, the smoke work
+ * and the image cache off: each needs an API server for its objects or an upstream registry, which
+ * the fakes do not serve to the real kubernetes provider.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import { EngineLab, engineTierMissing, expectFailed, expectSucceeded } from "./engineLab";
+
+jest.setTimeout(600_000);
+
+const missing = engineTierMissing();
+if (missing) {
+    // Fail loudly rather than skip: the engine tier is the source of truth for engine behaviour.
+    throw new Error(`the engine tier cannot run: ${missing}`);
+}
+
+/** The config every run here starts from: what the real kubernetes provider can serve against the fakes. */
+const withoutApiObjects = { argocd: { enabled: false }, smokeWork: false, imageCache: false, timeoutSeconds: 30 };
+
+let lab: EngineLab;
+afterEach(() => lab?.dispose());
+
+/** The steps of the default lab that run on a first up, per runtime. */
+function firstUpSteps(stack: "kind" | "k3d"): string[] {
+    const cluster = (name: string) => [`${name}-cluster`, `${name}-kubeconfig`];
+    return [
+        ...cluster("hub"),
+        ...(stack === "k3d" ? ["hub-cluster-info"] : []),
+        "hub-init",
+        ...["spoke1", "spoke2"].flatMap((s) => [...cluster(s), `${s}-join`, `${s}-accept`, `${s}-available`]),
+    ].sort();
+}
+
+describe.each(["kind", "k3d"] as const)("%s stack on the real engine", (stack) => {
+    it("previews without running a step, comes up, changes nothing on a second up, and destroys to nothing", async () => {
+        lab = new EngineLab();
+        lab.configure(stack, withoutApiObjects);
+
+        const preview = await lab.frontDoor("preview", stack);
+        expectSucceeded(preview);
+        expect(lab.fake.calls().filter((c) => !/^(docker|kind|k3d) /.test(c))).toEqual([]);
+        expect(lab.stepsRun(stack)).toEqual([]);
+        expect(preview.output).toMatch(/\+ +command:local:Command +hub-init +create/);
+
+        const up = await lab.frontDoor("up", stack);
+        expectSucceeded(up);
+        expect(lab.stepsRun(stack).sort()).toEqual(firstUpSteps(stack));
+        expect(lab.fake.clusters().sort()).toEqual([`${stack} hub`, `${stack} spoke1`, `${stack} spoke2`]);
+        for (const spoke of ["spoke1", "spoke2"]) {
+            const managed = `${lab.fake.cluster("hub")}/hub/managedclusters/${spoke}`;
+            expect(lab.fake.read(`${managed}/accepted`).trim()).toBe("true");
+        }
+        // The lab's network is on the real Docker engine, made by the docker stand-in before any cluster.
+        expect(lab.fake.exists(`networks/ocm-lab-${stack}`)).toBe(false); // no runtime had to make it
+        expect(up.output).toMatch(/ocm-lab: up took .*; \d+ step\(s\) ran\n {2}at most \d+ step\(s\) at once/);
+        expect(up.output).not.toMatch(/Undefined value/);
+
+        const again = await lab.frontDoor("up", stack);
+        expectSucceeded(again);
+        expect(lab.stepsRun(stack).sort()).toEqual(firstUpSteps(stack)); // no step ran again
+
+        const destroy = await lab.frontDoor("destroy", stack);
+        expectSucceeded(destroy);
+        expect(lab.fake.clusters()).toEqual([]);
+        expect(lab.stateNames(stack)).toEqual([]);
+        // every run kept its temporary files (the kubernetes provider leaves kubeconfigs) in its own folder, now gone
+        expect(lab.fake.leftoverTempFiles()).toEqual([]);
+    });
+
+    it("keeps kubeconfigs and join material out of the state's plain text and out of every line it prints", async () => {
+        lab = new EngineLab();
+        lab.configure(stack, withoutApiObjects);
+        const up = await lab.frontDoor("up", stack);
+        expectSucceeded(up);
+        const exported = lab.pulumi(["stack", "export", "--stack", stack]).stdout;
+        const secrets = ["hub", "spoke1", "spoke2"].flatMap((cluster) => {
+            const dir = path.join(lab.fake.state, lab.fake.cluster(cluster));
+            const b64 = (file: string) => fs.readFileSync(path.join(dir, file)).toString("base64");
+            return [b64("client.key"), b64("client.pem"), fs.readFileSync(path.join(dir, "client.key"), "utf8")];
+        });
+        expect(exported).toContain("ciphertext");
+        for (const secret of secrets) {
+            expect(exported).not.toContain(secret.slice(0, 60));
+            expect(up.output).not.toContain(secret.slice(0, 60));
+        }
+        expect(`${exported}${up.output}`).not.toMatch(/client-key-data|eyJfake|hub-token/);
+    });
+
+    it("lets every other spoke finish when one spoke's join fails, and resumes only what is left", async () => {
+        lab = new EngineLab();
+        lab.configure(stack, withoutApiObjects);
+        lab.fake.fault("clusteradm-join-spoke1");
+        const failed = await lab.frontDoor("up", stack);
+        expectFailed(failed);
+        // spoke2 depends on nothing of spoke1's: it joined, was accepted and became Available
+        expect(lab.stepsRun(stack)).toEqual(
+            expect.arrayContaining(["spoke2-join", "spoke2-accept", "spoke2-available"]),
+        );
+        expect(lab.stepsRun(stack)).not.toContain("spoke1-accept");
+        expect(failed.output).toMatch(/ocm-lab: up failed at 1 step\(s\)[^\n]*\n {2}- spoke1-join: .*\n {4}next: /);
+
+        lab.fake.clearFault("clusteradm-join-spoke1");
+        const before = lab.stepsRun(stack).length;
+        const resumed = await lab.frontDoor("up", stack);
+        expectSucceeded(resumed);
+        expect(lab.stepsRun(stack).slice(before).sort()).toEqual(["spoke1-accept", "spoke1-available", "spoke1-join"]);
+    });
+});
+
+describe("a bad config on the real engine", () => {
+    it("stops the program with one clean message that names the fix, and no stack trace", async () => {
+        lab = new EngineLab();
+        lab.configure("kind", { ...withoutApiObjects, spokes: ["spoke1", "spoke1"] });
+        const preview = await lab.programOnly("preview", "kind");
+        expectFailed(preview);
+        // The SDK's inline language server reports a program's error twice (its uncaught-error handler
+        // and the run's result: @pulumi/pulumi automation/server.js); a RunError keeps both to the message.
+        expect(preview.output).toMatch(/error: ocm-lab: the stack configuration has 1 problem\(s\)/);
+        expect(preview.output).toMatch(/ocm-lab:spokes\[1\] is "spoke1", which appears earlier/);
+        expect(preview.output).not.toMatch(/Unhandled exception|ConfigError|\n\s+at \S+ \(/);
+        // The front door reads the same config first and says the same, before the engine starts.
+        const frontDoor = await lab.frontDoor("up", "kind");
+        expectFailed(frontDoor);
+        expect(frontDoor.output.match(/the stack configuration has 1 problem\(s\); nothing was created/g)).toHaveLength(
+            1,
+        );
+        expect(frontDoor.output).not.toMatch(/Previewing|Updating/); // the engine never started
+        expect(lab.fake.clusters()).toEqual([]);
+    });
+});
