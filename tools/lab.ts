@@ -18,7 +18,7 @@ import { labMirrors } from "../runtimes/mirrors";
 import { readStepTimings, renderRunSummary, StateResource, stepDependencies, writeRunRecord } from "./runRecord";
 import { clustersLine, ExpectedLab, renderTable, StatusRow, statusProblems, statusRows } from "./status";
 import { OutputMap, Stack } from "@pulumi/pulumi/automation";
-import { EngineRecord, engineRecorder, pinnedPulumiCli, runOperation, selectLabStack } from "./labStack";
+import { EngineRecord, engineRecorder, pinnedPulumiCli, runOperation, selectLabStack, urnsOf } from "./labStack";
 
 const root = path.resolve(__dirname, "..");
 const stacks = ["kind", "k3d", "existing"];
@@ -235,14 +235,27 @@ export async function main(args: string[]): Promise<void> {
         // `npm run pulumi -- <args>`: the pinned CLI with the lab's backend and passphrase.
         const { env } = labEnvironment(root, process.env);
         const cli = await pulumiCli();
-        process.exit(run(cli, args.slice(1), env, { cwd: root, stdio: "inherit" }).status ?? 1);
+        // Beside the CLI are the language hosts of its release, which `pulumi up` itself needs.
+        const withHosts = { ...env, PATH: `${path.dirname(cli)}${path.delimiter}${env.PATH ?? ""}` };
+        process.exit(run(cli, args.slice(1), withHosts, { cwd: root, stdio: "inherit" }).status ?? 1);
     }
-    const knownOptions = command === "destroy" ? ["--purge-cache"] : [];
-    const unknown = options.filter((option) => !knownOptions.includes(option));
+    const knownOptions = { destroy: ["--purge-cache"], preview: ["--diff"] }[command] ?? [];
+    // up|preview -- <stack> --replace <resource name> (repeatable): rebuild that resource, e.g. spoke1-cluster.
+    const replaceNames: string[] = [];
+    const unknown: string[] = [];
+    for (let i = 0; i < options.length; i++) {
+        if (options[i] === "--replace" && (command === "up" || command === "preview") && options[i + 1]) {
+            replaceNames.push(options[++i]);
+        } else if (!knownOptions.includes(options[i])) {
+            unknown.push(options[i]);
+        }
+    }
     if (!commands.includes(command) || !stacks.includes(stackName) || unknown.length > 0) {
         fail(
             (unknown.length > 0 ? `unknown option(s) for ${command}: ${unknown.join(" ")}\n` : "") +
                 `usage: npm run <${commands.join("|")}> -- <${stacks.join("|")}>   (for example: npm run up -- kind)\n` +
+                `       npm run up -- <${stacks.join("|")}> --replace <resource name>   (rebuilds it, e.g. spoke1-cluster)\n` +
+                `       npm run preview -- <${stacks.join("|")}> --diff   (every input that would change)\n` +
                 `       npm run destroy -- <${stacks.join("|")}> --purge-cache   (also removes the image cache's volumes)`,
         );
     }
@@ -294,6 +307,12 @@ export async function main(args: string[]): Promise<void> {
         }
     }
     const operation = command as "up" | "preview" | "destroy";
+    let replace: string[] = [];
+    try {
+        replace = urnsOf(replaceNames, JSON.parse(await stackExport()).deployment?.resources ?? []);
+    } catch (error) {
+        fail(`--replace: ${(error as Error).message}; nothing was changed`);
+    }
     const started = Date.now();
     const { onEvent, record: engine } = engineRecorder();
     let failure: Error | undefined;
@@ -302,6 +321,8 @@ export async function main(args: string[]): Promise<void> {
             parallel: parallelFor(1 + lab.spokeNames.length + (lab.hubSelfManaged ? 1 : 0)),
             onOutput: (text) => process.stdout.write(text),
             onEvent,
+            replace,
+            diff: options.includes("--diff"),
         });
     } catch (error) {
         failure = error as Error;

@@ -111,6 +111,32 @@ export interface OperationOptions {
     onEvent: (event: EngineEvent) => void;
     /** Preview shows every input that changes (`--diff`), as docs/preview-*.txt are made. */
     diff?: boolean;
+    /** URNs to replace whatever their inputs (`--replace`), on up and preview. */
+    replace?: string[];
+}
+
+/**
+ * The URN of each resource named (the last part of a URN, e.g. `spoke1-cluster`), from the stack's
+ * exported state; a name that is not there, or not once, is an error that lists what is.
+ */
+export function urnsOf(names: string[], resources: { urn: string }[]): string[] {
+    const byName = new Map<string, string[]>();
+    for (const { urn } of resources) {
+        const name = urn.slice(urn.lastIndexOf("::") + 2);
+        byName.set(name, [...(byName.get(name) ?? []), urn]);
+    }
+    return names.map((name) => {
+        const urns = byName.get(name) ?? [];
+        if (urns.length !== 1) {
+            const steps = [...byName.keys()].filter((n) => /-(cluster|connect|join|admin-password)$/.test(n)).sort();
+            throw new Error(
+                urns.length === 0
+                    ? `no resource named ${name} in the stack; resources that are often replaced: ${steps.join(", ") || "(none yet)"}`
+                    : `${urns.length} resources are named ${name}; give its URN: ${urns.join(", ")}`,
+            );
+        }
+        return urns[0];
+    });
 }
 
 /**
@@ -130,9 +156,9 @@ export async function runOperation(
     };
     switch (command) {
         case "up":
-            return stack.up({ ...common, continueOnError: true });
+            return stack.up({ ...common, continueOnError: true, replace: options.replace });
         case "preview":
-            return stack.preview({ ...common, diff: options.diff });
+            return stack.preview({ ...common, diff: options.diff, replace: options.replace });
         case "destroy":
             return stack.destroy({ ...common, continueOnError: true });
     }
