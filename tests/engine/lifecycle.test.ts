@@ -130,3 +130,23 @@ describe("a bad config on the real engine", () => {
         expect(lab.fake.clusters()).toEqual([]);
     });
 });
+
+describe("a wide lab on the real engine", () => {
+    it("creates all eleven clusters of a ten-spoke lab at once, past the engine's default of CPU×4 operations", async () => {
+        lab = new EngineLab();
+        const spokes = Array.from({ length: 10 }, (_, i) => `spoke${i + 1}`);
+        lab.configure("k3d", { ...withoutApiObjects, spokes });
+        lab.fake.userEnv.FAKE_CREATE_SECONDS = "3"; // long enough that every create overlaps every other
+        const up = await lab.frontDoor("up", "k3d");
+        expectSucceeded(up);
+        const runs = path.join(lab.project, ".ocm-lab", "k3d", "runs");
+        const record = JSON.parse(fs.readFileSync(path.join(runs, fs.readdirSync(runs)[0]), "utf8"));
+        const creates = record.steps.filter((s: { step: string }) => s.step.endsWith("-cluster"));
+        expect(creates).toHaveLength(11);
+        // every create had started before the first one ended
+        const firstEnd = Math.min(...creates.map((s: { end: number }) => s.end));
+        expect(creates.every((s: { start: number }) => s.start < firstEnd)).toBe(true);
+        expect(record.maxConcurrentOperations).toBeGreaterThanOrEqual(11);
+        expect(up.output).toMatch(/at most (1[1-9]|[2-9]\d) step\(s\) at once/);
+    });
+});

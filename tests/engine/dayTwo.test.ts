@@ -1,0 +1,235 @@
+/**
+ * The engine tier, day two: what a lab that is already up does when its config, its scripts or its
+ * clusters change, and when a step fails, on the real Pulumi engine through the front door. Like
+ * lifecycle.test.ts, without Argo CD, the smoke work or the image cache (see there why).
+ */
+import * as fs from "fs";
+import * as path from "path";
+import { EngineLab, engineTierMissing, expectFailed, expectSucceeded, FrontDoorResult } from "./engineLab";
+
+jest.setTimeout(600_000);
+
+const missing = engineTierMissing();
+if (missing) {
+    throw new Error(`the engine tier cannot run: ${missing}`);
+}
+
+const base = { argocd: { enabled: false }, smokeWork: false, imageCache: false, timeoutSeconds: 30 };
+
+let lab: EngineLab;
+afterEach(() => lab?.dispose());
+
+/** Runs the front door and returns what it printed with the steps that ran meanwhile. */
+async function run(stack: string, command: string, ...options: string[]): Promise<FrontDoorResult & { ran: string[] }> {
+    const before = lab.stepsRun(stack).length;
+    const result = await lab.frontDoor(command, stack, ...options);
+    return { ...result, ran: lab.stepsRun(stack).slice(before).sort() };
+}
+
+/** Every spoke named is a ManagedCluster the hub accepted. */
+function expectRegistered(spokes: string[]) {
+    for (const spoke of spokes) {
+        const managed = `${lab.fake.cluster("hub")}/hub/managedclusters/${spoke}`;
+        expect(lab.fake.read(`${managed}/accepted`).trim()).toBe("true");
+        expect(lab.fake.read(`${managed}/spoke`).trim()).toBe(path.basename(lab.fake.cluster(spoke)));
+    }
+}
+
+const spokeSteps = (spoke: string) =>
+    [`${spoke}-cluster`, `${spoke}-kubeconfig`, `${spoke}-join`, `${spoke}-accept`, `${spoke}-available`].sort();
+
+describe.each(["kind", "k3d"] as const)("%s stack, day two, on the real engine", (stack) => {
+    it("adds a spoke a day after the first tokens expired, running only its steps; removing it deletes only its own", async () => {
+        lab = new EngineLab();
+        lab.configure(stack, base);
+        expectSucceeded(await run(stack, "up"));
+        lab.fake.advanceClock(24 * 3600);
+        lab.configure(stack, { spokes: ["spoke1", "spoke2", "spoke3"] });
+        const grown = await run(stack, "up");
+        expectSucceeded(grown);
+        expect(grown.ran).toEqual(spokeSteps("spoke3"));
+        expectRegistered(["spoke1", "spoke2", "spoke3"]);
+
+        lab.fake.clearCalls();
+        lab.configure(stack, { spokes: ["spoke1", "spoke2"] });
+        const shrunk = await run(stack, "up");
+        expectSucceeded(shrunk);
+        // only spoke3's delete steps ran: its ManagedCluster's removal and its cluster's
+        expect(shrunk.ran).toEqual(["spoke3-accept", "spoke3-cluster"]);
+        expect(lab.fake.clusters().sort()).toEqual([`${stack} hub`, `${stack} spoke1`, `${stack} spoke2`]);
+        expect(lab.fake.exists(`${lab.fake.cluster("hub")}/hub/managedclusters/spoke3`)).toBe(false);
+        // its ManagedCluster left the hub before its cluster went
+        const calls = lab.fake.calls();
+        const managedGone = calls.findIndex((c) => / delete managedcluster spoke3( |$)/.test(c));
+        const clusterGone = calls.findIndex((c) => c.startsWith(`${stack} `) && / delete .*spoke3/.test(c));
+        expect(managedGone).toBeGreaterThanOrEqual(0);
+        expect(clusterGone).toBeGreaterThan(managedGone);
+        expect(lab.stateNames(stack).filter((n) => n.startsWith("spoke3-"))).toEqual([]);
+    });
+
+    // step, fault planted, message, a step that depends on it (never runs), an independent one (runs)
+    const faults: [string, string, RegExp, string, string][] = [
+        ["create", `${stack}-create-spoke2`, /create failed for cluster spoke2/, "spoke2-join", "spoke1-available"],
+        [
+            "kubeconfig",
+            `${stack}-kubeconfig-spoke1`,
+            /kubeconfig failed for cluster spoke1/,
+            "spoke1-join",
+            "spoke2-available",
+        ],
+        ["init", "clusteradm-init-hub", /init failed for cluster hub/, "spoke1-join", "spoke2-kubeconfig"],
+        [
+            "token",
+            "clusteradm-token",
+            /join failed for cluster spoke[12]: clusteradm could not mint a join token/,
+            "spoke1-accept",
+            "spoke2-cluster",
+        ],
+        ["join", "clusteradm-join-spoke1", /join failed for cluster spoke1/, "spoke1-accept", "spoke2-available"],
+        [
+            "accept",
+            "clusteradm-accept-spoke2",
+            /accept failed for cluster spoke2/,
+            "spoke2-available",
+            "spoke1-available",
+        ],
+        [
+            "wait",
+            "available-spoke2",
+            /wait-available failed for cluster spoke2: spoke2 did not become Available within 30s/,
+            "argocd-release",
+            "spoke1-available",
+        ],
+    ];
+    it.each(faults)(
+        "a failure at %s names the step, the cluster and the next command; every independent step still runs; a re-run completes",
+        async (_, fault, message, dependent, independent) => {
+            lab = new EngineLab();
+            lab.configure(stack, base);
+            lab.fake.fault(fault);
+            const failed = await run(stack, "up");
+            expectFailed(failed);
+            expect(failed.output).toMatch(message);
+            expect(failed.output).toMatch(
+                /ocm-lab: up failed at \d step\(s\)[^\n]*\n(\s+- [^\n]+\n\s+next: \S+[^\n]*\n)+next: /,
+            );
+            // The provider quotes the command it ran: a short path, never the script's text or a secret.
+            expect(failed.output).toMatch(/running "scripts\/[a-z0-9/-]+\.sh":/);
+            expect(failed.output).not.toMatch(/set -euo pipefail|require_env|eyJfake|client-key-data/);
+            expect(failed.ran).not.toContain(dependent);
+            expect(failed.ran).toContain(independent);
+            lab.fake.clearFault(fault);
+            const fixed = await run(stack, "up");
+            expectSucceeded(fixed);
+            expect(fixed.ran).not.toContain(independent); // done the first time, kept in state
+            expectRegistered(["spoke1", "spoke2"]);
+            expect(lab.fake.leftoverTempFiles()).toEqual([]);
+        },
+    );
+
+    it("retries a failed join two hours later with a token minted for it", async () => {
+        lab = new EngineLab();
+        lab.configure(stack, base);
+        lab.fake.fault("clusteradm-join-spoke2");
+        expectFailed(await run(stack, "up"));
+        lab.fake.clearFault("clusteradm-join-spoke2");
+        lab.fake.advanceClock(2 * 3600); // any token minted before is expired now
+        const retried = await run(stack, "up");
+        expectSucceeded(retried);
+        expect(retried.ran).toEqual(["spoke2-accept", "spoke2-available", "spoke2-join"]);
+        expectRegistered(["spoke1", "spoke2"]);
+    });
+
+    it("re-runs no step for a new wait bound or a reworded script, and every join for a changed join.sh", async () => {
+        lab = new EngineLab();
+        lab.configure(stack, base);
+        expectSucceeded(await run(stack, "up"));
+        lab.fake.clearCalls();
+
+        lab.configure(stack, { timeoutSeconds: 45 });
+        const preview = await run(stack, "preview");
+        expectSucceeded(preview);
+        expect(preview.output).not.toMatch(/command:local:Command\s+\S+\s+(update|create|replace)/);
+        const longer = await run(stack, "up");
+        expectSucceeded(longer);
+        expect(longer.ran).toEqual([]);
+
+        // A pull request that only rewords comments and messages changes nothing.
+        const joinScript = path.join(lab.project, "scripts", "join.sh");
+        const original = fs.readFileSync(joinScript, "utf8");
+        fs.writeFileSync(joinScript, original.replace(/^# (.*)$/m, "# Reworded: $1"));
+        const reworded = await run(stack, "up");
+        expectSucceeded(reworded);
+        expect(reworded.ran).toEqual([]);
+        expect(lab.fake.calls("clusteradm").filter((c) => c !== "clusteradm version")).toEqual([]);
+
+        // One that changes what join does re-runs every join, and only the joins, with today's bound.
+        const changed = original.replace("set_qos_flags\n", "set_qos_flags\ntrue\n");
+        expect(changed).not.toBe(original);
+        fs.writeFileSync(joinScript, changed);
+        const edited = await run(stack, "up");
+        expectSucceeded(edited);
+        expect(edited.ran).toEqual(["spoke1-join", "spoke2-join"]);
+        const joins = lab.fake.calls("clusteradm").filter((c) => c.startsWith("clusteradm join"));
+        expect(joins).toHaveLength(2);
+        joins.forEach((join) => expect(join).toContain("--timeout 45"));
+        expectRegistered(["spoke1", "spoke2"]);
+    });
+
+    it("rebuilds a spoke with up --replace <spoke>-cluster: it joins anew and its new klusterlet is approved", async () => {
+        lab = new EngineLab();
+        lab.configure(stack, base);
+        expectSucceeded(await run(stack, "up"));
+        const oldAgent = lab.fake.read(`${lab.fake.cluster("spoke1")}/agent/id`).trim();
+        const replaced = await run(stack, "up", "--replace", "spoke1-cluster");
+        expectSucceeded(replaced);
+        // the old cluster's delete (delete before replace: one kind or k3d name), then spoke1's steps anew
+        expect(replaced.ran).toEqual([...spokeSteps("spoke1"), "spoke1-cluster"].sort());
+        const newAgent = lab.fake.read(`${lab.fake.cluster("spoke1")}/agent/id`).trim();
+        expect(newAgent).not.toBe(oldAgent);
+        const managed = `${lab.fake.cluster("hub")}/hub/managedclusters/spoke1`;
+        expect(lab.fake.read(`${managed}/csrs/${newAgent}`)).toMatch(/^approved/);
+        expectRegistered(["spoke1", "spoke2"]);
+
+        const unknown = await run(stack, "up", "--replace", "spoke9-cluster");
+        expectFailed(unknown);
+        expect(unknown.output).toMatch(
+            /--replace: no resource named spoke9-cluster .*spoke1-cluster.*; nothing was changed/,
+        );
+        expect(unknown.ran).toEqual([]);
+    });
+
+    it("rebuilds the clusters for a new node image, fetching each kubeconfig again and joining with the new CA", async () => {
+        lab = new EngineLab();
+        lab.configure(stack, { ...base, spokes: ["spoke1"] });
+        expectSucceeded(await run(stack, "up"));
+        const oldCa = lab.fake.read(`${lab.fake.cluster("spoke1")}/ca.pem`);
+        const imageKey = stack === "kind" ? "kindNodeImage" : "k3dNodeImage";
+        lab.configure(stack, { [imageKey]: stack === "kind" ? "kindest/node:v1.31.1" : "rancher/k3s:v1.33.7-k3s1" });
+        const rebuilt = await run(stack, "up");
+        expectSucceeded(rebuilt);
+        expect(rebuilt.ran).toEqual(expect.arrayContaining(["spoke1-cluster", "spoke1-kubeconfig", "spoke1-join"]));
+        expect(lab.fake.read(`${lab.fake.cluster("spoke1")}/ca.pem`)).not.toBe(oldCa);
+        expectRegistered(["spoke1"]);
+    });
+
+    it("destroys a lab one of whose clusters was deleted by hand, and refuses to destroy while Docker is down", async () => {
+        lab = new EngineLab();
+        lab.configure(stack, base);
+        expectSucceeded(await run(stack, "up"));
+        lab.fake.deleteClusterByHand("spoke1");
+
+        fs.writeFileSync(path.join(lab.fake.state, "docker-down"), "");
+        const refused = await run(stack, "destroy");
+        expectFailed(refused);
+        expect(refused.output).toMatch(
+            /Docker is not reachable .* nothing was changed\. Start Docker, then npm run destroy -- /,
+        );
+        expect(lab.stateNames(stack)).toContain("hub-cluster");
+        fs.rmSync(path.join(lab.fake.state, "docker-down"));
+
+        expectSucceeded(await run(stack, "destroy"));
+        expect(lab.fake.clusters()).toEqual([]);
+        expect(lab.stateNames(stack)).toEqual([]);
+    });
+});
