@@ -1,0 +1,24 @@
+/**
+ * docs/preview-kind.txt and docs/preview-k3d.txt are what the real engine previews for a new lab of
+ * each stack as committed: a pull request that changes the program shows what it changes there.
+ */
+import * as fs from "fs";
+import { engineTierMissing } from "./engineLab";
+import { previewFile, previewStacks, producedBy, renderPreview } from "./previews";
+
+jest.setTimeout(300_000);
+
+const missing = engineTierMissing();
+if (missing) {
+    throw new Error(`the engine tier cannot run: ${missing}`);
+}
+
+describe.each(previewStacks)("docs/preview-%s.txt", (stack) => {
+    it("is the real engine's preview of a new lab of this stack (npm run graph refreshes it)", async () => {
+        const committed = fs.readFileSync(previewFile(stack), "utf8");
+        expect(committed.split("\n")[0]).toBe(producedBy());
+        expect(committed).toMatch(new RegExp(`^Previewing update \\(${stack}\\):$`, "m"));
+        expect(committed).toMatch(/^Resources:\n +\+ \d+ to create$/m);
+        expect(await renderPreview(stack)).toBe(committed);
+    });
+});
