@@ -3,17 +3,22 @@
  * 2 and 10 spokes, and a modelled time to ready next to a script that runs the same steps one by one
  * (how the shell labs this project replaces work). Printed and written to docs/bench.md.
  *
+ * `npm run bench -- --engine`: the engine tier's figures for 2, 10 and 30 spokes (engineBlock below),
+ * kept in that section too.
+ *
  * `npm run bench -- --run <record>`: a run record that `npm run up` wrote (tools/runRecord.ts), held
  * against the model for the same stack and number of spokes, written to docs/bench.md's measured
  * section (one block per stack; the model above it is regenerated as usual).
  */
 import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import { projectRoot, runProgram } from "../tests/harness/program";
 import { labImages, pullsPerUp, registryOf } from "./images";
 import { latencies } from "./latencies";
 import { stepKind, summarise } from "./model";
-import { availableWaits, RunRecord } from "./runRecord";
+import { availableWaits, maxOverlap, RunRecord } from "./runRecord";
+import { versions } from "../versions";
 
 export const benchFile = path.join(projectRoot, "docs", "bench.md");
 
@@ -82,8 +87,9 @@ export function withMeasuredBlock(section: string, stack: string, block: string)
     return [
         measuredHeading,
         "",
-        "Real runs, measured by the steps themselves (scripts/lib.sh) and written here by",
-        "`npm run bench -- --run <record>`; the newest record per stack.",
+        "Runs measured by the steps themselves (scripts/lib.sh): real labs written here by",
+        "`npm run bench -- --run <record>` (the newest record per stack), and the engine tier's",
+        "figures against the fakes by `npm run bench -- --engine`.",
         "",
         ...[...blocks.keys()].sort().map((k) => blocks.get(k)!),
     ].join("\n");
@@ -182,8 +188,62 @@ function readBench(): string | undefined {
     return fs.existsSync(benchFile) ? fs.readFileSync(benchFile, "utf8") : undefined;
 }
 
+/**
+ * `npm run bench -- --engine`: the engine tier's figures (tests/engine): preview and up of a new kind
+ * lab at 2, 10 and 30 spokes through the front door on the real Pulumi engine against the fake CLIs,
+ * with Argo CD, the smoke work and the image cache off. They measure the engine and the lab's own
+ * overhead and how many steps run at once, not clusters: a fake cluster is made in milliseconds.
+ */
+export async function engineBlock(counts = [2, 10, 30]): Promise<string> {
+    const { EngineLab } = await import("../tests/engine/engineLab");
+    const rows: string[] = [];
+    for (const count of counts) {
+        const lab = new EngineLab();
+        try {
+            const spokes = Array.from({ length: count }, (_, i) => `spoke${i + 1}`);
+            lab.configure("kind", { argocd: { enabled: false }, smokeWork: false, imageCache: false, spokes });
+            const timed = async (command: string) => {
+                const started = Date.now();
+                const result = await lab.frontDoor(command, "kind");
+                if (result.code !== 0) {
+                    throw new Error(`bench: ${command} of ${count} spokes failed:\n${result.output}`);
+                }
+                return (Date.now() - started) / 1000;
+            };
+            const previewSeconds = await timed("preview");
+            const upSeconds = await timed("up");
+            const runs = path.join(lab.project, ".ocm-lab", "kind", "runs");
+            const record = JSON.parse(fs.readFileSync(path.join(runs, fs.readdirSync(runs)[0]), "utf8")) as RunRecord;
+            rows.push(
+                `| ${count} | ${previewSeconds.toFixed(1)} s | ${upSeconds.toFixed(1)} s | ${record.steps.length} | ` +
+                    `${maxOverlap(record.steps)} | ${record.maxConcurrentOperations ?? "?"} |`,
+            );
+        } finally {
+            lab.dispose(["kind"]);
+        }
+    }
+    return [
+        `### engine-tier`,
+        "",
+        `The real Pulumi engine (CLI ${versions.pulumiCliForTests}, kubernetes provider ${versions.kubernetesProviderModule},`,
+        "stand-ins for command, docker and random) running a new kind lab through `npm run preview|up`",
+        "against the fake CLIs (tests/engine), with Argo CD, the smoke work and the image cache off;",
+        `measured by \`npm run bench -- --engine\` on ${new Date().toISOString().slice(0, 10)}, ${os.cpus().length} cores.`,
+        "Wall times include starting Node, the CLI and the plugins; a fake cluster is made in well under",
+        "a second, so these show the engine's overhead and its parallelism, not a real lab's time.",
+        "",
+        "| spokes | preview | up | steps run | most steps at once | most engine operations at once |",
+        "|---|---|---|---|---|---|",
+        ...rows,
+        "",
+    ].join("\n");
+}
+
 export async function main(args: string[] = []): Promise<void> {
     let measured = measuredSection(readBench());
+    if (args[0] === "--engine") {
+        measured = withMeasuredBlock(measured, "engine-tier", await engineBlock());
+    }
     if (args[0] === "--run") {
         if (!args[1] || !fs.existsSync(args[1])) {
             throw new Error(
