@@ -47,8 +47,11 @@ export function engineTierMissing(): string | undefined {
             return `${tool} is not built (${realCliPath(tool)}); next: npm run build:clis`;
         }
     }
-    // Three kind clusters need these (preflight checks them, as for a user); the fakes use none.
-    const read = (name: string) => Number(fs.readFileSync(`/proc/sys/fs/inotify/${name}`, "utf8"));
+    // Three kind clusters need these on Linux (preflight checks them, as for a user); the fakes use none.
+    const read = (name: string) => {
+        const file = `/proc/sys/fs/inotify/${name}`;
+        return fs.existsSync(file) ? Number(fs.readFileSync(file, "utf8")) : Infinity;
+    };
     if (
         read("max_user_instances") < inotifyNeeded.maxUserInstances ||
         read("max_user_watches") < inotifyNeeded.maxUserWatches
