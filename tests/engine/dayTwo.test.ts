@@ -5,26 +5,14 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { EngineLab, engineTierMissing, expectFailed, expectSucceeded, FrontDoorResult } from "./engineLab";
+import { EngineLab, expectFailed, expectSucceeded, requireEngineTier, withoutApiObjects } from "./engineLab";
 
-jest.setTimeout(600_000);
+requireEngineTier();
 
-const missing = engineTierMissing();
-if (missing) {
-    throw new Error(`the engine tier cannot run: ${missing}`);
-}
-
-const base = { argocd: { enabled: false }, smokeWork: false, imageCache: false, timeoutSeconds: 30 };
+const base = withoutApiObjects;
 
 let lab: EngineLab;
 afterEach(() => lab?.dispose());
-
-/** Runs the front door and returns what it printed with the steps that ran meanwhile. */
-async function run(stack: string, command: string, ...options: string[]): Promise<FrontDoorResult & { ran: string[] }> {
-    const before = lab.stepsRun(stack).length;
-    const result = await lab.frontDoor(command, stack, ...options);
-    return { ...result, ran: lab.stepsRun(stack).slice(before).sort() };
-}
 
 /** Every spoke named is a ManagedCluster the hub accepted. */
 function expectRegistered(spokes: string[]) {
@@ -42,17 +30,17 @@ describe.each(["kind", "k3d"] as const)("%s stack, day two, on the real engine",
     it("adds a spoke a day after the first tokens expired, running only its steps; removing it deletes only its own", async () => {
         lab = new EngineLab();
         lab.configure(stack, base);
-        expectSucceeded(await run(stack, "up"));
+        expectSucceeded(await lab.frontDoorSteps("up", stack));
         lab.fake.advanceClock(24 * 3600);
         lab.configure(stack, { spokes: ["spoke1", "spoke2", "spoke3"] });
-        const grown = await run(stack, "up");
+        const grown = await lab.frontDoorSteps("up", stack);
         expectSucceeded(grown);
         expect(grown.ran).toEqual(spokeSteps("spoke3"));
         expectRegistered(["spoke1", "spoke2", "spoke3"]);
 
         lab.fake.clearCalls();
         lab.configure(stack, { spokes: ["spoke1", "spoke2"] });
-        const shrunk = await run(stack, "up");
+        const shrunk = await lab.frontDoorSteps("up", stack);
         expectSucceeded(shrunk);
         // only spoke3's delete steps ran: its ManagedCluster's removal and its cluster's
         expect(shrunk.ran).toEqual(["spoke3-accept", "spoke3-cluster"]);
@@ -107,7 +95,7 @@ describe.each(["kind", "k3d"] as const)("%s stack, day two, on the real engine",
             lab = new EngineLab();
             lab.configure(stack, base);
             lab.fake.fault(fault);
-            const failed = await run(stack, "up");
+            const failed = await lab.frontDoorSteps("up", stack);
             expectFailed(failed);
             expect(failed.output).toMatch(message);
             expect(failed.output).toMatch(
@@ -119,7 +107,7 @@ describe.each(["kind", "k3d"] as const)("%s stack, day two, on the real engine",
             expect(failed.ran).not.toContain(dependent);
             expect(failed.ran).toContain(independent);
             lab.fake.clearFault(fault);
-            const fixed = await run(stack, "up");
+            const fixed = await lab.frontDoorSteps("up", stack);
             expectSucceeded(fixed);
             expect(fixed.ran).not.toContain(independent); // done the first time, kept in state
             expectRegistered(["spoke1", "spoke2"]);
@@ -131,10 +119,10 @@ describe.each(["kind", "k3d"] as const)("%s stack, day two, on the real engine",
         lab = new EngineLab();
         lab.configure(stack, base);
         lab.fake.fault("clusteradm-join-spoke2");
-        expectFailed(await run(stack, "up"));
+        expectFailed(await lab.frontDoorSteps("up", stack));
         lab.fake.clearFault("clusteradm-join-spoke2");
         lab.fake.advanceClock(2 * 3600); // any token minted before is expired now
-        const retried = await run(stack, "up");
+        const retried = await lab.frontDoorSteps("up", stack);
         expectSucceeded(retried);
         expect(retried.ran).toEqual(["spoke2-accept", "spoke2-available", "spoke2-join"]);
         expectRegistered(["spoke1", "spoke2"]);
@@ -143,14 +131,14 @@ describe.each(["kind", "k3d"] as const)("%s stack, day two, on the real engine",
     it("re-runs no step for a new wait bound or a reworded script, and every join for a changed join.sh", async () => {
         lab = new EngineLab();
         lab.configure(stack, base);
-        expectSucceeded(await run(stack, "up"));
+        expectSucceeded(await lab.frontDoorSteps("up", stack));
         lab.fake.clearCalls();
 
         lab.configure(stack, { timeoutSeconds: 45 });
-        const preview = await run(stack, "preview");
+        const preview = await lab.frontDoorSteps("preview", stack);
         expectSucceeded(preview);
         expect(preview.output).not.toMatch(/command:local:Command\s+\S+\s+(update|create|replace)/);
-        const longer = await run(stack, "up");
+        const longer = await lab.frontDoorSteps("up", stack);
         expectSucceeded(longer);
         expect(longer.ran).toEqual([]);
 
@@ -158,7 +146,7 @@ describe.each(["kind", "k3d"] as const)("%s stack, day two, on the real engine",
         const joinScript = path.join(lab.project, "scripts", "join.sh");
         const original = fs.readFileSync(joinScript, "utf8");
         fs.writeFileSync(joinScript, original.replace(/^# (.*)$/m, "# Reworded: $1"));
-        const reworded = await run(stack, "up");
+        const reworded = await lab.frontDoorSteps("up", stack);
         expectSucceeded(reworded);
         expect(reworded.ran).toEqual([]);
         expect(lab.fake.calls("clusteradm").filter((c) => c !== "clusteradm version")).toEqual([]);
@@ -167,7 +155,7 @@ describe.each(["kind", "k3d"] as const)("%s stack, day two, on the real engine",
         const changed = original.replace("set_qos_flags\n", "set_qos_flags\ntrue\n");
         expect(changed).not.toBe(original);
         fs.writeFileSync(joinScript, changed);
-        const edited = await run(stack, "up");
+        const edited = await lab.frontDoorSteps("up", stack);
         expectSucceeded(edited);
         expect(edited.ran).toEqual(["spoke1-join", "spoke2-join"]);
         const joins = lab.fake.calls("clusteradm").filter((c) => c.startsWith("clusteradm join"));
@@ -179,9 +167,9 @@ describe.each(["kind", "k3d"] as const)("%s stack, day two, on the real engine",
     it("rebuilds a spoke with up --replace <spoke>-cluster: it joins anew and its new klusterlet is approved", async () => {
         lab = new EngineLab();
         lab.configure(stack, base);
-        expectSucceeded(await run(stack, "up"));
+        expectSucceeded(await lab.frontDoorSteps("up", stack));
         const oldAgent = lab.fake.read(`${lab.fake.cluster("spoke1")}/agent/id`).trim();
-        const replaced = await run(stack, "up", "--replace", "spoke1-cluster");
+        const replaced = await lab.frontDoorSteps("up", stack, "--replace", "spoke1-cluster");
         expectSucceeded(replaced);
         // the old cluster's delete (delete before replace: one kind or k3d name), then spoke1's steps anew
         expect(replaced.ran).toEqual([...spokeSteps("spoke1"), "spoke1-cluster"].sort());
@@ -191,7 +179,7 @@ describe.each(["kind", "k3d"] as const)("%s stack, day two, on the real engine",
         expect(lab.fake.read(`${managed}/csrs/${newAgent}`)).toMatch(/^approved/);
         expectRegistered(["spoke1", "spoke2"]);
 
-        const unknown = await run(stack, "up", "--replace", "spoke9-cluster");
+        const unknown = await lab.frontDoorSteps("up", stack, "--replace", "spoke9-cluster");
         expectFailed(unknown);
         expect(unknown.output).toMatch(
             /--replace: no resource named spoke9-cluster .*spoke1-cluster.*; nothing was changed/,
@@ -202,11 +190,11 @@ describe.each(["kind", "k3d"] as const)("%s stack, day two, on the real engine",
     it("rebuilds the clusters for a new node image, fetching each kubeconfig again and joining with the new CA", async () => {
         lab = new EngineLab();
         lab.configure(stack, { ...base, spokes: ["spoke1"] });
-        expectSucceeded(await run(stack, "up"));
+        expectSucceeded(await lab.frontDoorSteps("up", stack));
         const oldCa = lab.fake.read(`${lab.fake.cluster("spoke1")}/ca.pem`);
         const imageKey = stack === "kind" ? "kindNodeImage" : "k3dNodeImage";
         lab.configure(stack, { [imageKey]: stack === "kind" ? "kindest/node:v1.31.1" : "rancher/k3s:v1.33.7-k3s1" });
-        const rebuilt = await run(stack, "up");
+        const rebuilt = await lab.frontDoorSteps("up", stack);
         expectSucceeded(rebuilt);
         expect(rebuilt.ran).toEqual(expect.arrayContaining(["spoke1-cluster", "spoke1-kubeconfig", "spoke1-join"]));
         expect(lab.fake.read(`${lab.fake.cluster("spoke1")}/ca.pem`)).not.toBe(oldCa);
@@ -216,11 +204,11 @@ describe.each(["kind", "k3d"] as const)("%s stack, day two, on the real engine",
     it("destroys a lab one of whose clusters was deleted by hand, and refuses to destroy while Docker is down", async () => {
         lab = new EngineLab();
         lab.configure(stack, base);
-        expectSucceeded(await run(stack, "up"));
+        expectSucceeded(await lab.frontDoorSteps("up", stack));
         lab.fake.deleteClusterByHand("spoke1");
 
         fs.writeFileSync(path.join(lab.fake.state, "docker-down"), "");
-        const refused = await run(stack, "destroy");
+        const refused = await lab.frontDoorSteps("destroy", stack);
         expectFailed(refused);
         expect(refused.output).toMatch(
             /Docker is not reachable .* nothing was changed\. Start Docker, then npm run destroy -- /,
@@ -228,7 +216,7 @@ describe.each(["kind", "k3d"] as const)("%s stack, day two, on the real engine",
         expect(lab.stateNames(stack)).toContain("hub-cluster");
         fs.rmSync(path.join(lab.fake.state, "docker-down"));
 
-        expectSucceeded(await run(stack, "destroy"));
+        expectSucceeded(await lab.frontDoorSteps("destroy", stack));
         expect(lab.fake.clusters()).toEqual([]);
         expect(lab.stateNames(stack)).toEqual([]);
     });

@@ -40,6 +40,30 @@ const projectEntries = [
     "tests/engine/programOnly.ts",
 ];
 
+/**
+ * The config every engine-tier run starts from: what the real kubernetes provider can serve against
+ * the fakes (Argo CD's and the smoke work's objects need an API server; the image cache's mirrors an
+ * upstream registry, which tests never reach).
+ */
+export const withoutApiObjects = {
+    argocd: { enabled: false },
+    smokeWork: false,
+    imageCache: false,
+    timeoutSeconds: 30,
+};
+
+/**
+ * Call first in each engine-tier file: it fails loudly rather than skip, since the engine tier is the
+ * source of truth for engine behaviour, and gives each test time for several runs of the engine.
+ */
+export function requireEngineTier(): void {
+    const missing = engineTierMissing();
+    if (missing) {
+        throw new Error(`the engine tier cannot run: ${missing}`);
+    }
+    jest.setTimeout(600_000);
+}
+
 /** Why the engine tier cannot run here, or undefined when it can. */
 export function engineTierMissing(): string | undefined {
     for (const tool of ["pulumi", "pulumi-resource-kubernetes"] as const) {
@@ -172,6 +196,17 @@ export class EngineLab {
     /** `npm run <command> -- <stack> [options]`, as a user types it (npm's own lines left out). */
     frontDoor(command: string, stack: string, ...options: string[]): Promise<FrontDoorResult> {
         return this.spawnNode([path.join(this.project, "tools", "lab.ts"), command, stack, ...options]);
+    }
+
+    /** `frontDoor`, with the steps that ran meanwhile (scripts/lib.sh's lines), sorted. */
+    async frontDoorSteps(
+        command: string,
+        stack: string,
+        ...options: string[]
+    ): Promise<FrontDoorResult & { ran: string[] }> {
+        const before = this.stepsRun(stack).length;
+        const result = await this.frontDoor(command, stack, ...options);
+        return { ...result, ran: this.stepsRun(stack).slice(before).sort() };
     }
 
     /** One engine operation on the program alone, without the front door's checks (programOnly.ts). */

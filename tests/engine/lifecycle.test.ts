@@ -6,18 +6,9 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { EngineLab, engineTierMissing, expectFailed, expectSucceeded } from "./engineLab";
+import { EngineLab, expectFailed, expectSucceeded, requireEngineTier, withoutApiObjects } from "./engineLab";
 
-jest.setTimeout(600_000);
-
-const missing = engineTierMissing();
-if (missing) {
-    // Fail loudly rather than skip: the engine tier is the source of truth for engine behaviour.
-    throw new Error(`the engine tier cannot run: ${missing}`);
-}
-
-/** The config every run here starts from: what the real kubernetes provider can serve against the fakes. */
-const withoutApiObjects = { argocd: { enabled: false }, smokeWork: false, imageCache: false, timeoutSeconds: 30 };
+requireEngineTier();
 
 let lab: EngineLab;
 afterEach(() => lab?.dispose());

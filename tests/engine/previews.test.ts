@@ -3,15 +3,10 @@
  * each stack as committed: a pull request that changes the program shows what it changes there.
  */
 import * as fs from "fs";
-import { engineTierMissing } from "./engineLab";
+import { requireEngineTier } from "./engineLab";
 import { previewFile, previewStacks, producedBy, renderPreview } from "./previews";
 
-jest.setTimeout(300_000);
-
-const missing = engineTierMissing();
-if (missing) {
-    throw new Error(`the engine tier cannot run: ${missing}`);
-}
+requireEngineTier();
 
 describe.each(previewStacks)("docs/preview-%s.txt", (stack) => {
     it("is the real engine's preview of a new lab of this stack (npm run graph refreshes it)", async () => {

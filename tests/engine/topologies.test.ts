@@ -5,25 +5,14 @@
  * cache (see there why); the simulation keeps those parts of these scenarios.
  */
 import * as path from "path";
-import { EngineLab, engineTierMissing, expectFailed, expectSucceeded, FrontDoorResult } from "./engineLab";
+import { EngineLab, expectFailed, expectSucceeded, requireEngineTier, withoutApiObjects } from "./engineLab";
 
-jest.setTimeout(600_000);
+requireEngineTier();
 
-const missing = engineTierMissing();
-if (missing) {
-    throw new Error(`the engine tier cannot run: ${missing}`);
-}
-
-const base = { argocd: { enabled: false }, smokeWork: false, imageCache: false, timeoutSeconds: 30 };
+const base = withoutApiObjects;
 
 let lab: EngineLab;
 afterEach(() => lab?.dispose());
-
-async function run(stack: string, command: string): Promise<FrontDoorResult & { ran: string[] }> {
-    const before = lab.stepsRun(stack).length;
-    const result = await lab.frontDoor(command, stack);
-    return { ...result, ran: lab.stepsRun(stack).slice(before).sort() };
-}
 
 const managedCluster = (name: string, runtime?: "kind" | "k3d") =>
     `${lab.fake.cluster("hub", runtime)}/hub/managedclusters/${name}`;
@@ -45,7 +34,7 @@ describe.each(["kind", "k3d"] as const)("%s stack, other shapes, on the real eng
     it("lets the hub manage itself as local-cluster, tainted out of the add-on; turned off, unjoins it first", async () => {
         lab = new EngineLab();
         lab.configure(stack, { ...base, hubSelfManaged: true });
-        const up = await run(stack, "up");
+        const up = await lab.frontDoorSteps("up", stack);
         expectSucceeded(up);
         expectRegistered(["local-cluster"], undefined, "hub");
         expectRegistered(["spoke1", "spoke2"]);
@@ -56,11 +45,11 @@ describe.each(["kind", "k3d"] as const)("%s stack, other shapes, on the real eng
         expect(lab.pulumi(["stack", "output", "selfManagedCluster", "--stack", stack]).stdout.trim()).toBe(
             "local-cluster",
         );
-        expect((await run(stack, "up")).ran).toEqual([]);
+        expect((await lab.frontDoorSteps("up", stack)).ran).toEqual([]);
 
         lab.fake.clearCalls();
         lab.configure(stack, { hubSelfManaged: false });
-        const off = await run(stack, "up");
+        const off = await lab.frontDoorSteps("up", stack);
         expectSucceeded(off);
         // the klusterlet was unjoined, then the ManagedCluster removed; the hub and spokes carry on
         const unjoin = callIndex(/ clusteradm unjoin .*local-cluster/);
@@ -77,7 +66,7 @@ describe.each(["kind", "k3d"] as const)("%s stack, other shapes, on the real eng
         lab = new EngineLab();
         const spokes = ["spoke1", "spoke2", "spoke3"];
         lab.configure(stack, { ...base, spokes, klusterletModes: { spoke2: "singleton", spoke3: "hosted" } });
-        expectSucceeded(await run(stack, "up"));
+        expectSucceeded(await lab.frontDoorSteps("up", stack));
         expectRegistered(spokes);
         expect(lab.fake.read(`${lab.fake.cluster("spoke1")}/agent/mode`).trim()).toBe("default");
         expect(lab.fake.read(`${lab.fake.cluster("spoke2")}/agent/mode`).trim()).toBe("singleton");
@@ -86,7 +75,7 @@ describe.each(["kind", "k3d"] as const)("%s stack, other shapes, on the real eng
 
         lab.fake.clearCalls();
         lab.configure(stack, { klusterletModes: { spoke2: "singleton" } });
-        const changed = await run(stack, "up");
+        const changed = await lab.frontDoorSteps("up", stack);
         expectSucceeded(changed);
         const unjoined = callIndex(/ clusteradm unjoin .*--cluster-name spoke3 /);
         expect(unjoined).toBeGreaterThanOrEqual(0);
@@ -97,7 +86,7 @@ describe.each(["kind", "k3d"] as const)("%s stack, other shapes, on the real eng
         expect(lab.fake.read(`${lab.fake.cluster("spoke3")}/agent/mode`).trim()).toBe("default");
         expectRegistered(spokes);
 
-        expectSucceeded(await run(stack, "destroy"));
+        expectSucceeded(await lab.frontDoorSteps("destroy", stack));
         expect(lab.fake.clusters()).toEqual([]);
     });
 });
@@ -109,7 +98,7 @@ describe("runtime existing on the real engine: the user's own clusters", () => {
         lab.configure("existing", { ...base, ...config });
         const clustersBefore = lab.fake.clusters().sort();
         lab.fake.clearCalls();
-        const up = await run("existing", "up");
+        const up = await lab.frontDoorSteps("up", "existing");
         expectSucceeded(up);
         expectRegistered(["spoke1", "spoke2"]);
         for (const spoke of ["spoke1", "spoke2"]) {
@@ -121,10 +110,10 @@ describe("runtime existing on the real engine: the user's own clusters", () => {
         expect(up.ran).toEqual(expect.arrayContaining(["spoke1-hub-reachable", "spoke2-hub-reachable"]));
         expect(lab.fake.calls("kind").filter((c) => c !== "kind version")).toEqual([]);
         expect(lab.stateNames("existing", "docker:index/network:Network")).toEqual([]);
-        expect((await run("existing", "up")).ran).toEqual([]);
+        expect((await lab.frontDoorSteps("up", "existing")).ran).toEqual([]);
 
         lab.fake.clearCalls();
-        expectSucceeded(await run("existing", "destroy"));
+        expectSucceeded(await lab.frontDoorSteps("destroy", "existing"));
         const calls = lab.fake.calls("clusteradm");
         expect(calls.filter((c) => c.startsWith("clusteradm unjoin "))).toEqual([
             expect.stringMatching(/--cluster-name spoke[12] --purge-operator=true$/),
@@ -140,7 +129,7 @@ describe("runtime existing on the real engine: the user's own clusters", () => {
         lab = new EngineLab();
         const { contexts } = lab.fake.userLab(["hub", "spoke1", "spoke2"]);
         lab.configure("existing", { ...base, contexts });
-        const up = await run("existing", "up");
+        const up = await lab.frontDoorSteps("up", "existing");
         expectFailed(up);
         // preflight already says so, before the engine starts
         expect(up.output).toMatch(/preflight found \d problem\(s\); nothing was created/);
@@ -163,20 +152,20 @@ describe("a kind lab and a k3d lab on one machine, on the real engine", () => {
         lab = new EngineLab();
         lab.configure("kind", base);
         lab.configure("k3d", base);
-        expectSucceeded(await run("kind", "up"));
-        expectSucceeded(await run("k3d", "up"));
+        expectSucceeded(await lab.frontDoorSteps("up", "kind"));
+        expectSucceeded(await lab.frontDoorSteps("up", "k3d"));
         const both = ["hub", "spoke1", "spoke2"].flatMap((name) => [`kind ${name}`, `k3d ${name}`]);
         expect(lab.fake.clusters().sort()).toEqual(both.sort());
         for (const runtime of ["kind", "k3d"] as const) {
             expectRegistered(["spoke1", "spoke2"], runtime);
         }
-        expectSucceeded(await run("kind", "destroy"));
+        expectSucceeded(await lab.frontDoorSteps("destroy", "kind"));
         expect(lab.fake.clusters().sort()).toEqual(["k3d hub", "k3d spoke1", "k3d spoke2"]);
-        const again = await run("k3d", "up");
+        const again = await lab.frontDoorSteps("up", "k3d");
         expectSucceeded(again);
         expect(again.ran).toEqual([]);
         expectRegistered(["spoke1", "spoke2"], "k3d");
-        expectSucceeded(await run("k3d", "destroy"));
+        expectSucceeded(await lab.frontDoorSteps("destroy", "k3d"));
         expect(lab.fake.clusters()).toEqual([]);
     });
 });
