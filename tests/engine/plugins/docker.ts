@@ -18,7 +18,8 @@
  *   running after start fails. Delete is `docker rm -f`.
  *
  * Left out: build, registry auth, ports, devices, healthchecks, uploads, import and refresh (read),
- * and every input the lab does not set.
+ * and every input the lab does not set. An input the program stops setting is not seen as a change:
+ * the SDK's provider server hands diff the old outputs, not the old inputs.
  */
 import { spawn } from "child_process";
 import * as provider from "@pulumi/pulumi/provider";
