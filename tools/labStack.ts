@@ -10,7 +10,6 @@ import {
     DestroyResult,
     EngineEvent,
     LocalWorkspace,
-    OpMap,
     PreviewResult,
     PulumiCommand,
     Stack,
@@ -55,8 +54,6 @@ function definedOnly(env: NodeJS.ProcessEnv): Record<string, string> {
 export interface EngineRecord {
     /** Resources whose step failed, by name, with the engine's message. */
     failed: { name: string; type: string; message: string }[];
-    /** The operation's counts (create, update, delete, same, …) from its summary. */
-    changes?: OpMap;
     /** The most resource operations that were under way at one moment. */
     maxConcurrent: number;
     /** The error diagnostics the engine printed, in order. */
@@ -95,9 +92,6 @@ export function engineRecorder(): { onEvent: (event: EngineEvent) => void; recor
                     message: diagnostic.message,
                 });
             }
-        }
-        if (event.summaryEvent) {
-            record.changes = event.summaryEvent.resourceChanges;
         }
     };
     return { onEvent, record };
