@@ -13,7 +13,7 @@ const lab = parseLabConfig(
             .filter(([key]) => key.startsWith("ocm-lab:"))
             .map(([key, value]) => [key.slice("ocm-lab:".length), value]),
     ),
-    (problems) => new pulumi.RunError(problems), // the engine prints a RunError's message alone, no stack
+    (message) => new pulumi.RunError(message), // the engine prints a RunError's message alone, no stack
 );
 
 // How long each step may wait: read by the steps from a file, so a new bound re-runs nothing.

@@ -278,6 +278,9 @@ export async function main(args: string[]): Promise<void> {
         fail(`could not select or create stack ${stackName}: ${(error as Error).message}`);
     }
     const stackExport = async () => JSON.stringify(await stack.exportStack().catch(() => ({})));
+    // The state before the operation, read once for preflight and --replace (an export runs the CLI).
+    let exportedBefore: Promise<string> | undefined;
+    const stateBefore = () => (exportedBefore ??= stackExport());
 
     if (command === "status") {
         await ensureTools(["kubectl"], env);
@@ -294,7 +297,7 @@ export async function main(args: string[]): Promise<void> {
             );
         }
         if (command !== "destroy") {
-            const problems = preflightProblems(gatherFacts(stackName, lab, env, await stackExport()));
+            const problems = preflightProblems(gatherFacts(stackName, lab, env, await stateBefore()));
             if (problems.length > 0) {
                 fail(
                     `preflight found ${problems.length} problem(s); nothing was created:\n${problems.map((p) => `  - ${p}`).join("\n")}`,
@@ -309,7 +312,10 @@ export async function main(args: string[]): Promise<void> {
     const operation = command as "up" | "preview" | "destroy";
     let replace: string[] = [];
     try {
-        replace = urnsOf(replaceNames, JSON.parse(await stackExport()).deployment?.resources ?? []);
+        replace =
+            replaceNames.length === 0
+                ? []
+                : urnsOf(replaceNames, JSON.parse(await stateBefore()).deployment?.resources ?? []);
     } catch (error) {
         fail(`--replace: ${(error as Error).message}; nothing was changed`);
     }

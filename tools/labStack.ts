@@ -15,6 +15,7 @@ import {
     Stack,
     UpResult,
 } from "@pulumi/pulumi/automation";
+import { nameOf } from "./runRecord";
 
 export const projectRoot = path.resolve(__dirname, "..");
 export const projectName = "ocm-lab";
@@ -59,8 +60,6 @@ export interface EngineRecord {
     /** The error diagnostics the engine printed, in order. */
     errors: string[];
 }
-
-const nameOf = (urn: string) => urn.slice(urn.lastIndexOf("::") + 2);
 
 /** Collects an EngineRecord from the events of one operation. */
 export function engineRecorder(): { onEvent: (event: EngineEvent) => void; record: EngineRecord } {
@@ -116,7 +115,7 @@ export interface OperationOptions {
 export function urnsOf(names: string[], resources: { urn: string }[]): string[] {
     const byName = new Map<string, string[]>();
     for (const { urn } of resources) {
-        const name = urn.slice(urn.lastIndexOf("::") + 2);
+        const name = nameOf(urn);
         byName.set(name, [...(byName.get(name) ?? []), urn]);
     }
     return names.map((name) => {

@@ -106,7 +106,8 @@ export interface StateResource {
     provider?: string;
 }
 
-const nameOf = (urn: string) => urn.slice(urn.lastIndexOf("::") + 2);
+/** A resource's name, the last part of its URN. */
+export const nameOf = (urn: string) => urn.slice(urn.lastIndexOf("::") + 2);
 const isCommand = (r: StateResource) => r.type === "command:local:Command";
 
 /**
