@@ -12,6 +12,7 @@
  */
 import { spawn, spawnSync } from "child_process";
 import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import * as yaml from "js-yaml";
 import { FakeLab } from "../harness/fakeLab";
@@ -120,6 +121,44 @@ export function expectFailed(result: FrontDoorResult): void {
     }
 }
 
+/**
+ * Engine labs of one machine take turns: each stack's network (`ocm-lab-<stack>`) has one name on
+ * the real Docker engine, so two test files in parallel jest workers would take or remove each
+ * other's. A lock folder holds the owner's pid; a dead owner's lock is taken over.
+ */
+const turnLock = path.join(os.tmpdir(), "ocm-lab-engine-tier.lock");
+
+function takeTurn(): void {
+    const deadline = Date.now() + 30 * 60_000;
+    for (;;) {
+        try {
+            fs.mkdirSync(turnLock);
+            fs.writeFileSync(path.join(turnLock, "pid"), String(process.pid));
+            return;
+        } catch {
+            const owner = Number(
+                fs.existsSync(path.join(turnLock, "pid")) ? fs.readFileSync(path.join(turnLock, "pid"), "utf8") : 0,
+            );
+            let alive = owner > 0;
+            try {
+                if (alive) process.kill(owner, 0);
+            } catch {
+                alive = false;
+            }
+            if (!alive && owner > 0) {
+                fs.rmSync(turnLock, { recursive: true, force: true });
+                continue;
+            }
+            if (Date.now() > deadline) {
+                throw new Error(
+                    `another engine-tier lab has held ${turnLock} for 30 minutes; next: remove it if no test runs`,
+                );
+            }
+            Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 250);
+        }
+    }
+}
+
 export class EngineLab {
     readonly fake = new FakeLab();
     /** The project copy the front door runs in. */
@@ -129,6 +168,7 @@ export class EngineLab {
     private readonly madeAt = Date.now();
 
     constructor() {
+        takeTurn();
         fs.mkdirSync(this.project);
         for (const entry of projectEntries) {
             fs.mkdirSync(path.dirname(path.join(this.project, entry)), { recursive: true });
@@ -294,5 +334,6 @@ export class EngineLab {
             }
         }
         this.fake.dispose();
+        fs.rmSync(turnLock, { recursive: true, force: true });
     }
 }
