@@ -5,6 +5,9 @@
  * - the real kubernetes provider, built from its Go module (a January 2026 commit, see versions.ts);
  * - stand-ins for the command, docker and random providers (tests/engine/plugins), which the Go module
  *   proxy will not serve; the docker stand-in works on the real Docker engine;
+ * - or, for a lab made with `{ kubernetes: "stand-in" }`, the kubernetes stand-in instead of the real
+ *   provider: Argo CD's and the smoke work's objects need an API server, which the fake clusters are
+ *   not; the stand-in records them where the fake controllers react (tests/engine/plugins/kubernetes.ts);
  * - the fake kind, k3d, clusteradm and kubectl (tests/fakes) first on PATH, sharing one FakeLab.
  *
  * Each EngineLab is a copy of the project in a temporary folder, as a user's checkout: its own stack
@@ -19,9 +22,11 @@ import { FakeLab } from "../harness/fakeLab";
 import { realCliPath } from "../../tools/realClis";
 import { versions } from "../../versions";
 import { inotifyNeeded } from "../../tools/preflight";
+import { ensureRegistryImage } from "../harness/docker";
 
 export const projectRoot = path.resolve(__dirname, "..", "..");
 const pluginsBin = path.join(__dirname, "plugins", "bin");
+const kubernetesStandIn = path.join(__dirname, "plugins", "kubernetes-stand-in");
 
 /** What the project copy holds: the program, its front door and the stack files (node_modules is linked). */
 const projectEntries = [
@@ -52,6 +57,12 @@ export const withoutApiObjects = {
     imageCache: false,
     timeoutSeconds: 30,
 };
+
+/**
+ * The config of a whole lab on the engine tier: Argo CD, the smoke work and the image cache on, as a
+ * user's default stack has them, with a short wait bound. Needs `{ kubernetes: "stand-in" }`.
+ */
+export const wholeLab = { timeoutSeconds: 30 };
 
 /**
  * Call first in each engine-tier file: it fails loudly rather than skip, since the engine tier is the
@@ -159,16 +170,59 @@ function takeTurn(): void {
     }
 }
 
+/** Ends this process's turn; a lock another process holds is left alone. */
+function releaseTurn(): void {
+    const pidFile = path.join(turnLock, "pid");
+    if (fs.existsSync(pidFile) && fs.readFileSync(pidFile, "utf8").trim() === String(process.pid)) {
+        fs.rmSync(turnLock, { recursive: true, force: true });
+    }
+}
+
+export interface EngineLabOptions {
+    /** Which kubernetes provider the engine finds: the real one (default) or the stand-in. */
+    kubernetes?: "real" | "stand-in";
+}
+
 export class EngineLab {
     readonly fake = new FakeLab();
+    readonly kubernetes: "real" | "stand-in";
     /** The project copy the front door runs in. */
     readonly project = path.join(this.fake.root, "project");
     private readonly home = path.join(this.fake.root, "pulumi-home");
     readonly backend = path.join(this.fake.root, "backend");
     private readonly madeAt = Date.now();
+    private disposed = false;
 
-    constructor() {
+    constructor(options: EngineLabOptions = {}) {
+        this.kubernetes = options.kubernetes ?? "real";
         takeTurn();
+        try {
+            this.prepare();
+        } catch (error) {
+            this.fake.dispose();
+            releaseTurn(); // the next lab's turn
+            throw error;
+        }
+    }
+
+    /** The machine checks and the project copy, once this lab has its turn. */
+    private prepare(): void {
+        // Engine-tier labs make and purge the image cache's volumes on this Docker engine: a real lab's
+        // cache here would be shared with them, then purged. Checked once this lab has its turn, when
+        // no other engine-tier lab runs.
+        const cache = spawnSync("docker", ["volume", "ls", "--quiet", "--filter", "name=^ocm-lab-cache-"], {
+            encoding: "utf8",
+        }).stdout.trim();
+        if (cache) {
+            throw new Error(
+                `this Docker engine holds an image cache (${cache.split("\n").join(", ")}), which the engine ` +
+                    "tier's labs would share and purge; next: npm run destroy -- <stack> --purge-cache once no lab " +
+                    "of yours needs it, or run the tests on another machine (a killed test run leaves one too)",
+            );
+        }
+        // The image cache's mirrors run the pinned registry image, which no test may pull: the real
+        // one when the machine has it, otherwise the stand-in built from the same release.
+        ensureRegistryImage();
         fs.mkdirSync(this.project);
         for (const entry of projectEntries) {
             fs.mkdirSync(path.dirname(path.join(this.project, entry)), { recursive: true });
@@ -194,7 +248,9 @@ export class EngineLab {
             PATH: [
                 fakeEnv.PATH!.split(path.delimiter)[0], // the fakes
                 pluginsBin,
-                path.dirname(realCliPath("pulumi-resource-kubernetes")),
+                this.kubernetes === "stand-in"
+                    ? kubernetesStandIn
+                    : path.dirname(realCliPath("pulumi-resource-kubernetes")),
                 path.dirname(process.execPath), // this Node (>= 22) for the plugins too
                 process.env.PATH,
             ].join(path.delimiter),
@@ -318,12 +374,52 @@ export class EngineLab {
     }
 
     /**
-     * Removes what this lab left on the real Docker engine and its folder. Only networks of the lab's
-     * names made after this EngineLab was (a user's own lab network on the machine is older), and
-     * only while nothing uses them (docker refuses otherwise).
+     * Names of the real Docker engine's objects made since this lab was: the lab's mirror containers
+     * (labelled `ocm-lab.lab`, see components/imageCache.ts) or volumes, whose names start with `prefix`.
+     */
+    madeSince(kind: "container" | "volume", prefix: string): string[] {
+        const docker = this.env().REAL_DOCKER!;
+        const listed =
+            kind === "container"
+                ? spawnSync(docker, ["ps", "-a", "--filter", "label=ocm-lab.lab", "--format", "{{.Names}}"], {
+                      encoding: "utf8",
+                  })
+                : spawnSync(docker, ["volume", "ls", "--format", "{{.Name}}"], { encoding: "utf8" });
+        const created = (name: string) => {
+            const field = kind === "container" ? "{{.Created}}" : "{{.CreatedAt}}";
+            const at = spawnSync(docker, [kind, "inspect", "--format", field, name], { encoding: "utf8" });
+            // "2026-12-01 19:02:03 +0000 UTC" (volume) or RFC 3339 (container)
+            return Date.parse(
+                at.stdout
+                    .trim()
+                    .replace(/ ([+-]\d{2})(\d{2}) \w+$/, "$1:$2")
+                    .replace(" ", "T"),
+            );
+        };
+        return listed.stdout
+            .split("\n")
+            .filter((name) => name.startsWith(prefix))
+            .filter((name) => created(name) >= this.madeAt - 1000)
+            .sort();
+    }
+
+    /**
+     * Removes what this lab left on the real Docker engine and its folder: only what was made after
+     * this EngineLab was (a user's own labs and image cache on the machine are older). Mirror
+     * containers first, then cache volumes and networks, which docker refuses to remove while in use.
      */
     dispose(stacks: string[] = ["kind", "k3d", "existing"]): void {
+        if (this.disposed) {
+            return; // once: by now another lab may have its turn, and what it makes is its own
+        }
+        this.disposed = true;
         const docker = this.env().REAL_DOCKER!;
+        for (const container of this.madeSince("container", "ocm-lab-")) {
+            spawnSync(docker, ["rm", "-f", container], { encoding: "utf8" });
+        }
+        for (const volume of this.madeSince("volume", "ocm-lab-cache-")) {
+            spawnSync(docker, ["volume", "rm", volume], { encoding: "utf8" });
+        }
         for (const stack of stacks) {
             const name = `ocm-lab-${stack}`;
             const created = spawnSync(docker, ["network", "inspect", "--format", "{{.Created.Unix}}", name], {
@@ -334,6 +430,6 @@ export class EngineLab {
             }
         }
         this.fake.dispose();
-        fs.rmSync(turnLock, { recursive: true, force: true });
+        releaseTurn();
     }
 }

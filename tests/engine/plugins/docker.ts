@@ -17,6 +17,11 @@
  *   is `docker create` then `docker start`; with `mustRun` (default true) a container that is not
  *   running after start fails. Delete is `docker rm -f`.
  *
+ * One deliberate difference, so that nothing a test container does leaves this machine: every network
+ * is made `--internal` (no route off the host) and every container gets `--dns 127.0.0.1` (no name
+ * outside resolves). A mirror then never reaches its upstream registry; offline, the pinned registry
+ * exits at start and its restart policy starts it again, as on a user's machine without a network.
+ *
  * Left out: build, registry auth, ports, devices, healthchecks, uploads, import and refresh (read),
  * and every input the lab does not set. An input the program stops setting is not seen as a change:
  * the SDK's provider server hands diff the old outputs, not the old inputs.
@@ -99,7 +104,8 @@ export class DockerProvider implements provider.Provider {
                     "create",
                     "--driver",
                     plain.driver ?? "bridge",
-                    ...(plain.internal ? ["--internal"] : []),
+                    "--internal", // the deliberate difference above
+
                     ...(plain.attachable ? ["--attachable"] : []),
                     ...labelFlags(plain.labels),
                     plain.name,
@@ -131,6 +137,8 @@ export class DockerProvider implements provider.Provider {
             "create",
             "--name",
             plain.name,
+            "--dns", // the deliberate difference above
+            "127.0.0.1",
             ...(plain.restart ? ["--restart", plain.restart] : []),
             ...(plain.envs ?? []).flatMap((e: string) => ["--env", e]),
             ...labelFlags(plain.labels),
