@@ -1,90 +1,140 @@
 /**
  * The engine tier, other shapes of lab: a hub that manages itself, klusterlet modes, clusters the
  * user already has (runtime existing), and a kind and a k3d lab on one machine, on the real Pulumi
- * engine through the front door. Like lifecycle.test.ts, without Argo CD, the smoke work or the image
- * cache (see there why); the simulation keeps those parts of these scenarios.
+ * engine through the front door. Whole labs (Argo CD, the smoke work and the image cache on), so
+ * their objects go through the kubernetes stand-in (see wholeLab.test.ts); the loopback-hub check
+ * makes no such object and runs on the real kubernetes provider.
  */
-import * as path from "path";
-import { EngineLab, expectFailed, expectSucceeded, requireEngineTier, withoutApiObjects } from "./engineLab";
+import { EngineLab, expectFailed, expectSucceeded, requireEngineTier, wholeLab, withoutApiObjects } from "./engineLab";
+import {
+    cacheVolumes,
+    callIndex,
+    deletedInOrder,
+    expectGuestbook,
+    expectRegistered as registered,
+    expectSmokePodRunning,
+    madeCacheVolumes,
+    managedCluster as managed,
+    mirrorContainers,
+    mirrorNames,
+    networkExists,
+    smokePod,
+    smokeWork,
+    stackOutput,
+} from "./labWorld";
 
 requireEngineTier();
-
-const base = withoutApiObjects;
 
 let lab: EngineLab;
 afterEach(() => lab?.dispose());
 
-const managedCluster = (name: string, runtime?: "kind" | "k3d") =>
-    `${lab.fake.cluster("hub", runtime)}/hub/managedclusters/${name}`;
-
-/** Each ManagedCluster named is accepted and was registered by a klusterlet on `onCluster` (itself by default). */
-function expectRegistered(names: string[], runtime?: "kind" | "k3d", onCluster?: string) {
-    for (const name of names) {
-        expect(lab.fake.read(`${managedCluster(name, runtime)}/accepted`).trim()).toBe("true");
-        expect(lab.fake.read(`${managedCluster(name, runtime)}/spoke`).trim()).toBe(
-            path.basename(lab.fake.cluster(onCluster ?? name, runtime)),
-        );
-    }
-}
+const managedCluster = (name: string, runtime?: "kind" | "k3d") => managed(lab, name, runtime);
+const expectRegistered = (names: string[], runtime?: "kind" | "k3d", onCluster?: string) =>
+    registered(lab, names, runtime, onCluster);
 
 /** The index of the first fake-tool call matching `pattern`, -1 when none. */
-const callIndex = (pattern: RegExp) => lab.fake.calls().findIndex((c) => pattern.test(` ${c} `));
+const callAt = (pattern: RegExp) => callIndex(lab, pattern);
 
 describe.each(["kind", "k3d"] as const)("%s stack, other shapes, on the real engine", (stack) => {
-    it("lets the hub manage itself as local-cluster, tainted out of the add-on; turned off, unjoins it first", async () => {
-        lab = new EngineLab();
-        lab.configure(stack, { ...base, hubSelfManaged: true });
+    it("lets the hub manage itself as local-cluster: it runs the smoke work, tainted out of the add-on; turned off, it is unjoined after its work goes", async () => {
+        lab = new EngineLab({ kubernetes: "stand-in" });
+        lab.configure(stack, { ...wholeLab, hubSelfManaged: true });
         const up = await lab.frontDoorSteps("up", stack);
         expectSucceeded(up);
+        // accepted, and registered by a klusterlet in the hub's own node container
         expectRegistered(["local-cluster"], undefined, "hub");
         expectRegistered(["spoke1", "spoke2"]);
         const join = lab.fake.calls("clusteradm").find((c) => / join .*--cluster-name local-cluster /.test(` ${c} `));
         expect(join).toContain("--force-internal-endpoint-lookup");
-        expect(lab.fake.read(`${managedCluster("local-cluster")}/taints`)).toBe("ocm-lab/self-managed-hub NoSelect\n");
         expect(up.ran).toEqual(expect.arrayContaining(["local-cluster-join", "local-cluster-accept"]));
-        expect(lab.pulumi(["stack", "output", "selfManagedCluster", "--stack", stack]).stdout.trim()).toBe(
-            "local-cluster",
-        );
+        expect(stackOutput(lab, stack, "selfManagedCluster")).toBe("local-cluster");
+        // the hub manages itself: the smoke work's Pod runs on the hub
+        expectSmokePodRunning(lab, ["hub"]);
+        // tainted out of the add-on's Placement before the chart went in: the add-on and the guestbook
+        // reached the spokes only (the fake add-on never removes what it once placed)
+        expect(lab.fake.read(`${managedCluster("local-cluster")}/taints`)).toBe("ocm-lab/self-managed-hub NoSelect\n");
+        expect(lab.fake.exists(`${lab.fake.cluster("hub")}/objects/managedclusteraddon/local-cluster`)).toBe(false);
+        expect(lab.fake.exists(`${lab.fake.cluster("hub")}/objects/deployment/guestbook`)).toBe(false);
+        expectGuestbook(lab, ["spoke1", "spoke2"]);
         expect((await lab.frontDoorSteps("up", stack)).ran).toEqual([]);
 
         lab.fake.clearCalls();
         lab.configure(stack, { hubSelfManaged: false });
         const off = await lab.frontDoorSteps("up", stack);
         expectSucceeded(off);
-        // the klusterlet was unjoined, then the ManagedCluster removed; the hub and spokes carry on
-        const unjoin = callIndex(/ clusteradm unjoin .*local-cluster/);
+        // its work went before its ManagedCluster; the klusterlet was unjoined, then the ManagedCluster removed
+        const deleted = deletedInOrder(off.output);
+        expect(deleted.indexOf("local-cluster-smoke-work")).toBeGreaterThanOrEqual(0);
+        expect(deleted.indexOf("local-cluster-smoke-work")).toBeLessThan(deleted.indexOf("local-cluster-accept"));
+        const unjoin = callAt(/ clusteradm unjoin .*local-cluster/);
         expect(unjoin).toBeGreaterThanOrEqual(0);
-        expect(unjoin).toBeLessThan(callIndex(/ delete managedcluster local-cluster /));
+        expect(unjoin).toBeLessThan(callAt(/ delete managedcluster local-cluster /));
         expect(lab.fake.exists(`${lab.fake.cluster("hub")}/agent`)).toBe(false);
         expect(lab.fake.exists(managedCluster("local-cluster"))).toBe(false);
+        expect(lab.fake.exists(smokePod(lab, "hub"))).toBe(false);
+        // the hub and the spokes carry on as they were
+        expect(off.ran.filter((s) => !s.startsWith("local-cluster-"))).toEqual([]);
         expect(lab.fake.clusters().sort()).toEqual([`${stack} hub`, `${stack} spoke1`, `${stack} spoke2`]);
         expectRegistered(["spoke1", "spoke2"]);
-        expect(lab.pulumi(["stack", "output", "selfManagedCluster", "--stack", stack]).stdout.trim()).toBe("null");
+        expect(stackOutput(lab, stack, "selfManagedCluster")).toBeNull();
     });
 
-    it("runs default, singleton and hosted klusterlets; a hosted spoke made default again is unjoined from the hub before its old cluster goes", async () => {
-        lab = new EngineLab();
+    it("runs default, singleton and hosted klusterlets, each spoke with the smoke work and the guestbook; a hosted spoke made default again is unjoined from the hub before its old cluster goes", async () => {
+        lab = new EngineLab({ kubernetes: "stand-in" });
         const spokes = ["spoke1", "spoke2", "spoke3"];
-        lab.configure(stack, { ...base, spokes, klusterletModes: { spoke2: "singleton", spoke3: "hosted" } });
+        lab.configure(stack, { ...wholeLab, spokes, klusterletModes: { spoke2: "singleton", spoke3: "hosted" } });
         expectSucceeded(await lab.frontDoorSteps("up", stack));
+        expect(stackOutput(lab, stack, "klusterletModes")).toEqual({
+            spoke1: "default",
+            spoke2: "singleton",
+            spoke3: "hosted",
+        });
         expectRegistered(spokes);
         expect(lab.fake.read(`${lab.fake.cluster("spoke1")}/agent/mode`).trim()).toBe("default");
         expect(lab.fake.read(`${lab.fake.cluster("spoke2")}/agent/mode`).trim()).toBe("singleton");
         expect(lab.fake.exists(`${lab.fake.cluster("spoke3")}/agent`)).toBe(false); // its klusterlet runs on the hub
         expect(lab.fake.hostedKlusterlets("hub")).toHaveLength(1);
+        // the hub manages all three: the smoke Pod and the guestbook run on each spoke itself
+        expectSmokePodRunning(lab, spokes);
+        expectGuestbook(lab, spokes);
 
         lab.fake.clearCalls();
         lab.configure(stack, { klusterletModes: { spoke2: "singleton" } });
         const changed = await lab.frontDoorSteps("up", stack);
         expectSucceeded(changed);
-        const unjoined = callIndex(/ clusteradm unjoin .*--cluster-name spoke3 /);
+        const unjoined = callAt(/ clusteradm unjoin .*--cluster-name spoke3 /);
         expect(unjoined).toBeGreaterThanOrEqual(0);
-        expect(callIndex(new RegExp(` ${stack} .*delete.* .*spoke3`))).toBeGreaterThan(unjoined);
+        expect(callAt(new RegExp(` ${stack} .*delete.* .*spoke3`))).toBeGreaterThan(unjoined);
         expect(changed.ran).toEqual(expect.arrayContaining(["spoke3-cluster", "spoke3-join", "spoke3-accept"]));
         expect(changed.ran.filter((s) => s.startsWith("spoke1-") || s.startsWith("spoke2-"))).toEqual([]);
         expect(lab.fake.hostedKlusterlets("hub")).toEqual([]);
         expect(lab.fake.read(`${lab.fake.cluster("spoke3")}/agent/mode`).trim()).toBe("default");
         expectRegistered(spokes);
+        expectSmokePodRunning(lab, ["spoke3"]);
+
+        if (stack === "k3d") {
+            return; // the rest runs the same steps on either runtime: on the kind stack only, for CI's time
+        }
+        // hosted again, then rebuilt: a new hosted klusterlet (the old one held the old cluster's
+        // credentials); then removed: its klusterlet leaves the hub before its ManagedCluster and cluster go
+        lab.configure(stack, { klusterletModes: { spoke2: "singleton", spoke3: "hosted" } });
+        expectSucceeded(await lab.frontDoor("up", stack));
+        expect(lab.fake.hostedKlusterlets("hub")).toHaveLength(1);
+        const before = lab.fake.hostedKlusterlets("hub")[0];
+        expectSucceeded(await lab.frontDoor("up", stack, "--replace", "spoke3-cluster"));
+        expect(lab.fake.hostedKlusterlets("hub")).toEqual([expect.not.stringMatching(before)]);
+        expectRegistered(spokes);
+        lab.fake.clearCalls();
+        lab.configure(stack, { spokes: ["spoke1", "spoke2"], klusterletModes: { spoke2: "singleton" } });
+        const removed = await lab.frontDoor("up", stack);
+        expectSucceeded(removed);
+        const removedUnjoin = callAt(/ clusteradm unjoin .*--cluster-name spoke3 /);
+        expect(removedUnjoin).toBeGreaterThanOrEqual(0);
+        expect(callAt(/ delete managedcluster spoke3 /)).toBeGreaterThan(removedUnjoin);
+        const deleted = deletedInOrder(removed.output);
+        expect(deleted.indexOf("spoke3-join")).toBeLessThan(deleted.indexOf("spoke3-cluster"));
+        expect(lab.fake.hostedKlusterlets("hub")).toEqual([]);
+        expect(lab.fake.exists(managedCluster("spoke3"))).toBe(false);
 
         expectSucceeded(await lab.frontDoorSteps("destroy", stack));
         expect(lab.fake.clusters()).toEqual([]);
@@ -92,28 +142,47 @@ describe.each(["kind", "k3d"] as const)("%s stack, other shapes, on the real eng
 });
 
 describe("runtime existing on the real engine: the user's own clusters", () => {
-    it("registers them at the given hub address and makes nothing; destroy takes OCM off and leaves them", async () => {
-        lab = new EngineLab();
+    it("registers them at the given hub address and makes nothing; destroy takes everything of the lab's off, one by one, and leaves them", async () => {
+        lab = new EngineLab({ kubernetes: "stand-in" });
         const config = lab.fake.userLab(["hub", "spoke1", "spoke2"]);
-        lab.configure("existing", { ...base, ...config });
+        lab.configure("existing", { ...wholeLab, ...config });
         const clustersBefore = lab.fake.clusters().sort();
         lab.fake.clearCalls();
         const up = await lab.frontDoorSteps("up", "existing");
         expectSucceeded(up);
         expectRegistered(["spoke1", "spoke2"]);
+        expectGuestbook(lab, ["spoke1", "spoke2"]);
+        expectSmokePodRunning(lab, ["spoke1", "spoke2"]);
         for (const spoke of ["spoke1", "spoke2"]) {
             expect(lab.fake.read(`${lab.fake.cluster(spoke)}/agent/bootstrap-hub-kubeconfig`)).toContain(
                 `server: ${config.hubApiServer}`,
             );
+            // it proved it reaches the hub before it joined, and left no probe pod behind
+            expect(lab.fake.exists(`${lab.fake.cluster(spoke)}/objects/pod/default/ocm-lab-hub-probe`)).toBe(false);
         }
-        // each spoke proved it reaches the hub before it joined; no cluster or network of the lab's own
         expect(up.ran).toEqual(expect.arrayContaining(["spoke1-hub-reachable", "spoke2-hub-reachable"]));
+        // no cluster, network, mirror or volume of the lab's own
         expect(lab.fake.calls("kind").filter((c) => c !== "kind version")).toEqual([]);
         expect(lab.stateNames("existing", "docker:index/network:Network")).toEqual([]);
+        expect(mirrorContainers(lab)).toEqual([]);
+        expect(madeCacheVolumes(lab)).toEqual([]);
+        expect(stackOutput(lab, "existing", "contexts")).toEqual(config.contexts);
         expect((await lab.frontDoorSteps("up", "existing")).ran).toEqual([]);
 
         lab.fake.clearCalls();
-        expectSucceeded(await lab.frontDoorSteps("destroy", "existing"));
+        const destroy = await lab.frontDoorSteps("destroy", "existing");
+        expectSucceeded(destroy);
+        // every in-cluster object went on its own (no cluster to go with), the smoke works before the
+        // klusterlets were unjoined (operator too), and the hub was cleaned last
+        const deleted = deletedInOrder(destroy.output);
+        for (const spoke of ["spoke1", "spoke2"]) {
+            expect(deleted.indexOf(`${spoke}-smoke-work`)).toBeGreaterThanOrEqual(0);
+            expect(deleted.indexOf(`${spoke}-smoke-work`)).toBeLessThan(deleted.indexOf(`${spoke}-join`));
+            expect(lab.fake.exists(`${lab.fake.cluster(spoke)}/agent`)).toBe(false);
+            expect(lab.fake.exists(smokePod(lab, spoke))).toBe(false);
+            expect(lab.fake.exists(smokeWork(lab, spoke))).toBe(false);
+        }
+        expect(deleted).toContain("argocd-release");
         const calls = lab.fake.calls("clusteradm");
         expect(calls.filter((c) => c.startsWith("clusteradm unjoin "))).toEqual([
             expect.stringMatching(/--cluster-name spoke[12] --purge-operator=true$/),
@@ -123,12 +192,36 @@ describe("runtime existing on the real engine: the user's own clusters", () => {
         expect(lab.fake.exists(`${lab.fake.cluster("hub")}/hub`)).toBe(false);
         expect(lab.fake.clusters().sort()).toEqual(clustersBefore); // the user's clusters stay
         expect(lab.stateNames("existing")).toEqual([]);
+        expect(lab.fake.leftoverTempFiles()).toEqual([]);
+    });
+
+    it("stops each spoke at its probe, naming the address, when the hub's address is one the spokes cannot reach; no spoke joins", async () => {
+        lab = new EngineLab();
+        const { contexts } = lab.fake.userLab(["hub", "spoke1", "spoke2"]);
+        lab.configure("existing", {
+            ...withoutApiObjects,
+            contexts,
+            hubApiServer: "https://hub.behind-a-vpn.example:6443",
+        });
+        const up = await lab.frontDoorSteps("up", "existing");
+        expectFailed(up);
+        for (const spoke of ["spoke1", "spoke2"]) {
+            expect(up.output).toContain(
+                `hub-reachable failed for cluster ${spoke}: a pod on ${spoke} could not connect to the hub at https://hub.behind-a-vpn.example:6443`,
+            );
+        }
+        expect(up.ran).toEqual(expect.arrayContaining(["spoke1-hub-reachable", "spoke2-hub-reachable", "hub-init"]));
+        expect(up.ran.filter((step) => step.endsWith("-join"))).toEqual([]);
+        expect(lab.fake.exists(`${lab.fake.cluster("hub")}/hub/managedclusters/spoke1`)).toBe(false);
+        expectSucceeded(await lab.frontDoor("destroy", "existing"));
+        expect(lab.fake.clusters().sort()).toEqual(["kind hub", "kind spoke1", "kind spoke2"]);
+        expect(lab.fake.exists(`${lab.fake.cluster("hub")}/hub`)).toBe(false); // init's clean ran: the hub is as it was
     });
 
     it("stops at the hub's connect, before init, when the hub's context is a loopback server and no hubApiServer is set", async () => {
         lab = new EngineLab();
         const { contexts } = lab.fake.userLab(["hub", "spoke1", "spoke2"]);
-        lab.configure("existing", { ...base, contexts });
+        lab.configure("existing", { ...withoutApiObjects, contexts });
         const up = await lab.frontDoorSteps("up", "existing");
         expectFailed(up);
         // preflight already says so, before the engine starts
@@ -148,24 +241,41 @@ describe("runtime existing on the real engine: the user's own clusters", () => {
 });
 
 describe("a kind lab and a k3d lab on one machine, on the real engine", () => {
-    it("coexist with default names: neither blocks, changes nor deletes the other's clusters or network", async () => {
-        lab = new EngineLab();
-        lab.configure("kind", base);
-        lab.configure("k3d", base);
+    it("coexist with default names: neither blocks, changes nor deletes the other's clusters, network or mirrors; they share one cache", async () => {
+        lab = new EngineLab({ kubernetes: "stand-in" });
+        lab.configure("kind", wholeLab);
+        lab.configure("k3d", wholeLab);
         expectSucceeded(await lab.frontDoorSteps("up", "kind"));
         expectSucceeded(await lab.frontDoorSteps("up", "k3d"));
         const both = ["hub", "spoke1", "spoke2"].flatMap((name) => [`kind ${name}`, `k3d ${name}`]);
         expect(lab.fake.clusters().sort()).toEqual(both.sort());
         for (const runtime of ["kind", "k3d"] as const) {
+            // registered with its own lab's hub, through the node of its own runtime
             expectRegistered(["spoke1", "spoke2"], runtime);
+            expectGuestbook(lab, ["spoke1", "spoke2"], runtime);
         }
+        // one cache for both labs, each with its own mirrors
+        expect(madeCacheVolumes(lab)).toEqual(cacheVolumes());
+        expect(mirrorContainers(lab)).toEqual([...mirrorNames("k3d"), ...mirrorNames("kind")].sort());
+
         expectSucceeded(await lab.frontDoorSteps("destroy", "kind"));
         expect(lab.fake.clusters().sort()).toEqual(["k3d hub", "k3d spoke1", "k3d spoke2"]);
+        expect(networkExists(lab, "ocm-lab-kind")).toBe(false);
+        expect(networkExists(lab, "ocm-lab-k3d")).toBe(true);
+        expect(mirrorContainers(lab)).toEqual(mirrorNames("k3d"));
+        // the k3d lab's mirrors still use the cache: purging it now removes nothing and says why
+        const early = await lab.frontDoor("destroy", "kind", "--purge-cache");
+        expect(early.output).toMatch(
+            /ocm-lab-k3d-mirror-.* still uses it; next: npm run destroy -- k3d, then npm run destroy -- kind --purge-cache/,
+        );
+        expect(madeCacheVolumes(lab)).toEqual(cacheVolumes());
         const again = await lab.frontDoorSteps("up", "k3d");
         expectSucceeded(again);
         expect(again.ran).toEqual([]);
         expectRegistered(["spoke1", "spoke2"], "k3d");
-        expectSucceeded(await lab.frontDoorSteps("destroy", "k3d"));
+        expectSucceeded(await lab.frontDoorSteps("destroy", "k3d", "--purge-cache"));
         expect(lab.fake.clusters()).toEqual([]);
+        expect(networkExists(lab, "ocm-lab-k3d")).toBe(false);
+        expect(madeCacheVolumes(lab)).toEqual([]);
     });
 });

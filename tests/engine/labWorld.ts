@@ -1,0 +1,99 @@
+/**
+ * What the engine-tier tests read back from the fake clusters and the real Docker engine: what
+ * `kubectl get` on the hub or a spoke would say, from the fakes' state.
+ */
+import * as path from "path";
+import { spawnSync } from "child_process";
+import { EngineLab } from "./engineLab";
+import { cacheVolumeNames } from "../../runtimes/mirrors";
+
+type Runtime = "kind" | "k3d";
+
+export const managedCluster = (lab: EngineLab, name: string, runtime?: Runtime) =>
+    `${lab.fake.cluster("hub", runtime)}/hub/managedclusters/${name}`;
+
+/** Each ManagedCluster named is accepted and was registered by a klusterlet on `onCluster` (itself by default). */
+export function expectRegistered(lab: EngineLab, names: string[], runtime?: Runtime, onCluster?: string): void {
+    for (const name of names) {
+        expect(lab.fake.read(`${managedCluster(lab, name, runtime)}/accepted`).trim()).toBe("true");
+        expect(lab.fake.read(`${managedCluster(lab, name, runtime)}/spoke`).trim()).toBe(
+            path.basename(lab.fake.cluster(onCluster ?? name, runtime)),
+        );
+    }
+}
+
+/** The Argo CD guestbook Deployment is Available on each spoke (the fake add-on's record). */
+export function expectGuestbook(lab: EngineLab, spokes: string[], runtime?: Runtime): void {
+    for (const spoke of spokes) {
+        const deployment = `${lab.fake.cluster(spoke, runtime)}/objects/deployment/guestbook/guestbook-ui`;
+        expect(`${spoke}: ${lab.fake.read(`${deployment}/conditions/Available`).trim()}`).toBe(`${spoke}: True`);
+    }
+}
+
+/** The smoke ManifestWork's Pod, as the cluster runs it (the fake work agent's record). */
+export const smokePod = (lab: EngineLab, cluster: string) => `${lab.fake.cluster(cluster)}/objects/pod/default/hello`;
+
+export function expectSmokePodRunning(lab: EngineLab, clusters: string[]): void {
+    for (const cluster of clusters) {
+        expect(`${cluster}: ${lab.fake.read(`${smokePod(lab, cluster)}/phase`).trim()}`).toBe(`${cluster}: Running`);
+    }
+}
+
+/** The hub's record of the smoke ManifestWork for a cluster (what the work agent acts on). */
+export const smokeWork = (lab: EngineLab, cluster: string) =>
+    `${lab.fake.cluster("hub")}/hub/manifestworks/${cluster}/ocm-lab-smoke`;
+
+/** What the fake Argo CD operator hashed into argocd-secret ("bcrypt:<password>"). */
+export function adminHash(lab: EngineLab): string {
+    const file = `${lab.fake.cluster("hub")}/objects/secret/argocd/argocd-secret/data/admin.password`;
+    return Buffer.from(lab.fake.read(file), "base64").toString();
+}
+
+/** A stack output, read back with the pinned CLI (secrets shown). */
+export function stackOutput(lab: EngineLab, stack: string, name: string): any {
+    const shown = lab.pulumi(["stack", "output", name, "--show-secrets", "--json", "--stack", stack]);
+    if (shown.code !== 0) {
+        throw new Error(`pulumi stack output ${name} failed: ${shown.stderr}`);
+    }
+    return JSON.parse(shown.stdout);
+}
+
+/** What each cluster's runtime found of its mirrors when the cluster was made ("<host> up|missing"). */
+export const mirrorsSeen = (lab: EngineLab, cluster: string, runtime?: Runtime) =>
+    lab.fake
+        .read(`${lab.fake.cluster(cluster, runtime)}/mirrors`)
+        .trim()
+        .split("\n")
+        .sort();
+
+/** The mirror container names of a lab, sorted. */
+export const mirrorNames = (stack: string) =>
+    ["docker-io", "gcr-io", "ghcr-io", "public-ecr-aws", "quay-io", "registry-k8s-io"].map(
+        (slug) => `ocm-lab-${stack}-mirror-${slug}`,
+    );
+
+/** Every cache volume a lab makes, sorted. */
+export const cacheVolumes = () => cacheVolumeNames().sort();
+
+/** Mirror containers of the lab on the real Docker engine (made by the docker stand-in), sorted. */
+export function mirrorContainers(lab: EngineLab): string[] {
+    return lab.madeSince("container", "ocm-lab-");
+}
+
+/** Cache volumes on the real Docker engine made during this test, sorted. */
+export function madeCacheVolumes(lab: EngineLab): string[] {
+    return lab.madeSince("volume", "ocm-lab-cache-");
+}
+
+/** Whether the network exists on the real Docker engine. */
+export function networkExists(lab: EngineLab, name: string): boolean {
+    return spawnSync(lab.env().REAL_DOCKER!, ["network", "inspect", name], { encoding: "utf8" }).status === 0;
+}
+
+/** The resources the engine deleted, by name, in the order its progress lines say they finished. */
+export function deletedInOrder(output: string): string[] {
+    return [...output.matchAll(/^ +- +\S+ (\S+) deleted \(/gm)].map((m) => m[1]);
+}
+
+/** The index of the first fake-tool call matching `pattern`, -1 when none. */
+export const callIndex = (lab: EngineLab, pattern: RegExp) => lab.fake.calls().findIndex((c) => pattern.test(` ${c} `));
