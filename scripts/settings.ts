@@ -15,7 +15,7 @@ export interface StepSettings {
 /**
  * The settings file of a stack, relative to the project folder (where the program and the steps
  * both run), so the path a step stores does not change when the project folder moves.
- * OCM_LAB_LOCAL_DIR moves it (the tests give each simulated lab its own).
+ * OCM_LAB_LOCAL_DIR moves it (the tests give each lab its own).
  */
 export function stepSettingsPath(stack: string): string {
     return path.join(process.env.OCM_LAB_LOCAL_DIR ?? ".ocm-lab", stack, "step-settings");

@@ -1,5 +1,6 @@
 /**
- * Every kind and k3d command line the step scripts run, handed to the real CLI's own flag parser.
+ * Every kind and k3d command line the step scripts and the front door run, handed to the real CLI's
+ * own flag parser.
  * The fakes accept whatever they were written to accept; a misspelled or removed flag, or a verb
  * the pinned release does not have, fails here instead of on a user's first `npm run up`.
  *
@@ -11,11 +12,10 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { FakeLab } from "./harness/fakeLab";
-import { Simulation } from "./harness/simulation";
+import { EngineLab, expectSucceeded, requireEngineTier, withoutApiObjects } from "./engine/engineLab";
 import { clusteradmSourceDir, RealCli, realCliPath } from "../tools/realClis";
 
-jest.setTimeout(180_000);
+requireEngineTier();
 
 interface ParseResult {
     ok: boolean;
@@ -38,52 +38,73 @@ function parseWithRealCli(tool: RealCli, line: string): ParseResult {
         timeout: 30_000,
     });
     const output = `${result.stdout}${result.stderr}`;
-    // A call that names no leaf command (a misspelled verb) makes some CLIs print their root help
-    // and exit 0: that is a failure too.
-    return { ok: result.status === 0 && !/Available Commands:/.test(output), output };
+    // A call that names no command of the CLI (a misspelled verb) makes cobra print a parent's help
+    // and exit 0: that is a failure too. The help must be the called command's own: cobra's usage
+    // line starts with its full path (`Usage:\n  k3d cluster list [NAME [NAME...]] [flags]`), and the
+    // last word may be one of its aliases (`Aliases:\n  list, ls, get`).
+    const words = verbOf(line).split(" ");
+    const usagePath = (/^Usage:\s*\n\s+([a-z0-9 -]+?)(?= \[| [A-Z]|\n|$)/m.exec(output)?.[1] ?? "").split(" ");
+    const aliases = (/^Aliases:\s*\n\s+(.+)$/m.exec(output)?.[1] ?? "").split(/,\s*/);
+    const named =
+        usagePath.slice(0, -1).join(" ") === words.slice(0, -1).join(" ") &&
+        [usagePath.at(-1), ...aliases].includes(words.at(-1));
+    return { ok: result.status === 0 && named, output };
 }
 
-/** Every call of `tool` a lab's up, a spoke's removal, a spoke's rebuild and destroy make on `stack`. */
-async function callsOfWholeLab(stack: "kind" | "k3d", tool: string = stack): Promise<string[]> {
-    const lab = new FakeLab();
-    try {
-        const sim = new Simulation(lab, stack);
-        // every klusterlet mode and the hub registered as itself; then spoke3 (hosted) is removed and the
-        // hub stops managing itself: both klusterlets are unjoined from the hub
-        const klusterletModes = { spoke2: "singleton", spoke3: "hosted" };
-        const first = await sim.up({ spokes: ["spoke1", "spoke2", "spoke3"], hubSelfManaged: true, klusterletModes });
-        expect(first.error).toBeUndefined();
-        expect(
-            (await sim.up({ spokes: ["spoke1", "spoke2"], klusterletModes: { spoke2: "singleton" } })).error,
-        ).toBeUndefined();
-        // a rebuilt spoke: accept approves its new klusterlet with --skip-approve-check
-        const rebuilt = await sim.up(
-            { spokes: ["spoke1", "spoke2"], klusterletModes: { spoke2: "singleton" } },
-            { replace: ["spoke1-cluster"] },
+/**
+ * Every tool call (calls.log lines) a lab on `stack` makes through the front door on the real engine
+ * (tests/engine): every klusterlet mode and the hub registered as itself; then spoke3 (hosted) is
+ * removed and the hub stops managing itself, so both klusterlets are unjoined from the hub; then a
+ * rebuilt spoke, which accept approves with --skip-approve-check; then destroy. One run per stack for
+ * the whole file.
+ */
+const wholeLabCalls = new Map<string, Promise<string[]>>();
+function callsOfWholeLab(stack: "kind" | "k3d", tool: string = stack): Promise<string[]> {
+    if (!wholeLabCalls.has(stack)) {
+        wholeLabCalls.set(
+            stack,
+            (async () => {
+                const lab = new EngineLab();
+                try {
+                    const two = { spokes: ["spoke1", "spoke2"], klusterletModes: { spoke2: "singleton" } };
+                    lab.configure(stack, {
+                        ...withoutApiObjects,
+                        spokes: ["spoke1", "spoke2", "spoke3"],
+                        hubSelfManaged: true,
+                        klusterletModes: { spoke2: "singleton", spoke3: "hosted" },
+                    });
+                    expectSucceeded(await lab.frontDoor("up", stack));
+                    lab.configure(stack, { ...two, hubSelfManaged: false });
+                    expectSucceeded(await lab.frontDoor("up", stack));
+                    expectSucceeded(await lab.frontDoor("up", stack, "--replace", "spoke1-cluster"));
+                    expectSucceeded(await lab.frontDoor("destroy", stack));
+                    return lab.fake.calls();
+                } finally {
+                    lab.dispose();
+                }
+            })(),
         );
-        expect(rebuilt.error).toBeUndefined();
-        await sim.destroy();
-        return lab.calls(tool);
-    } finally {
-        lab.dispose();
     }
+    return wholeLabCalls.get(stack)!.then((calls) => calls.filter((c) => c.startsWith(`${tool} `)));
 }
 
 /** Every clusteradm call a lab on the user's own clusters (runtime existing) makes, up to destroy. */
 async function clusteradmCallsOfExistingLab(): Promise<string[]> {
-    const lab = new FakeLab();
+    const lab = new EngineLab();
     try {
-        const sim = new Simulation(lab, "existing");
         const config = {
-            ...lab.userLab(["hub", "spoke1", "spoke2"]),
+            ...withoutApiObjects,
+            ...lab.fake.userLab(["hub", "spoke1", "spoke2"]),
             hubSelfManaged: true,
             klusterletModes: { spoke2: "singleton" },
         };
-        expect((await sim.up(config)).error).toBeUndefined();
+        lab.configure("existing", config);
+        expectSucceeded(await lab.frontDoor("up", "existing"));
         // spoke2 leaves the lab: unjoined from its own cluster; then destroy cleans the hub
-        expect((await sim.up({ ...config, spokes: ["spoke1"], klusterletModes: {} })).error).toBeUndefined();
-        await sim.destroy();
-        return lab.calls("clusteradm");
+        lab.configure("existing", { spokes: ["spoke1"], klusterletModes: undefined });
+        expectSucceeded(await lab.frontDoor("up", "existing"));
+        expectSucceeded(await lab.frontDoor("destroy", "existing"));
+        return lab.fake.calls("clusteradm");
     } finally {
         lab.dispose();
     }
@@ -97,19 +118,32 @@ const verbOf = (line: string) =>
         .join(" ");
 
 describe.each([
-    ["kind", ["kind get clusters", "kind create cluster", "kind get kubeconfig", "kind delete cluster"]],
-    ["k3d", ["k3d cluster get", "k3d cluster create", "k3d kubeconfig get", "k3d cluster delete"]],
+    [
+        "kind",
+        ["kind version", "kind get clusters", "kind create cluster", "kind get kubeconfig", "kind delete cluster"],
+    ],
+    [
+        "k3d",
+        [
+            "k3d version",
+            "k3d cluster list",
+            "k3d cluster get",
+            "k3d cluster create",
+            "k3d kubeconfig get",
+            "k3d cluster delete",
+        ],
+    ],
 ] as const)("the real %s", (tool, verbs) => {
     let calls: string[];
     beforeAll(async () => {
         calls = await callsOfWholeLab(tool);
     });
 
-    it("sees every verb the lab uses (create, kubeconfig, delete)", () => {
+    it("sees every verb the lab uses (version, list, create, kubeconfig, delete)", () => {
         expect(new Set(calls.map(verbOf))).toEqual(new Set(verbs));
     });
 
-    it("accepts every command line the step scripts run", () => {
+    it("accepts every command line the step scripts and the front door run", () => {
         const refused = [...new Set(calls)]
             .map((line) => ({ line, ...parseWithRealCli(tool, line) }))
             .filter((r) => !r.ok)
@@ -197,6 +231,7 @@ describe("clusteradm v1.3.1's own flag definitions", () => {
                 "pkg/cmd/accept",
                 "pkg/cmd/unjoin",
                 "pkg/cmd/clean",
+                "pkg/cmd/version",
             ]),
         );
     });
