@@ -39,6 +39,11 @@ const kubeconfigKey = "kubernetes:config:kubeconfig";
 /** The kubeconfig this provider instance was configured with (Configure's variables or args). */
 let kubeconfig = "";
 
+/** Points this provider instance at the cluster a kubeconfig names, as Configure does. */
+export function configureKubeconfig(text: string): void {
+    kubeconfig = text;
+}
+
 /**
  * The SDK's provider server accepts Configure without showing the request to the provider; the
  * kubeconfig is the one thing this stand-in needs from it, so its Configure handler is wrapped.
@@ -52,7 +57,7 @@ function captureConfigure(): void {
                 const request = call.request;
                 const variables: Map<string, string> | undefined = request.getVariablesMap?.();
                 const fromArgs = request.getArgs?.()?.toJavaScript?.()?.kubeconfig;
-                kubeconfig = variables?.get(kubeconfigKey) ?? (typeof fromArgs === "string" ? fromArgs : "");
+                configureKubeconfig(variables?.get(kubeconfigKey) ?? (typeof fromArgs === "string" ? fromArgs : ""));
                 configure(call, callback);
             };
         }

@@ -1,0 +1,121 @@
+/**
+ * The stand-in plugins' own promises, without the engine: what replaces and what updates in place,
+ * what stays secret, and where the kubernetes stand-in records an object for the fakes. The engine
+ * tier relies on each; here each can fail on its own.
+ */
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { configureKubeconfig, KubernetesProvider } from "./plugins/kubernetes";
+import { RandomProvider } from "./plugins/random";
+import { reveal, secret } from "./plugins/wire";
+
+const urn = (type: string, name: string) => `urn:pulumi:kind::ocm-lab::${type}::${name}`;
+
+describe("the random stand-in (RandomPassword of pulumi-random 4.21.2)", () => {
+    const random = new RandomProvider();
+    const password = urn("ocm-lab:index:ArgoAgentAddon$random:index/randomPassword:RandomPassword", "pw");
+    const lab = { length: 24, special: false };
+
+    it("makes a secret password of the length and characters asked for", async () => {
+        const made = await random.create(password, lab);
+        expect(made.outs.result).toEqual(secret(expect.stringMatching(/^[A-Za-z0-9]{24}$/)));
+        const other = await random.create(password, lab);
+        expect(reveal(other.outs.result)).not.toBe(reveal(made.outs.result));
+    });
+
+    it("replaces the password for a new length, character set or keepers, and leaves it otherwise", async () => {
+        const made = (await random.create(password, lab)).outs;
+        expect(await random.diff("none", password, made, lab)).toEqual({ changes: false, replaces: [] });
+        expect(await random.diff("none", password, made, { ...lab, length: 32 })).toEqual({
+            changes: true,
+            replaces: ["length"],
+        });
+        expect((await random.diff("none", password, made, { ...lab, special: true })).replaces).toEqual(["special"]);
+        expect((await random.diff("none", password, made, { ...lab, keepers: { at: "1" } })).replaces).toEqual([
+            "keepers",
+        ]);
+    });
+});
+
+describe("the kubernetes stand-in", () => {
+    const kubernetes = new KubernetesProvider();
+    const work = urn(
+        "ocm-lab:index:ClusterRegistration$kubernetes:work.open-cluster-management.io/v1:ManifestWork",
+        "w",
+    );
+    const release = urn("kubernetes:helm.sh/v3:Release", "argocd-release");
+    const secretUrn = urn("kubernetes:core/v1:Secret", "argocd-cluster-secret");
+    const smoke = {
+        metadata: { name: "ocm-lab-smoke", namespace: "spoke1" },
+        spec: { workload: { manifests: [{ metadata: { name: "hello", namespace: "default" } }] } },
+    };
+    let state: string;
+    const hub = () => path.join(state, "clusters", "kind-hub");
+
+    beforeEach(() => {
+        // a fake cluster as tests/fakes/fakelib.sh new_cluster records one: its folder and its port claim
+        state = fs.mkdtempSync(path.join(os.tmpdir(), "ocm-lab-kubernetes-stand-in-"));
+        fs.mkdirSync(hub(), { recursive: true });
+        fs.writeFileSync(path.join(hub(), "name"), "hub\n");
+        fs.writeFileSync(path.join(state, "port-40007"), "kind-hub\n");
+        process.env.FAKE_STATE = state;
+        configureKubeconfig("apiVersion: v1\nclusters:\n- cluster:\n    server: https://127.0.0.1:40007\n");
+    });
+    afterEach(() => {
+        delete process.env.FAKE_STATE;
+        fs.rmSync(state, { recursive: true, force: true });
+    });
+
+    it("records a ManifestWork on the hub the kubeconfig names, with its Pod, and removes it on delete", async () => {
+        const made = await kubernetes.create(work, smoke);
+        expect(made.id).toBe("spoke1/ocm-lab-smoke");
+        const marker = path.join(hub(), "hub", "manifestworks", "spoke1", "ocm-lab-smoke");
+        expect(fs.readFileSync(marker, "utf8")).toBe("default/hello");
+        await kubernetes.delete(made.id, work, made.outs);
+        expect(fs.existsSync(marker)).toBe(false);
+    });
+
+    it("stores a Secret as the API server returns it, base64 data with stringData merged in, and keeps it secret", async () => {
+        const inputs = {
+            metadata: { name: "argocd-cluster", namespace: "argocd" },
+            stringData: { "admin.password": secret("hunter2hunter2") },
+        };
+        const made = await kubernetes.create(secretUrn, inputs);
+        const file = path.join(hub(), "objects", "secret", "argocd", "argocd-cluster", "data", "admin.password");
+        expect(Buffer.from(fs.readFileSync(file, "utf8"), "base64").toString()).toBe("hunter2hunter2");
+        expect(made.outs.stringData).toEqual(secret({ "admin.password": "hunter2hunter2" }));
+    });
+
+    it("installs the chart as the fake add-on sees it, and updates a new version in place", async () => {
+        const chart = { name: "argocd-agent-addon", namespace: "argocd", version: "0.28.1" };
+        const made = await kubernetes.create(release, chart);
+        expect(fs.readFileSync(path.join(hub(), "hub", "addon-installed"), "utf8")).toBe("0.28.1");
+        expect(made.outs.status).toEqual({ status: "deployed" });
+        const newer = { ...chart, version: "0.29.0" };
+        expect(await kubernetes.diff(made.id, release, made.outs, newer)).toMatchObject({
+            changes: true,
+            replaces: [],
+        });
+        expect(await kubernetes.diff(made.id, release, made.outs, chart)).toMatchObject({ changes: false });
+        expect((await kubernetes.diff(made.id, release, made.outs, { ...chart, name: "other" })).replaces).toEqual([
+            "name",
+        ]);
+    });
+
+    it("replaces an object that moves to another name or namespace", async () => {
+        const made = await kubernetes.create(work, smoke);
+        const moved = { ...smoke, metadata: { ...smoke.metadata, namespace: "spoke2" } };
+        expect(await kubernetes.diff(made.id, work, made.outs, moved)).toMatchObject({
+            changes: true,
+            replaces: ["metadata"],
+        });
+    });
+
+    it("fails as an unreachable API server does once the cluster is gone", async () => {
+        fs.rmSync(hub(), { recursive: true, force: true });
+        await expect(kubernetes.create(work, smoke)).rejects.toThrow(
+            'Get "https://127.0.0.1:40007/version": dial tcp: connect: connection refused',
+        );
+    });
+});
