@@ -69,7 +69,7 @@ const builds: Record<RealCli, GoBuild> = {
         module: "github.com/pulumi/pulumi/pkg/v3",
         alsoRequires: [`github.com/pulumi/pulumi/sdk/v3 ${versions.pulumiCliForTests}`],
         mainPackage: "github.com/pulumi/pulumi/pkg/v3/cmd/pulumi",
-        ldflags: `-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=${versions.pulumiCliForTests}`,
+        ldflags: `-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=${versions.pulumiCliForTests}`,
     },
     // The engine tier's kubernetes provider. Its own cmd/pulumi-resource-kubernetes embeds files that
     // the provider's Makefile generates (schema-embed.json), which the module does not hold; this wrapper
@@ -78,7 +78,7 @@ const builds: Record<RealCli, GoBuild> = {
         version: versions.kubernetesProviderModule,
         module: "github.com/pulumi/pulumi-kubernetes/provider/v4",
         mainPackage: ".",
-        ldflags: `-X github.com/pulumi/pulumi-kubernetes/provider/v4/pkg/version.Version=${versions.kubernetesProviderModule.slice(1)}`,
+        ldflags: `-s -w -X github.com/pulumi/pulumi-kubernetes/provider/v4/pkg/version.Version=${versions.kubernetesProviderModule.slice(1)}`,
         wrapperMain: (moduleDir) => ({
             "schema.json": fs.readFileSync(
                 path.join(moduleDir, "cmd", "pulumi-resource-kubernetes", "schema.json"),
