@@ -6,6 +6,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { EngineLab, expectFailed, expectSucceeded, requireEngineTier, withoutApiObjects } from "./engineLab";
+import { expectRegistered as registered } from "./labWorld";
 
 requireEngineTier();
 
@@ -14,14 +15,8 @@ const base = withoutApiObjects;
 let lab: EngineLab;
 afterEach(() => lab?.dispose());
 
-/** Every spoke named is a ManagedCluster the hub accepted. */
-function expectRegistered(spokes: string[]) {
-    for (const spoke of spokes) {
-        const managed = `${lab.fake.cluster("hub")}/hub/managedclusters/${spoke}`;
-        expect(lab.fake.read(`${managed}/accepted`).trim()).toBe("true");
-        expect(lab.fake.read(`${managed}/spoke`).trim()).toBe(path.basename(lab.fake.cluster(spoke)));
-    }
-}
+/** Every spoke named is a ManagedCluster the hub accepted, registered from its own cluster. */
+const expectRegistered = (spokes: string[]) => registered(lab, spokes);
 
 const spokeSteps = (spoke: string) =>
     [`${spoke}-cluster`, `${spoke}-kubeconfig`, `${spoke}-join`, `${spoke}-accept`, `${spoke}-available`].sort();

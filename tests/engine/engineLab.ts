@@ -385,21 +385,21 @@ export class EngineLab {
                       encoding: "utf8",
                   })
                 : spawnSync(docker, ["volume", "ls", "--format", "{{.Name}}"], { encoding: "utf8" });
-        const created = (name: string) => {
-            const field = kind === "container" ? "{{.Created}}" : "{{.CreatedAt}}";
-            const at = spawnSync(docker, [kind, "inspect", "--format", field, name], { encoding: "utf8" });
-            // "2026-12-01 19:02:03 +0000 UTC" (volume) or RFC 3339 (container)
-            return Date.parse(
-                at.stdout
-                    .trim()
-                    .replace(/ ([+-]\d{2})(\d{2}) \w+$/, "$1:$2")
-                    .replace(" ", "T"),
-            );
-        };
-        return listed.stdout
+        const names = listed.stdout.split("\n").filter((name) => name.startsWith(prefix));
+        if (names.length === 0) {
+            return [];
+        }
+        // one inspect for all: "<name> <created>", a container's name with its leading "/"
+        const field = kind === "container" ? "{{.Name}} {{.Created}}" : "{{.Name}} {{.CreatedAt}}";
+        const inspected = spawnSync(docker, [kind, "inspect", "--format", field, ...names], { encoding: "utf8" });
+        // created: "2026-12-01 19:02:03 +0000 UTC" (volume) or RFC 3339 (container)
+        const created = (at: string) => Date.parse(at.replace(/ ([+-]\d{2})(\d{2}) \w+$/, "$1:$2").replace(" ", "T"));
+        return inspected.stdout
+            .trim()
             .split("\n")
-            .filter((name) => name.startsWith(prefix))
-            .filter((name) => created(name) >= this.madeAt - 1000)
+            .map((line) => line.split(/ (.*)/))
+            .filter(([, at]) => at !== undefined && created(at) >= this.madeAt - 1000)
+            .map(([name]) => name.replace(/^\//, ""))
             .sort();
     }
 

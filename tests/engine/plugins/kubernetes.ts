@@ -153,6 +153,12 @@ function write(type: string, plain: any): void {
     }
 }
 
+/** What the provider returns for an object it applied: its inputs, a Release's status, secrets kept secret. */
+function outputsOf(type: string, plain: any, inputs: any): Record<string, unknown> {
+    const outs = type === "helm.sh/v3:Release" ? { ...plain, status: { status: "deployed" } } : plain;
+    return keepSecret(outs, secretKeys(inputs));
+}
+
 const same = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
 
 export class KubernetesProvider implements provider.Provider {
@@ -181,10 +187,9 @@ export class KubernetesProvider implements provider.Provider {
         const plain = reveal(inputs);
         write(type, plain);
         const meta = metadataOf(type, plain);
-        const outs = type === "helm.sh/v3:Release" ? { ...plain, status: { status: "deployed" } } : plain;
         return {
             id: meta.namespace ? `${meta.namespace}/${meta.name}` : String(meta.name),
-            outs: keepSecret(outs, secretKeys(inputs)),
+            outs: outputsOf(type, plain, inputs),
         };
     }
 
@@ -192,8 +197,7 @@ export class KubernetesProvider implements provider.Provider {
         const type = typeName(urn);
         const plain = reveal(news);
         write(type, plain);
-        const outs = type === "helm.sh/v3:Release" ? { ...plain, status: { status: "deployed" } } : plain;
-        return { outs: keepSecret(outs, secretKeys(news)) };
+        return { outs: outputsOf(type, plain, news) };
     }
 
     async delete(_id: string, urn: string, props: any): Promise<void> {
