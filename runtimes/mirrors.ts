@@ -1,6 +1,6 @@
 /**
  * The image cache's registry mirrors, and how each runtime is told about them. No Pulumi imports:
- * the config text is plain data, shown by tests and read by the front door (tools/lab.ts).
+ * the config text is plain data, shown by tests and read by the front door (cli/lab.ts).
  */
 
 /** An upstream registry the lab's images come from, and the address its pull-through mirror answers on. */
@@ -16,7 +16,7 @@ export interface RegistryMirror {
 }
 
 /**
- * The registries the lab's images come from (tools/images.ts lists them image by image, and a test
+ * The registries the lab's images come from (figures/images.ts lists them image by image, and a test
  * keeps the two in step): OCM, Argo CD and its operator and agent on quay.io, Argo CD's redis on
  * public.ecr.aws, the guestbook on gcr.io, busybox and k3s's own add-ons on docker.io. ghcr.io and
  * registry.k8s.io serve none of the lab's images today but many of the apps people deliver with it.

@@ -1,6 +1,6 @@
 /**
  * Names the runtimes give things on the machine, with no Pulumi imports, so the front door
- * (tools/lab.ts) can check them before a program runs.
+ * (cli/lab.ts) can check them before a program runs.
  */
 
 /**

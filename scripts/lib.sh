@@ -1,7 +1,7 @@
 # Shared by every step script, which sources it from its folder. Reads STEP and CLUSTER (set by each
 # step) for messages, and sets TIMEOUT_SECONDS from the stack's settings file (scripts/settings.ts).
 # A step the program runs (OCM_LAB_STEP set) adds one line to the stack's steps.jsonl when it ends:
-# its name, script, start, end and exit code, nothing else (tools/runRecord.ts reads it).
+# its name, script, start, end and exit code, nothing else (cli/runRecord.ts reads it).
 # shellcheck shell=bash
 
 # Milliseconds since the epoch; whole seconds where date has no %N (macOS).

@@ -3,10 +3,10 @@
  * graph shows up as a diff in docs/, or this fails with the command that refreshes them.
  */
 import * as fs from "fs";
-import { benchFile, renderBench } from "../tools/bench";
-import { graphFile, renderGraphDoc, stacks } from "../tools/graph";
-import { latencies } from "../tools/latencies";
-import { stepKind, summarise } from "../tools/model";
+import { benchFile, renderBench } from "../figures/bench";
+import { graphFile, renderGraphDoc, stacks } from "../figures/graph";
+import { latencies } from "../figures/latencies";
+import { stepKind, summarise } from "../figures/model";
 import { runProgram } from "./harness/program";
 
 describe("committed figures", () => {

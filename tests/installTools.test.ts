@@ -8,7 +8,7 @@ import { createHash } from "crypto";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { ensureTool, InstallContext, Platform, platformOf, releases, ToolError } from "../tools/installTools";
+import { ensureTool, InstallContext, Platform, platformOf, releases, ToolError } from "../cli/installTools";
 
 const sha = (data: string) => createHash("sha256").update(data).digest("hex");
 

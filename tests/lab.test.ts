@@ -5,16 +5,10 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { labConfigFrom, labEnvironment, run } from "../tools/lab";
-import {
-    ownedClusterNames,
-    ownsDockerObject,
-    ownsNetwork,
-    PreflightFacts,
-    preflightProblems,
-} from "../tools/preflight";
-import { clustersLine, renderTable, StatusRow, statusProblems, statusRows } from "../tools/status";
-import { cacheStatusLines, DockerRun, existingCacheVolumes, keptCacheMessage, purgeCache } from "../tools/imageCache";
+import { labConfigFrom, labEnvironment, run } from "../cli/lab";
+import { ownedClusterNames, ownsDockerObject, ownsNetwork, PreflightFacts, preflightProblems } from "../cli/preflight";
+import { clustersLine, renderTable, StatusRow, statusProblems, statusRows } from "../cli/status";
+import { cacheStatusLines, DockerRun, existingCacheVolumes, keptCacheMessage, purgeCache } from "../cli/imageCache";
 
 const made: string[] = [];
 const temp = () => {

@@ -18,8 +18,8 @@ import {
     mirroredRegistries,
     RegistryMirror,
 } from "../runtimes/mirrors";
-import { builtModuleSourceDir, realCliPath } from "../tools/realClis";
-import { labImages, pullsPerUp, registryOf } from "../tools/images";
+import { builtModuleSourceDir, realCliPath } from "./builds/realClis";
+import { labImages, pullsPerUp, registryOf } from "../figures/images";
 
 const mirrors = labMirrors("kind");
 const work = fs.mkdtempSync(path.join(os.tmpdir(), "ocm-lab-mirrors-"));

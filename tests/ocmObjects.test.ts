@@ -7,7 +7,7 @@ import * as fs from "fs";
 import * as path from "path";
 import * as yaml from "js-yaml";
 import { manifestWork, smokeWork } from "../components/ocmObjects";
-import { ocmApiSourceDir } from "../tools/realClis";
+import { ocmApiSourceDir } from "./builds/realClis";
 import { versions } from "../versions";
 import { Schema, schemaProblems } from "./harness/openapi";
 

@@ -85,8 +85,8 @@ describe("the project", () => {
     it("never pipes a downloaded script into a shell, anywhere a user or CI would run it", () => {
         const files = [
             "README.md",
-            "tools/installTools.ts",
-            "tools/lab.ts",
+            "cli/installTools.ts",
+            "cli/lab.ts",
             ".ci/run",
             ...stepFiles.map((f) => `scripts/${f}`),
         ];

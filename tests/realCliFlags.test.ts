@@ -5,7 +5,7 @@
  * the pinned release does not have, fails here instead of on a user's first `npm run up`.
  *
  * The real binaries are the pinned releases built from their Go modules by `npm run build:clis`
- * (tools/realClis.ts). Each recorded call is re-run with `--help` appended: cobra parses every flag
+ * (tests/builds/realClis.ts). Each recorded call is re-run with `--help` appended: cobra parses every flag
  * first (an unknown one is an error), then prints the resolved command's help instead of running it.
  */
 import { spawnSync } from "child_process";
@@ -13,7 +13,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { EngineLab, expectSucceeded, requireEngineTier, withoutApiObjects } from "./engine/engineLab";
-import { clusteradmSourceDir, RealCli, realCliPath } from "../tools/realClis";
+import { clusteradmSourceDir, RealCli, realCliPath } from "./builds/realClis";
 
 requireEngineTier();
 
@@ -162,7 +162,7 @@ describe.each([
 });
 
 /**
- * clusteradm v1.3.1 cannot be built here (see tools/realClis.ts), so its calls are checked against
+ * clusteradm v1.3.1 cannot be built here (see tests/builds/realClis.ts), so its calls are checked against
  * the flags its source defines: those of the subcommand's own package, the shared ones in
  * pkg/genericclioptions, and the root's --kubeconfig and --context (cmd/clusteradm/clusteradm.go
  * sets only those two fields of cli-runtime's ConfigFlags). This catches a misspelled flag or a flag

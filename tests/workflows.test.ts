@@ -9,7 +9,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as yaml from "js-yaml";
-import { lintWorkflows } from "../tools/realClis";
+import { lintWorkflows } from "./builds/realClis";
 import { projectRoot } from "./harness/program";
 
 jest.setTimeout(300_000); // a cold machine builds actionlint first

@@ -1,6 +1,6 @@
 /**
  * The engine tier: the lab run through its own front door (`npm run up|preview|destroy -- <stack>`,
- * tools/lab.ts), which drives the real Pulumi engine (the CLI built from its Go module) through the
+ * cli/lab.ts), which drives the real Pulumi engine (the CLI built from its Go module) through the
  * Automation API. What the engine talks to:
  * - the real kubernetes provider, built from its Go module (a January 2026 commit, see versions.ts);
  * - stand-ins for the command, docker and random providers (tests/engine/plugins), which the Go module
@@ -19,9 +19,9 @@ import * as os from "os";
 import * as path from "path";
 import * as yaml from "js-yaml";
 import { FakeLab } from "../harness/fakeLab";
-import { realCliPath } from "../../tools/realClis";
+import { realCliPath } from "../builds/realClis";
 import { versions } from "../../versions";
-import { inotifyNeeded } from "../../tools/preflight";
+import { inotifyNeeded } from "../../cli/preflight";
 import { ensureRegistryImage } from "../harness/docker";
 
 export const projectRoot = path.resolve(__dirname, "..", "..");
@@ -42,7 +42,7 @@ const projectEntries = [
     "components",
     "runtimes",
     "scripts",
-    "tools",
+    "cli",
     "tests/engine/programOnly.ts",
 ];
 
@@ -291,7 +291,7 @@ export class EngineLab {
 
     /** `npm run <command> -- <stack> [options]`, as a user types it (npm's own lines left out). */
     frontDoor(command: string, stack: string, ...options: string[]): Promise<FrontDoorResult> {
-        return this.spawnNode([path.join(this.project, "tools", "lab.ts"), command, stack, ...options]);
+        return this.spawnNode([path.join(this.project, "cli", "lab.ts"), command, stack, ...options]);
     }
 
     /** `frontDoor`, with the steps that ran meanwhile (scripts/lib.sh's lines), sorted. */
@@ -310,10 +310,10 @@ export class EngineLab {
         return this.spawnNode([path.join(this.project, "tests", "engine", "programOnly.ts"), command, stack]);
     }
 
-    /** `node tools/run.js <script> <args>` in the project copy, with this lab's environment. */
+    /** `node cli/run.js <script> <args>` in the project copy, with this lab's environment. */
     private spawnNode(args: string[]): Promise<FrontDoorResult> {
         return new Promise((resolve) => {
-            const child = spawn(process.execPath, [path.join(this.project, "tools", "run.js"), ...args], {
+            const child = spawn(process.execPath, [path.join(this.project, "cli", "run.js"), ...args], {
                 cwd: this.project,
                 env: this.env(),
             });

@@ -25,8 +25,8 @@ import {
     smokeWork,
     stackOutput,
 } from "./labWorld";
-import { measuredBlock } from "../../tools/bench";
-import { RunRecord } from "../../tools/runRecord";
+import { measuredBlock } from "../../figures/bench";
+import { RunRecord } from "../../cli/runRecord";
 
 requireEngineTier();
 

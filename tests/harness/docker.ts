@@ -7,7 +7,7 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { realCliPath } from "../../tools/realClis";
+import { realCliPath } from "../builds/realClis";
 import { versions } from "../../versions";
 
 export function docker(args: string[], input?: string): { ok: boolean; stdout: string; output: string } {

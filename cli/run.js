@@ -1,4 +1,4 @@
-// Runs a TypeScript tool in place (`node tools/run.js tools/graph.ts`): each .ts file is compiled
+// Runs a TypeScript file in place (`node cli/run.js cli/lab.ts`): each .ts file is compiled
 // on load with the project's own TypeScript, so paths relative to the sources stay true.
 //
 // What it compiles is kept in node_modules/.cache/ocm-lab-ts, keyed by the source, the compiler

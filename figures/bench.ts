@@ -6,7 +6,7 @@
  * `npm run bench -- --engine`: the engine tier's figures for 2, 10 and 30 spokes (engineBlock below),
  * kept in that section too.
  *
- * `npm run bench -- --run <record>`: a run record that `npm run up` wrote (tools/runRecord.ts), held
+ * `npm run bench -- --run <record>`: a run record that `npm run up` wrote (cli/runRecord.ts), held
  * against the model for the same stack and number of spokes, written to docs/bench.md's measured
  * section (one block per stack; the model above it is regenerated as usual).
  */
@@ -17,7 +17,7 @@ import { projectRoot, runProgram } from "../tests/harness/program";
 import { labImages, pullsPerUp, registryOf } from "./images";
 import { latencies } from "./latencies";
 import { stepKind, summarise } from "./model";
-import { availableWaits, maxOverlap, RunRecord } from "./runRecord";
+import { availableWaits, maxOverlap, RunRecord } from "../cli/runRecord";
 import { versions } from "../versions";
 
 export const benchFile = path.join(projectRoot, "docs", "bench.md");
@@ -104,7 +104,7 @@ export async function renderBench(measured = measuredSection(readBench())): Prom
             const summary = summarise(run, (r) => {
                 const latency = latencies[stepKind(r)];
                 if (!latency) {
-                    throw new Error(`tools/latencies.ts has no latency for step kind ${stepKind(r)} (${r.name})`);
+                    throw new Error(`figures/latencies.ts has no latency for step kind ${stepKind(r)} (${r.name})`);
                 }
                 return latency.seconds;
             });
@@ -139,7 +139,7 @@ export async function renderBench(measured = measuredSection(readBench())): Prom
     ].join("\n");
 }
 
-/** Image pulls that cross the internet per `up`, with and without the image cache (tools/images.ts). */
+/** Image pulls that cross the internet per `up`, with and without the image cache (figures/images.ts). */
 function renderPulls(): string[] {
     const rows: string[] = [];
     for (const stack of ["kind", "k3d"] as const) {

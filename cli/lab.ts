@@ -2,7 +2,7 @@
  * The front door: `npm run up|preview|destroy|status|preflight -- <kind|k3d|existing>`. It keeps Pulumi's
  * state in the project (no account needed), never prompts, installs the pinned CLIs, checks the
  * machine before anything is created, then runs the program through the Automation API
- * (tools/labStack.ts) with the pinned Pulumi CLI (npm package `pulumi`).
+ * (cli/labStack.ts) with the pinned Pulumi CLI (npm package `pulumi`).
  */
 import { spawnSync, SpawnSyncOptions } from "child_process";
 import { randomBytes } from "crypto";

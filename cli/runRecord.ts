@@ -8,7 +8,34 @@
 import * as fs from "fs";
 import * as path from "path";
 import { stepSettingsPath } from "../scripts/settings";
-import { nearestSteps } from "./model";
+
+/**
+ * For each resource `isStep` accepts, the steps it waits for directly: the URNs `waitsOn` gives,
+ * looked through every resource that is not a step (providers, components, and whatever else the
+ * caller does not count as a step). Used below for a run's record, and by figures/model.ts for the
+ * modelled graph.
+ */
+export function nearestSteps<R extends { urn: string }>(
+    resources: R[],
+    isStep: (r: R) => boolean,
+    waitsOn: (r: R) => string[],
+): Map<R, R[]> {
+    const byUrn = new Map(resources.map((r) => [r.urn, r]));
+    const stepsBehind = (urn: string, seen: Set<string>): R[] => {
+        const r = byUrn.get(urn);
+        if (!r || seen.has(urn)) {
+            return [];
+        }
+        seen.add(urn);
+        return isStep(r) ? [r] : waitsOn(r).flatMap((d) => stepsBehind(d, seen));
+    };
+    return new Map(
+        resources.filter(isStep).map((r) => {
+            const seen = new Set<string>();
+            return [r, [...new Set(waitsOn(r).flatMap((d) => stepsBehind(d, seen)))]];
+        }),
+    );
+}
 
 export interface StepTiming {
     /** The resource name, e.g. "spoke1-join". */

@@ -2,36 +2,10 @@
  * Reading the program's resource graph for people: a mermaid diagram per stack, and the critical
  * path (steps that must run one after another) with a modelled time to ready.
  */
+import { nearestSteps } from "../cli/runRecord";
 import { ProgramRun, Registration } from "../tests/harness/program";
 
 const isStep = (r: Registration) => r.custom && !r.type.startsWith("pulumi:providers:");
-
-/**
- * For each resource `isStep` accepts, the steps it waits for directly: the URNs `waitsOn` gives,
- * looked through every resource that is not a step (providers, components, and whatever else the
- * caller does not count as a step). Shared by the model below and tools/runRecord.ts.
- */
-export function nearestSteps<R extends { urn: string }>(
-    resources: R[],
-    isStep: (r: R) => boolean,
-    waitsOn: (r: R) => string[],
-): Map<R, R[]> {
-    const byUrn = new Map(resources.map((r) => [r.urn, r]));
-    const stepsBehind = (urn: string, seen: Set<string>): R[] => {
-        const r = byUrn.get(urn);
-        if (!r || seen.has(urn)) {
-            return [];
-        }
-        seen.add(urn);
-        return isStep(r) ? [r] : waitsOn(r).flatMap((d) => stepsBehind(d, seen));
-    };
-    return new Map(
-        resources.filter(isStep).map((r) => {
-            const seen = new Set<string>();
-            return [r, [...new Set(waitsOn(r).flatMap((d) => stepsBehind(d, seen)))]];
-        }),
-    );
-}
 
 /** Every step with the steps it waits for directly, providers looked through. */
 function stepGraph(run: ProgramRun): Map<Registration, Registration[]> {

@@ -15,7 +15,7 @@
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { versions } from "../versions";
+import { versions } from "../../versions";
 
 export type RealCli = "kind" | "k3d" | "actionlint" | "registry" | "pulumi" | "pulumi-resource-kubernetes";
 
@@ -112,7 +112,7 @@ const builds: Record<RealCli, GoBuild> = {
     },
 };
 
-export const goRoot = path.resolve(__dirname, "..", ".tools", "go");
+export const goRoot = path.resolve(__dirname, "..", "..", ".tools", "go");
 
 /** Where the built `tool` lives; present once `npm run build:clis` has run. */
 export function realCliPath(tool: RealCli): string {
@@ -240,7 +240,7 @@ function ensureBuilt(tool: RealCli): string {
  * `npm run lint`'s workflow check: actionlint (with shellcheck on each `run:` script) over
  * .github/workflows. Exits non-zero with actionlint's findings.
  */
-export function lintWorkflows(root = path.resolve(__dirname, "..")): void {
+export function lintWorkflows(root = path.resolve(__dirname, "..", "..")): void {
     const actionlint = ensureBuilt("actionlint");
     const result = spawnSync(actionlint, ["-no-color"], { cwd: root, stdio: "inherit" });
     if (result.error || result.status !== 0) {
