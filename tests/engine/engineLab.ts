@@ -35,7 +35,7 @@ const projectEntries = [
     "Pulumi.k3d.yaml",
     "Pulumi.existing.yaml",
     "index.ts",
-    "config.ts",
+    "config",
     "versions.ts",
     "package.json",
     "tsconfig.json",

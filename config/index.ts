@@ -2,7 +2,7 @@
  * The lab's configuration: read once in index.ts, validated here, passed down as typed values.
  * Validation is pure so that bad input fails before any resource exists and is testable alone.
  */
-import { versions } from "./versions";
+import { versions } from "../versions";
 
 /** kind and k3d make the lab's clusters; `existing` registers clusters the user already has (their contexts). */
 export type RuntimeName = "kind" | "k3d" | "existing";
