@@ -473,7 +473,7 @@ function status(stack: string, stackOutputs: OutputMap, env: NodeJS.ProcessEnv):
             list("manifestworks.work.open-cluster-management.io", true),
             {
                 ...(outputs.klusterletModes ?? {}),
-                // a self-managed hub's own klusterlet always runs in default mode (config.ts)
+                // a self-managed hub's own klusterlet always runs in default mode (config/registration.ts)
                 ...(outputs.selfManagedCluster ? { [outputs.selfManagedCluster]: "default" } : {}),
             },
         );
