@@ -1,3 +1,4 @@
+/** The program: a hub and N spokes, registered with OCM, with the Argo CD add-on; read top to bottom for the flow. */
 import * as pulumi from "@pulumi/pulumi";
 import { ArgoAgentAddon, ClusterRegistration, HubCluster, ImageCache, SpokeCluster } from "./components";
 import { parseLabConfig, selfManagedClusterName } from "./config";

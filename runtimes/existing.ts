@@ -16,7 +16,9 @@ export function existingRuntime(lab: Pick<LabConfig, "hubName" | "contexts" | "h
         const context = lab.contexts[clusterName];
         if (context === undefined) {
             // parseLabConfig asks for a context for every cluster, so this is a bug, not a user's mistake.
-            throw new Error(`ocm-lab: runtime existing has no context for cluster ${clusterName} (a bug in config/existing.ts)`);
+            throw new Error(
+                `ocm-lab: runtime existing has no context for cluster ${clusterName} (a bug in config/existing.ts)`,
+            );
         }
         return context;
     };

@@ -1,3 +1,4 @@
+/** Everything kind, k3d and existing clusters do differently, behind one Runtime interface; this picks one. */
 import { LabConfig } from "../config";
 import { existingRuntime } from "./existing";
 import { k3dRuntime } from "./k3d";

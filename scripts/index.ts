@@ -1,4 +1,6 @@
 /**
+ * The program's steps: one shell script per step, each sourcing lib.sh.
+ *
  * How a step script reaches a `command.local.Command`: as its path, run from the project folder
  * (the Pulumi engine starts providers there: pkg/engine/project.go getPwdMain, and
  * sdk/go/common/resource/plugin/plugin.go sets the plugin's Dir to it), plus a digest of what the

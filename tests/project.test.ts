@@ -82,6 +82,70 @@ describe("the project", () => {
         expect(importsOf("runtimes").some((i) => i.endsWith("../scripts/step"))).toBe(true);
     });
 
+    describe("rooms by role", () => {
+        // Each top-level room and what it is for: the program a Pulumi engine runs, the front door a
+        // user types, the generators of docs/, and what only tests and lint need.
+        const programRooms = ["index.ts", "versions.ts", "config", "components", "runtimes", "scripts"];
+        const roomOf = (file: string) => {
+            const [top] = path.relative(projectRoot, file).split(path.sep);
+            return programRooms.includes(top) || programRooms.includes(`${top}.ts`) ? "program" : top;
+        };
+        const sourcesIn = (entry: string): string[] => {
+            const full = path.join(projectRoot, entry);
+            if (!fs.statSync(full).isDirectory()) {
+                return /\.(ts|js)$/.test(entry) ? [full] : [];
+            }
+            return fs.readdirSync(full).flatMap((f) => sourcesIn(path.join(entry, f)));
+        };
+        /** Every project file each source imports or requires, as "from → to" with both rooms. */
+        const crossings = (entries: string[]) =>
+            entries.flatMap(sourcesIn).flatMap((file) =>
+                [...fs.readFileSync(file, "utf8").matchAll(/(?:from |require\()"(\.{1,2}\/[^"]*)"/g)].map((m) => {
+                    const target = path.resolve(path.dirname(file), m[1]);
+                    return {
+                        line: `${path.relative(projectRoot, file)} → ${path.relative(projectRoot, target)}`,
+                        from: roomOf(file),
+                        to: roomOf(target),
+                    };
+                }),
+            );
+
+        it("the program imports nothing of the front door, the figure generators or the tests", () => {
+            const found = crossings(programRooms);
+            expect(found.filter((c) => c.to !== "program").map((c) => c.line)).toEqual([]);
+            expect(found.some((c) => c.line === "index.ts → config")).toBe(true); // it sees the program's imports
+        });
+
+        it("the front door imports the program only: neither the figure generators nor the tests", () => {
+            const found = crossings(["cli"]);
+            expect(found.filter((c) => !["program", "cli"].includes(c.to)).map((c) => c.line)).toEqual([]);
+            expect(found.some((c) => c.line === "cli/lab.ts → config")).toBe(true);
+        });
+
+        it("the figure generators reach into the tests only for the program under mocks", () => {
+            const found = crossings(["figures"]).filter((c) => c.to === "tests");
+            expect(found.map((c) => c.line).filter((l) => !l.endsWith("→ tests/harness/program"))).toEqual([]);
+            expect(found.length).toBeGreaterThan(0);
+        });
+
+        it("has no room that is not one of the four, and each says what it is for", () => {
+            const tracked = fs
+                .readdirSync(projectRoot, { withFileTypes: true })
+                .filter((d) => d.isDirectory() && !d.name.startsWith(".") && d.name !== "node_modules")
+                .map((d) => d.name)
+                .sort();
+            expect(tracked).toEqual(["cli", "components", "config", "docs", "figures", "runtimes", "scripts", "tests"]);
+            for (const room of ["cli", "figures", "tests"]) {
+                expect(fs.readFileSync(path.join(projectRoot, room, "README.md"), "utf8")).toMatch(/^# \S+: \S/);
+            }
+            for (const room of ["config", "components", "runtimes", "scripts"]) {
+                expect(fs.readFileSync(path.join(projectRoot, room, "index.ts"), "utf8")).toMatch(
+                    /^\/\*\*\s*\n?\s*\*?\s*\S/,
+                );
+            }
+        });
+    });
+
     it("never pipes a downloaded script into a shell, anywhere a user or CI would run it", () => {
         const files = [
             "README.md",
