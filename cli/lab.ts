@@ -21,8 +21,8 @@ import { OutputMap, Stack } from "@pulumi/pulumi/automation";
 import { EngineRecord, engineRecorder, pinnedPulumiCli, runOperation, selectLabStack, urnsOf } from "./labStack";
 
 const root = path.resolve(__dirname, "..");
-const stacks = ["kind", "k3d", "existing"];
-const commands = ["up", "preview", "destroy", "status", "preflight"];
+export const stacks = ["kind", "k3d", "existing"];
+export const commands = ["up", "preview", "destroy", "status", "preflight"];
 
 export interface LabEnvironment {
     env: NodeJS.ProcessEnv;
@@ -228,17 +228,8 @@ function installedPulumiPackage(): string {
     return JSON.parse(fs.readFileSync(path.join(root, "node_modules", "pulumi", "package.json"), "utf8")).version;
 }
 
-export async function main(args: string[]): Promise<void> {
-    const [command, stackName, ...options] = args;
-    process.chdir(root); // where Pulumi runs the program and the steps, and .ocm-lab/ lives
-    if (command === "pulumi") {
-        // `npm run pulumi -- <args>`: the pinned CLI with the lab's backend and passphrase.
-        const { env } = labEnvironment(root, process.env);
-        const cli = await pulumiCli();
-        // Beside the CLI are the language hosts of its release, which `pulumi up` itself needs.
-        const withHosts = { ...env, PATH: `${path.dirname(cli)}${path.delimiter}${env.PATH ?? ""}` };
-        process.exit(run(cli, args.slice(1), withHosts, { cwd: root, stdio: "inherit" }).status ?? 1);
-    }
+/** The names a command's `--replace` options give, and the options it does not take. */
+export function parseOptions(command: string, options: string[]): { replaceNames: string[]; unknown: string[] } {
     const knownOptions = { destroy: ["--purge-cache"], preview: ["--diff"] }[command] ?? [];
     // up|preview -- <stack> --replace <resource name> (repeatable): rebuild that resource, e.g. spoke1-cluster.
     const replaceNames: string[] = [];
@@ -250,6 +241,21 @@ export async function main(args: string[]): Promise<void> {
             unknown.push(options[i]);
         }
     }
+    return { replaceNames, unknown };
+}
+
+export async function main(args: string[]): Promise<void> {
+    const [command, stackName, ...options] = args;
+    process.chdir(root); // where Pulumi runs the program and the steps, and .ocm-lab/ lives
+    if (command === "pulumi") {
+        // `npm run pulumi -- <args>`: the pinned CLI with the lab's backend and passphrase.
+        const { env } = labEnvironment(root, process.env);
+        const cli = await pulumiCli();
+        // Beside the CLI are the language hosts of its release, which `pulumi up` itself needs.
+        const withHosts = { ...env, PATH: `${path.dirname(cli)}${path.delimiter}${env.PATH ?? ""}` };
+        process.exit(run(cli, args.slice(1), withHosts, { cwd: root, stdio: "inherit" }).status ?? 1);
+    }
+    const { replaceNames, unknown } = parseOptions(command, options);
     if (!commands.includes(command) || !stacks.includes(stackName) || unknown.length > 0) {
         fail(
             (unknown.length > 0 ? `unknown option(s) for ${command}: ${unknown.join(" ")}\n` : "") +

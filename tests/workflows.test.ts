@@ -159,7 +159,15 @@ describe("e2e.yml", () => {
 
     it("runs on pull requests that touch the program, weekly and by hand, for both stacks", () => {
         expect(workflow.on.pull_request.paths).toEqual(
-            expect.arrayContaining(["scripts/**", "components/**", ".github/scripts/**"]),
+            expect.arrayContaining([
+                "index.ts",
+                "config/**",
+                "scripts/**",
+                "components/**",
+                "runtimes/**",
+                "cli/**",
+                ".github/scripts/**",
+            ]),
         );
         expect(workflow.on.schedule[0].cron).toMatch(/^\S+ \S+ \* \* \d$/);
         expect(workflow.on).toHaveProperty("workflow_dispatch");

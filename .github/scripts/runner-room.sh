@@ -4,7 +4,7 @@
 #   runner-room.sh before   free what the lab never uses, then show the disk and memory left
 #   runner-room.sh after    show what the lab took since `before`
 #
-# Both write to the job summary, so each run measures what the lab needs; README ("Pull requests
+# Both write to the job summary, so each run measures what the lab needs; docs/tests.md ("Pull requests
 # and real clusters") compares it with what the runner has.
 set -euo pipefail
 

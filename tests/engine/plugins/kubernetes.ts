@@ -2,8 +2,8 @@
  * Stand-in for the kubernetes provider (`pulumi-resource-kubernetes`), test infrastructure only, for
  * the engine-tier runs that turn on Argo CD or the smoke work. The real provider (built from its Go
  * module, versions.ts) serves every other run and every preview: it needs an API server for these
- * objects, and the fake clusters have none. Chosen per test (EngineLab's `kubernetes` option); README's
- * Tests section names the tests that rest on it.
+ * objects, and the fake clusters have none. Chosen per test (EngineLab's `kubernetes` option); docs/tests.md's
+ * "Which kubernetes provider" names the tests that rest on it.
  *
  * Emulates, for the six types the lab declares (@pulumi/kubernetes 4.x), what the fake clusters'
  * controllers react to:
