@@ -262,4 +262,12 @@ export async function main(args: string[] = []): Promise<void> {
     }
     downloadSource(clusteradmModule, clusteradmSourceDir());
     downloadSource(ocmApiModule, ocmApiSourceDir());
+    // The sources tests/mirrors.test.ts reads beside the binaries: kind's node containerd config, k3d's
+    // go.mod and the registries type it decodes into. A build leaves them in the module cache, but
+    // binaries kept without that cache (test.yml keeps .tools/go/*-v* only) need them fetched again.
+    for (const tool of ["kind", "k3d"] as const) {
+        downloadSource(`${builds[tool].module}@${builds[tool].version}`, builtModuleSourceDir(tool));
+    }
+    const wharfie = builtModuleSourceDir("k3d", "github.com/rancher/wharfie");
+    downloadSource(path.relative(path.join(goRoot, "mod"), wharfie), wharfie);
 }
