@@ -1,6 +1,6 @@
 /** Existing clusters: the kubectl contexts a lab of runtime existing registers, and the hub address it hands out. */
 import type { RawLabConfig } from ".";
-import type { KlusterletMode } from "./registration";
+import type { KlusterletMode, RegistrationDriver } from "./registration";
 import { nearestOf, show } from "./values";
 
 /**
@@ -108,4 +108,56 @@ export function loopbackProblem(what: string, url: string): string {
         `(the register page's warning about 127.0.0.1). Next: pulumi config set ocm-lab:hubApiServer ` +
         `https://<an address of the hub every spoke and this machine reach>:<port>`
     );
+}
+
+/**
+ * ocm-lab:hubGrpcServer, `host:port`: where the spokes of a lab on existing clusters reach the hub's
+ * gRPC server. The lab cannot expose it on a cluster it did not make, so the user does (a
+ * LoadBalancer, an Ingress with TLS passthrough, a NodePort) and names the address; init asks the
+ * operator for a certificate that covers its host. Needed once any spoke registers with grpc, and
+ * read by runtime existing only: kind and k3d expose the server on the lab's network themselves.
+ */
+export function parseHubGrpcServer(
+    raw: RawLabConfig,
+    existing: boolean,
+    registrations: Record<string, RegistrationDriver>,
+    problems: string[],
+): string | undefined {
+    const given = raw.hubGrpcServer;
+    const example = "pulumi config set ocm-lab:hubGrpcServer grpc.hub.example.internal:443";
+    if (!existing) {
+        if (given !== undefined) {
+            problems.push(
+                `ocm-lab:hubGrpcServer is set, but only runtime existing reads it (this stack's runtime is ${show(raw.runtime)}; ` +
+                    `kind and k3d expose the hub's gRPC server themselves); next: pulumi config rm ocm-lab:hubGrpcServer`,
+            );
+        }
+        return undefined;
+    }
+    const grpcSpokes = Object.keys(registrations).filter((spoke) => registrations[spoke] === "grpc");
+    if (given === undefined) {
+        if (grpcSpokes.length > 0) {
+            problems.push(
+                `${grpcSpokes.join(", ")} register(s) with grpc, but ocm-lab:hubGrpcServer is not set: runtime existing ` +
+                    `needs the host:port at which the spokes reach the hub's gRPC server (expose the Service ` +
+                    `cluster-manager-grpc-server, port 8090, in open-cluster-management-hub). Next: ${example}`,
+            );
+        }
+        return undefined;
+    }
+    const match = typeof given === "string" ? /^([^\s:/]+|\[[0-9a-fA-F:]+\]):(\d{1,5})$/.exec(given) : null;
+    if (!match || Number(match[2]) < 1 || Number(match[2]) > 65535) {
+        problems.push(
+            `ocm-lab:hubGrpcServer is ${show(given)}; it must be host:port, without a scheme. Example: ${example}`,
+        );
+        return undefined;
+    }
+    if (isLoopbackUrl(`grpc://${given}`)) {
+        problems.push(
+            `ocm-lab:hubGrpcServer is ${given}, a loopback address: a spoke's klusterlet would look for the hub's gRPC ` +
+                `server on its own machine. Next: pulumi config set ocm-lab:hubGrpcServer <an address of the hub every spoke reaches>:<port>`,
+        );
+        return undefined;
+    }
+    return given as string;
 }

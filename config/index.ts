@@ -4,17 +4,19 @@
  *
  * This entry reads every key and reports every problem at once; each group of settings has its own
  * file: clusters.ts (runtime, names, node images, image cache), registration.ts (OCM release,
- * klusterlet modes, self-managed hub, smoke work), qos.ts, argocd.ts and existing.ts.
+ * klusterlet modes, registration drivers, self-managed hub, smoke work), qos.ts, argocd.ts and existing.ts.
  */
 import { ArgoCdConfig, argocdDefaults, parseArgoCd } from "./argocd";
 import { clusterDefaults, parseClusterNames, parseNodeImage, parseRuntime, RuntimeName } from "./clusters";
-import { parseExisting } from "./existing";
+import { parseExisting, parseHubGrpcServer } from "./existing";
 import { parseQos, qosDefaults, ResourceQos } from "./qos";
 import {
     checkSelfManagedName,
     KlusterletMode,
     parseBundleVersion,
     parseKlusterletModes,
+    parseRegistrations,
+    RegistrationDriver,
     registrationDefaults,
 } from "./registration";
 import { decodeJson, nearestOf, parseSwitch, show } from "./values";
@@ -39,6 +41,11 @@ export interface LabConfig {
      * the server of the hub's context; join hands it to every klusterlet.
      */
     hubApiServer?: string;
+    /**
+     * runtime existing, with a gRPC spoke: the hub's gRPC server as `host:port`, as the spokes reach
+     * it; the user exposes it there. kind and k3d expose it themselves.
+     */
+    hubGrpcServer?: string;
     clusteradmBundleVersion: string;
     resourceQos: ResourceQos;
     /** Upper bound for every wait (init, join, accept, Available), in seconds. */
@@ -51,6 +58,8 @@ export interface LabConfig {
     hubSelfManaged: boolean;
     /** Each spoke's klusterlet mode, by spoke name (a self-managed hub's is always default). */
     klusterletModes: Record<string, KlusterletMode>;
+    /** Each spoke's registration driver, by spoke name (a self-managed hub's is always csr). */
+    registrations: Record<string, RegistrationDriver>;
     argocd: ArgoCdConfig;
 }
 
@@ -74,8 +83,11 @@ export interface RawLabConfig {
     hubSelfManaged?: unknown;
     klusterletMode?: unknown;
     klusterletModes?: unknown;
+    registration?: unknown;
+    registrations?: unknown;
     contexts?: unknown;
     hubApiServer?: unknown;
+    hubGrpcServer?: unknown;
     argocd?: unknown;
 }
 
@@ -96,8 +108,11 @@ export const configKeys: readonly (keyof RawLabConfig)[] = [
     "hubSelfManaged",
     "klusterletMode",
     "klusterletModes",
+    "registration",
+    "registrations",
     "contexts",
     "hubApiServer",
+    "hubGrpcServer",
     "argocd",
 ];
 
@@ -151,6 +166,7 @@ function checkedLabConfig(input: RawLabConfig): LabConfig {
         imageCache: decodeJson(input.imageCache),
         hubSelfManaged: decodeJson(input.hubSelfManaged),
         klusterletModes: decodeJson(input.klusterletModes),
+        registrations: decodeJson(input.registrations),
         contexts: decodeJson(input.contexts),
         argocd: decodeJson(input.argocd),
     };
@@ -176,7 +192,9 @@ function checkedLabConfig(input: RawLabConfig): LabConfig {
     checkSelfManagedName(hubSelfManaged, spokeNames, problems);
 
     const klusterletModes = parseKlusterletModes(raw, spokeNames, problems);
+    const registrations = parseRegistrations(raw, spokeNames, problems);
     const { contexts, hubApiServer } = parseExisting(raw, existing, hubName, spokeNames, klusterletModes, problems);
+    const hubGrpcServer = parseHubGrpcServer(raw, existing, registrations, problems);
 
     const argocd = parseArgoCd(raw.argocd, problems);
 
@@ -190,6 +208,7 @@ function checkedLabConfig(input: RawLabConfig): LabConfig {
         nodeImage,
         contexts,
         hubApiServer,
+        hubGrpcServer,
         clusteradmBundleVersion: bundleVersion,
         resourceQos,
         timeoutSeconds: timeoutSeconds as number,
@@ -198,6 +217,7 @@ function checkedLabConfig(input: RawLabConfig): LabConfig {
         imageCache: imageCache && !existing,
         hubSelfManaged,
         klusterletModes,
+        registrations,
         argocd,
     };
 }

@@ -1,4 +1,7 @@
-/** Registration and klusterlet: the OCM release, where each klusterlet runs, the self-managed hub, the smoke work. */
+/**
+ * Registration and klusterlet: the OCM release, where each klusterlet runs, how it registers, the
+ * self-managed hub, the smoke work.
+ */
 import type { RawLabConfig } from ".";
 import { versions } from "../versions";
 import { nearestOf, show } from "./values";
@@ -17,11 +20,19 @@ export const klusterletModeNames: readonly KlusterletMode[] = ["default", "singl
  */
 export const selfManagedClusterName = "local-cluster";
 
+/**
+ * How a klusterlet registers and then talks to the hub (clusteradm v1.3.1 `join --registration-auth`):
+ * `csr` through the hub's API server, `grpc` through the hub's gRPC server.
+ */
+export type RegistrationDriver = "csr" | "grpc";
+export const registrationDriverNames: readonly RegistrationDriver[] = ["csr", "grpc"];
+
 export const registrationDefaults = {
     clusteradmBundleVersion: versions.ocmBundle,
     smokeWork: true,
     hubSelfManaged: false,
     klusterletMode: "default" as KlusterletMode,
+    registration: "csr" as RegistrationDriver,
 };
 
 /** The OCM release clusteradm installs on the hub and the spokes. */
@@ -51,6 +62,70 @@ export function checkSelfManagedName(hubSelfManaged: boolean, spokeNames: string
 }
 
 /**
+ * A setting each spoke has, given lab-wide under `labWideKey` and per spoke in the map `mapKey`
+ * (spoke name to value). A self-managed hub's own klusterlet keeps the default: it is not a spoke.
+ */
+interface PerSpokeSetting<T extends string> {
+    labWideKey: "klusterletMode" | "registration";
+    mapKey: "klusterletModes" | "registrations";
+    names: readonly T[];
+    fallback: T;
+    /** A value for the examples in messages: `pulumi config set ocm-lab:<labWideKey> <labWideExample>`. */
+    labWideExample: T;
+    mapExample: T;
+    /** What a value is, in messages: "mode", "driver". */
+    noun: string;
+    /** Why the hub's own klusterlet keeps the default. */
+    hubKeeps: string;
+}
+
+function parsePerSpoke<T extends string>(
+    raw: RawLabConfig,
+    setting: PerSpokeSetting<T>,
+    spokes: string[],
+    problems: string[],
+): Record<string, T> {
+    const { labWideKey, mapKey, names } = setting;
+    const isValue = (v: unknown): v is T => typeof v === "string" && (names as readonly string[]).includes(v);
+    const labWide = raw[labWideKey] ?? setting.fallback;
+    if (!isValue(labWide)) {
+        problems.push(
+            `ocm-lab:${labWideKey} is ${show(labWide)}; it must be one of ${names.join(", ")}. ` +
+                `Example: pulumi config set ocm-lab:${labWideKey} ${setting.labWideExample}`,
+        );
+    }
+    const fallback: T = isValue(labWide) ? labWide : setting.fallback;
+    const values: Record<string, T> = Object.fromEntries(spokes.map((n) => [n, fallback]));
+    const given = raw[mapKey];
+    if (given === undefined) {
+        return values;
+    }
+    const example = `pulumi config set --path 'ocm-lab:${mapKey}.${spokes[0] ?? "spoke1"}' ${setting.mapExample}`;
+    if (typeof given !== "object" || given === null || Array.isArray(given)) {
+        problems.push(
+            `ocm-lab:${mapKey} is ${show(given)}; it must be a map of spoke name to ${setting.noun}. Example: ${example}`,
+        );
+        return values;
+    }
+    for (const [name, value] of Object.entries(given)) {
+        const key = `ocm-lab:${mapKey}.${name}`;
+        if (name === selfManagedClusterName) {
+            problems.push(`${key} is set, but ${setting.hubKeeps}; next: pulumi config rm --path '${key}'`);
+        } else if (!spokes.includes(name)) {
+            problems.push(
+                `${key} names no spoke of this lab; the spokes are ${spokes.join(", ")}` +
+                    (spokes.length > 0 ? `; did you mean ocm-lab:${mapKey}.${nearestOf(name, spokes)}?` : "."),
+            );
+        } else if (!isValue(value)) {
+            problems.push(`${key} is ${show(value)}; it must be one of ${names.join(", ")}. Example: ${example}`);
+        } else {
+            values[name] = value;
+        }
+    }
+    return values;
+}
+
+/**
  * Each spoke's klusterlet mode: ocm-lab:klusterletMode for all, ocm-lab:klusterletModes (a map of
  * spoke name to mode) for some. A self-managed hub's klusterlet always runs in default mode: hosted
  * would make the hub host itself, and a mode change would mean rebuilding the hub.
@@ -60,47 +135,48 @@ export function parseKlusterletModes(
     spokes: string[],
     problems: string[],
 ): Record<string, KlusterletMode> {
-    const isMode = (v: unknown): v is KlusterletMode =>
-        typeof v === "string" && (klusterletModeNames as readonly string[]).includes(v);
-    const labWide = raw.klusterletMode ?? registrationDefaults.klusterletMode;
-    if (!isMode(labWide)) {
-        problems.push(
-            `ocm-lab:klusterletMode is ${show(labWide)}; it must be one of ${klusterletModeNames.join(", ")}. ` +
-                `Example: pulumi config set ocm-lab:klusterletMode singleton`,
-        );
-    }
-    const fallback: KlusterletMode = isMode(labWide) ? labWide : registrationDefaults.klusterletMode;
-    const modes: Record<string, KlusterletMode> = Object.fromEntries(spokes.map((n) => [n, fallback]));
-    const given = raw.klusterletModes;
-    if (given === undefined) {
-        return modes;
-    }
-    const example = `pulumi config set --path 'ocm-lab:klusterletModes.${spokes[0] ?? "spoke1"}' hosted`;
-    if (typeof given !== "object" || given === null || Array.isArray(given)) {
-        problems.push(
-            `ocm-lab:klusterletModes is ${show(given)}; it must be a map of spoke name to mode. Example: ${example}`,
-        );
-        return modes;
-    }
-    for (const [name, mode] of Object.entries(given)) {
-        const key = `ocm-lab:klusterletModes.${name}`;
-        if (name === selfManagedClusterName) {
-            problems.push(
-                `${key} is set, but the hub's own klusterlet always runs in default mode; ` +
-                    `next: pulumi config rm --path '${key}'`,
-            );
-        } else if (!spokes.includes(name)) {
-            problems.push(
-                `${key} names no spoke of this lab; the spokes are ${spokes.join(", ")}` +
-                    (spokes.length > 0 ? `; did you mean ocm-lab:klusterletModes.${nearestOf(name, spokes)}?` : "."),
-            );
-        } else if (!isMode(mode)) {
-            problems.push(
-                `${key} is ${show(mode)}; it must be one of ${klusterletModeNames.join(", ")}. Example: ${example}`,
-            );
-        } else {
-            modes[name] = mode;
-        }
-    }
-    return modes;
+    return parsePerSpoke(
+        raw,
+        {
+            labWideKey: "klusterletMode",
+            mapKey: "klusterletModes",
+            names: klusterletModeNames,
+            fallback: registrationDefaults.klusterletMode,
+            labWideExample: "singleton",
+            mapExample: "hosted",
+            noun: "mode",
+            hubKeeps: "the hub's own klusterlet always runs in default mode",
+        },
+        spokes,
+        problems,
+    );
+}
+
+/**
+ * Each spoke's registration driver: ocm-lab:registration for all, ocm-lab:registrations for some.
+ * `csr` registers through the hub's API server with a CSR, as the register page's first example;
+ * `grpc` through the hub's gRPC server (OCM's install guide, "Register a cluster via gRPC"), whose
+ * certificate the klusterlet gets from a CSR the gRPC server files for it. A self-managed hub's own
+ * klusterlet keeps csr, as it keeps the default mode.
+ */
+export function parseRegistrations(
+    raw: RawLabConfig,
+    spokes: string[],
+    problems: string[],
+): Record<string, RegistrationDriver> {
+    return parsePerSpoke(
+        raw,
+        {
+            labWideKey: "registration",
+            mapKey: "registrations",
+            names: registrationDriverNames,
+            fallback: registrationDefaults.registration,
+            labWideExample: "grpc",
+            mapExample: "grpc",
+            noun: "driver",
+            hubKeeps: "the hub's own klusterlet always registers with csr",
+        },
+        spokes,
+        problems,
+    );
 }

@@ -35,6 +35,7 @@ describe("the project", () => {
             imageCache: configDefaults.imageCache,
             hubSelfManaged: configDefaults.hubSelfManaged,
             klusterletMode: configDefaults.klusterletMode,
+            registration: configDefaults.registration,
         });
         expect(project.name).toBe("ocm-lab");
     });
