@@ -37,10 +37,18 @@ const ocmSettings = {
 };
 
 // clusteradm init on the hub, then each spoke: token → join → accept → Available, independently.
-const hub = new HubCluster(lab.hubName, { runtime, ...clusterSpec, ...ocmSettings });
+// With a gRPC spoke the hub serves its gRPC server too, where the runtime says the spokes reach it.
+const grpcSpoke = lab.spokeNames.some((spokeName) => lab.registrations[spokeName] === "grpc");
+const grpcServer = grpcSpoke ? runtime.hubGrpcServer(lab.hubName) : undefined;
+const hub = new HubCluster(lab.hubName, { runtime, ...clusterSpec, ...ocmSettings, grpcServer });
 const spokes = lab.spokeNames.map(
     (spokeName) =>
-        new SpokeCluster(spokeName, { runtime, ...clusterSpec, klusterletMode: lab.klusterletModes[spokeName] }),
+        new SpokeCluster(spokeName, {
+            runtime,
+            ...clusterSpec,
+            klusterletMode: lab.klusterletModes[spokeName],
+            registration: lab.registrations[spokeName],
+        }),
 );
 const registrations = spokes.map(
     (spoke) =>
@@ -49,6 +57,7 @@ const registrations = spokes.map(
             spoke,
             ...ocmSettings,
             klusterletMode: lab.klusterletModes[spoke.clusterName],
+            registration: lab.registrations[spoke.clusterName],
             smokeWork: lab.smokeWork,
         }),
 );
@@ -90,6 +99,10 @@ export const spokeNames = registrations.map((r) => r.spokeName);
 export const selfManagedCluster = hubItself?.spokeName ?? null;
 /** Where each spoke's klusterlet runs: default, singleton (on the spoke) or hosted (on the hub). */
 export const klusterletModes = lab.klusterletModes;
+/** How each spoke's klusterlet registers: csr (the hub's API server) or grpc (its gRPC server). */
+export const registrationDrivers = lab.registrations;
+/** Where gRPC klusterlets reach the hub's gRPC server, when a spoke registers with grpc. */
+export const hubGrpcServer = grpcServer?.address ?? null;
 /** Whether each spoke runs the smoke ManifestWork (npm run status checks it then). */
 export const smokeWork = lab.smokeWork;
 /** The registries each cluster pulls through a mirror of, and the mirrors' containers. */

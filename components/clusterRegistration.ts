@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as command from "@pulumi/command";
 import * as k8s from "@pulumi/kubernetes";
-import { KlusterletMode, ResourceQos } from "../config";
+import { KlusterletMode, RegistrationDriver, ResourceQos } from "../config";
 import { HubCluster, qosEnvironment } from "./hubCluster";
 import { pemOf, withServer } from "../runtimes/kubeconfig";
 import { smokeWork, smokeWorkNames } from "./ocmObjects";
@@ -49,6 +49,8 @@ export interface ClusterRegistrationArgs {
     resourceQos: ResourceQos;
     /** Where the klusterlet runs: on the spoke (default, singleton) or on the hub (hosted). */
     klusterletMode?: KlusterletMode;
+    /** How the klusterlet registers: csr (the hub's API server) or grpc (the hub's gRPC server). */
+    registration?: RegistrationDriver;
     /** Deliver the smoke ManifestWork once the spoke is Available, and wait until its Pod runs. */
     smokeWork: boolean;
 }
@@ -120,6 +122,18 @@ export class ClusterRegistration extends pulumi.ComponentResource {
         const hubAddress: Record<string, pulumi.Input<string>> = hub.ownedCluster
             ? { HUB_API_SERVER: hub.apiServer }
             : { HUB_API_SERVER: hub.apiServerInternal, FORCE_INTERNAL_ENDPOINT_LOOKUP: "false" };
+        // grpc: join hands the klusterlet the hub's gRPC server and the CA that signed its certificate,
+        // which join.sh reads from the hub (clusteradm v1.3.1 join --registration-auth grpc
+        // --grpc-server --grpc-ca-file). csr adds nothing, so a csr spoke's join keeps its inputs.
+        const grpc = args.registration === "grpc";
+        if (grpc && !hub.grpcServer) {
+            throw new Error(
+                `ocm-lab: ${spokeName} registers with grpc but the hub serves no gRPC server (a bug in index.ts)`,
+            );
+        }
+        const grpcEnvironment: Record<string, pulumi.Input<string>> = grpc && hub.grpcServer
+            ? { REGISTRATION_AUTH: "grpc", GRPC_SERVER: hub.grpcServer.address }
+            : {};
         const joinEnvironment = {
             ...hubEnvironment,
             SPOKE_CONTEXT: spoke.context,
@@ -131,29 +145,37 @@ export class ClusterRegistration extends pulumi.ComponentResource {
             KLUSTERLET_MODE: mode,
             ...(klusterletOnHub ? klusterletOutlives : {}),
             ...hostedEnvironment,
+            ...grpcEnvironment,
             ...qosEnvironment(args.resourceQos),
         };
 
-        // A spoke of the user's (runtime existing) proves first, from inside, that it reaches the hub
-        // address it will be handed: a klusterlet that cannot would join and then wait forever for a
-        // certificate. It needs nothing of init, so it runs beside it. The lab's own clusters share a
-        // network made for that, and the hub's own klusterlet is on the hub.
+        // Before a klusterlet is handed an address, a pod on the cluster where it will run proves it
+        // opens a connection there: a klusterlet that cannot would join and then wait forever for a
+        // certificate. A spoke of the user's (runtime existing) checks the hub's API server, beside init
+        // (the lab's own clusters share a network made for that, and the hub's own klusterlet is on the
+        // hub); a gRPC spoke checks the hub's gRPC server, which exists once init has run. (A hosted
+        // klusterlet runs on the hub, which shares the spoke's network: the spoke's view is the same.)
+        const probes: Record<string, pulumi.Input<string>> = {
+            ...(!spoke.ownedCluster && !args.hubItself ? { HUB_API_SERVER_INTERNAL: hub.apiServerInternal } : {}),
+            ...(grpc && hub.grpcServer ? { GRPC_SERVER: hub.grpcServer.address } : {}),
+        };
         const reachable =
-            !spoke.ownedCluster && !args.hubItself
+            Object.keys(probes).length > 0
                 ? [
                       step(
                           `${name}-hub-reachable`,
                           {
-                              script: "existing/hub-reachable.sh",
+                              script: "hub-reachable.sh",
                               environment: {
                                   SPOKE_NAME: spokeName,
                                   SPOKE_CONTEXT: spoke.context,
                                   SPOKE_KUBECONFIG: spoke.kubeconfig,
-                                  HUB_API_SERVER_INTERNAL: hub.apiServerInternal,
+                                  HUB_CONTEXT: hub.context,
+                                  ...probes,
                                   PROBE_IMAGE: versions.smokeImage,
                               },
                           },
-                          { parent: this, dependsOn: [spoke.cluster] },
+                          { parent: this, dependsOn: grpc ? [spoke.cluster, hub.initialized] : [spoke.cluster] },
                       ),
                   ]
                 : [];

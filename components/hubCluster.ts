@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import * as command from "@pulumi/command";
 import { ResourceQos } from "../config";
-import { ClusterRuntime, ImageCacheRef, SharedNetwork } from "../runtimes";
+import { ClusterRuntime, GrpcServer, ImageCacheRef, SharedNetwork } from "../runtimes";
 import { createClusterAccess } from "./clusterAccess";
 import { caDataOf, serverOf } from "../runtimes/kubeconfig";
 import { step } from "../scripts/step";
@@ -20,6 +20,11 @@ export interface HubClusterArgs {
     bundleVersion: string;
     /** Resource settings for the hub's OCM controllers. */
     resourceQos: ResourceQos;
+    /**
+     * When a spoke registers with grpc: where the spokes reach the hub's gRPC server. init then turns
+     * on the grpc driver beside csr and serves it there; without it the hub has csr alone.
+     */
+    grpcServer?: GrpcServer;
 }
 
 /**
@@ -48,6 +53,8 @@ export class HubCluster extends pulumi.ComponentResource {
     readonly ownedCluster?: command.local.Command;
     /** Done when the cluster manager and the controllers registration uses are ready. */
     readonly initialized: command.local.Command;
+    /** Where gRPC klusterlets reach the hub's gRPC server, when a spoke registers with grpc. */
+    readonly grpcServer?: GrpcServer;
 
     constructor(name: string, args: HubClusterArgs, opts?: pulumi.ComponentResourceOptions) {
         super("ocm-lab:index:HubCluster", name, {}, opts);
@@ -62,6 +69,7 @@ export class HubCluster extends pulumi.ComponentResource {
         this.caData = this.kubeconfig.apply((kc) => caDataOf(kc, name));
         this.apiServer = pulumi.unsecret(this.kubeconfig.apply((kc) => serverOf(kc, name)));
         this.apiServerInternal = args.runtime.apiServerInternal(name, this.kubeconfig);
+        this.grpcServer = args.grpcServer;
 
         const prepared = args.runtime.prepareHub(
             { hubName: name, kubeconfig: this.kubeconfig, caData: this.caData },
@@ -79,6 +87,7 @@ export class HubCluster extends pulumi.ComponentResource {
                     HUB_KUBECONFIG: this.kubeconfig,
                     BUNDLE_VERSION: args.bundleVersion,
                     ...qosEnvironment(args.resourceQos),
+                    ...grpcEnvironment(args.grpcServer),
                 },
             },
             { parent: this, dependsOn: [access.cluster, ...prepared] },
@@ -100,4 +109,19 @@ export function qosEnvironment(qos: ResourceQos): Record<string, string> {
             .map(([resource, amount]) => `${resource}=${amount}`)
             .join(",");
     return { QOS_CLASS: qos.qosClass, QOS_LIMITS: pairs(qos.limits), QOS_REQUESTS: pairs(qos.requests) };
+}
+
+/**
+ * The GRPC_* environment of init: the host the gRPC server's certificate must cover and, on kind and
+ * k3d, the NodePort the lab serves it at. Nothing without a gRPC spoke, so a lab without one keeps
+ * the inputs it had before the driver existed.
+ */
+function grpcEnvironment(server: GrpcServer | undefined): Record<string, string> {
+    if (!server) {
+        return {};
+    }
+    return {
+        GRPC_SERVER_HOST: server.host,
+        ...(server.nodePort === undefined ? {} : { GRPC_NODE_PORT: String(server.nodePort) }),
+    };
 }

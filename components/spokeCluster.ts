@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import * as command from "@pulumi/command";
-import { KlusterletMode } from "../config";
+import { KlusterletMode, RegistrationDriver } from "../config";
 import { ClusterRuntime, ImageCacheRef, SharedNetwork } from "../runtimes";
 import { createClusterAccess } from "./clusterAccess";
 
@@ -20,6 +20,13 @@ export interface SpokeClusterArgs {
      * modes existed keep their spokes.
      */
     klusterletMode?: KlusterletMode;
+    /**
+     * How its klusterlet will register. clusteradm has no way to move a klusterlet from one driver to
+     * the other, and the old driver's hub credentials stay in the agent's namespace, so a new driver
+     * makes the spoke anew, as a new mode does; csr adds nothing, so labs made before drivers keep
+     * their spokes.
+     */
+    registration?: RegistrationDriver;
 }
 
 /** One spoke cluster, not yet registered: ClusterRegistration joins it to the hub. */
@@ -41,12 +48,12 @@ export class SpokeCluster extends pulumi.ComponentResource {
         super("ocm-lab:index:SpokeCluster", name, {}, opts);
 
         const mode = args.klusterletMode ?? "default";
-        const access = createClusterAccess(
-            args.runtime,
-            name,
-            { ...args, recreateWhen: mode === "default" ? [] : [`klusterlet-mode=${mode}`] },
-            this,
-        );
+        const driver = args.registration ?? "csr";
+        const recreateWhen = [
+            ...(mode === "default" ? [] : [`klusterlet-mode=${mode}`]),
+            ...(driver === "csr" ? [] : [`registration=${driver}`]),
+        ];
+        const access = createClusterAccess(args.runtime, name, { ...args, recreateWhen }, this);
         this.kubeconfig = access.kubeconfig;
         this.provider = access.provider;
         this.context = access.context;

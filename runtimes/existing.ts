@@ -11,7 +11,9 @@ import { ClusterRuntime, ClusterSpec, ClusterSteps } from "./runtime";
  * Every cluster reaches the hub at one address: ocm-lab:hubApiServer, or the server of the hub's
  * context, which must then not be a loopback address (scripts/existing/connect.sh refuses it).
  */
-export function existingRuntime(lab: Pick<LabConfig, "hubName" | "contexts" | "hubApiServer">): ClusterRuntime {
+export function existingRuntime(
+    lab: Pick<LabConfig, "hubName" | "contexts" | "hubApiServer" | "hubGrpcServer">,
+): ClusterRuntime {
     const contextOf = (clusterName: string) => {
         const context = lab.contexts[clusterName];
         if (context === undefined) {
@@ -53,5 +55,9 @@ export function existingRuntime(lab: Pick<LabConfig, "hubName" | "contexts" | "h
                 ? lab.hubApiServer
                 : pulumi.unsecret(kubeconfig.apply((kc) => serverOf(kc, clusterName))),
         prepareHub: () => [],
+        hubGrpcServer: () =>
+            lab.hubGrpcServer
+                ? { host: lab.hubGrpcServer.replace(/:\d+$/, "").replace(/^\[|\]$/g, ""), address: lab.hubGrpcServer }
+                : undefined,
     };
 }

@@ -8,7 +8,9 @@ import { ClusterRuntime } from "./runtime";
 export * from "./runtime";
 
 /** The runtime the stack names; existing is made from the lab's contexts and hub address. */
-export function runtimeFor(lab: Pick<LabConfig, "runtime" | "hubName" | "contexts" | "hubApiServer">): ClusterRuntime {
+export function runtimeFor(
+    lab: Pick<LabConfig, "runtime" | "hubName" | "contexts" | "hubApiServer" | "hubGrpcServer">,
+): ClusterRuntime {
     switch (lab.runtime) {
         case "kind":
             return kindRuntime;

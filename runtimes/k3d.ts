@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { step } from "../scripts/step";
 import { clusterSteps } from "./clusterSteps";
 import { k3dRegistriesConfig } from "./mirrors";
-import { ClusterRuntime, ClusterSpec, ClusterSteps, HubPreparation } from "./runtime";
+import { ClusterRuntime, ClusterSpec, ClusterSteps, HubPreparation, nodePortGrpcServer } from "./runtime";
 
 /**
  * k3d: clusters share the lab's docker network (`--network`), where a server is reachable as
@@ -48,4 +48,5 @@ export const k3dRuntime: ClusterRuntime = {
         );
         return [clusterInfo];
     },
+    hubGrpcServer: (hubName) => nodePortGrpcServer(`k3d-${hubName}-server-0`),
 };

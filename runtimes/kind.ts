@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { clusterSteps } from "./clusterSteps";
 import { kindClusterConfig } from "./mirrors";
-import { ClusterRuntime, ClusterSpec, ClusterSteps } from "./runtime";
+import { ClusterRuntime, ClusterSpec, ClusterSteps, nodePortGrpcServer } from "./runtime";
 
 /**
  * kind: every cluster of the lab is made on the lab's network instead of kind's shared `kind`
@@ -31,4 +31,5 @@ export const kindRuntime: ClusterRuntime = {
     exportKubeconfigCommand: (clusterName) => `kind export kubeconfig --name ${clusterName}`,
     apiServerInternal: (clusterName) => `https://${clusterName}-control-plane:6443`,
     prepareHub: () => [],
+    hubGrpcServer: (hubName) => nodePortGrpcServer(`${hubName}-control-plane`),
 };

@@ -64,6 +64,42 @@ export interface ClusterRuntime {
      * kind: nothing; k3d: kube-public/cluster-info with the in-network address.
      */
     prepareHub(hub: HubPreparation, parent: pulumi.Resource): pulumi.Resource[];
+    /**
+     * Where the spokes reach the hub's gRPC server, once a spoke registers with grpc. kind and k3d:
+     * a NodePort on the hub's node (grpcNodePort), by the node's name on the lab's network. existing:
+     * the address the user gives (ocm-lab:hubGrpcServer), or undefined when none is.
+     */
+    hubGrpcServer(hubName: string): GrpcServer | undefined;
+}
+
+/** The hub's gRPC server as the spokes reach it. */
+export interface GrpcServer {
+    /** The host its serving certificate must cover (`clusteradm init --grpc-server`). */
+    host: string;
+    /** host:port, handed to every gRPC klusterlet (`clusteradm join --grpc-server`). */
+    address: string;
+    /** kind and k3d: the NodePort the lab puts in front of the operator's Service; none for existing. */
+    nodePort?: number;
+}
+
+/**
+ * The NodePort at which kind and k3d serve the hub's gRPC server on the lab's network. The operator
+ * makes the Service cluster-manager-grpc-server ClusterIP on 8090 for `--grpc-endpoint-type
+ * hostname`, or LoadBalancer on 443 for `loadBalancer` (ocm v1.3.1
+ * manifests/cluster-manager/hub/grpc-server/service.yaml). A ClusterIP is not reachable from other
+ * clusters, and kind has no load balancer; k3d's ServiceLB would claim the node's port 443, the
+ * collision that keeps traefik off (scripts/k3d/create-cluster.sh), and the operator issues the
+ * serving certificate only once the LoadBalancer has an ingress address
+ * (pkg/operator/helpers/helpers.go GRPCServerHostNames). So both runtimes use hostname, with the
+ * node's name as host (which the certificate then covers) and a NodePort of the lab's beside the
+ * operator's Service: one path, the same on either runtime. A fixed port in the NodePort range keeps
+ * the address, and every gRPC join that holds it, the same from one up to the next.
+ */
+export const grpcNodePort = 30090;
+
+/** kind and k3d: the hub's gRPC server at its node's name on the lab's network. */
+export function nodePortGrpcServer(nodeName: string): GrpcServer {
+    return { host: nodeName, address: `${nodeName}:${grpcNodePort}`, nodePort: grpcNodePort };
 }
 
 export interface HubPreparation {

@@ -1,18 +1,29 @@
 #!/usr/bin/env bash
 set -euo pipefail
 # Installs the OCM hub with the pinned bundle (create-or-patch, safe to re-run) and waits for the hub
-# controllers later steps use. Reads HUB_NAME, HUB_CONTEXT, HUB_KUBECONFIG, BUNDLE_VERSION, QOS_*, TIMEOUT_SECONDS.
+# controllers later steps use; with a gRPC spoke, also for the gRPC server, where spokes reach it.
+# Reads HUB_NAME, HUB_CONTEXT, HUB_KUBECONFIG, BUNDLE_VERSION, QOS_*, TIMEOUT_SECONDS, and with a gRPC
+# spoke GRPC_SERVER_HOST (the host its certificate covers) and on kind and k3d GRPC_NODE_PORT.
 STEP=init CLUSTER="${HUB_NAME:-?}"
 # shellcheck source=lib.sh
 . "${BASH_SOURCE[0]%/*}/lib.sh"
 require_env HUB_NAME HUB_CONTEXT HUB_KUBECONFIG BUNDLE_VERSION TIMEOUT_SECONDS
 set_qos_flags
 hub_kubeconfig="$(secret_file hub.kubeconfig "$HUB_KUBECONFIG")"
+hub_namespace=open-cluster-management-hub
+
+# gRPC registration (clusteradm v1.3.1 pkg/cmd/init/exec.go): the grpc driver beside csr, exposed by
+# host name. The operator's serving certificate then covers that host besides the Service's own name
+# (ocm v1.3.1 pkg/operator/helpers/helpers.go GRPCServerHostNames).
+grpc_flags=()
+if [ -n "${GRPC_SERVER_HOST:-}" ]; then
+    grpc_flags=(--registration-drivers "csr,grpc" --grpc-endpoint-type hostname --grpc-server "$GRPC_SERVER_HOST")
+fi
 
 log "installing the OCM hub, bundle $BUNDLE_VERSION (clusteradm waits up to ${TIMEOUT_SECONDS}s)"
 # init prints a ready join command with a token in it: its output stays in the private log.
 if ! run_quiet clusteradm-init clusteradm init --kubeconfig "$hub_kubeconfig" --bundle-version "$BUNDLE_VERSION" \
-    "${QOS_FLAGS[@]}" --wait --timeout "$TIMEOUT_SECONDS"; then
+    "${QOS_FLAGS[@]}" ${grpc_flags[@]+"${grpc_flags[@]}"} --wait --timeout "$TIMEOUT_SECONDS"; then
     fail "clusteradm init did not finish (output above, tokens masked)" \
         "kubectl --context $HUB_CONTEXT get pods -n open-cluster-management"
 fi
@@ -20,7 +31,6 @@ fi
 # init --wait covers the operator and the registration controller only; accept needs the webhooks,
 # placement and the add-on manager too, and the add-on chart's ClusterManagementAddOn goes through
 # the add-on webhook.
-hub_namespace=open-cluster-management-hub
 for deployment in cluster-manager-registration-controller cluster-manager-registration-webhook \
     cluster-manager-work-webhook cluster-manager-placement-controller cluster-manager-addon-manager-controller \
     cluster-manager-addon-webhook; do
@@ -31,3 +41,56 @@ for deployment in cluster-manager-registration-controller cluster-manager-regist
     fi
 done
 log "hub controllers are ready"
+
+# The lab's NodePort in front of the operator's ClusterIP Service (runtimes/runtime.ts grpcNodePort),
+# so that spokes on the lab's network reach the gRPC server at <hub node>:<port>; gone again when no
+# spoke registers with grpc. runtime existing never has one: the user exposes the server there.
+grpc_service=ocm-lab-grpc-server
+if [ -z "${GRPC_SERVER_HOST:-}" ]; then
+    if ! run_quiet delete-grpc-service kubectl --kubeconfig "$hub_kubeconfig" delete service "$grpc_service" \
+        -n "$hub_namespace" --ignore-not-found; then
+        fail "could not remove the gRPC NodePort service $grpc_service (output above)" \
+            "kubectl --context $HUB_CONTEXT delete service $grpc_service -n $hub_namespace"
+    fi
+    exit 0
+fi
+# shellcheck disable=SC2317 # called through wait_for
+grpc_ca_published() {
+    [ -n "$(kubectl --kubeconfig "$hub_kubeconfig" get configmap ca-bundle-configmap -n "$hub_namespace" \
+        -o 'jsonpath={.data.ca-bundle\.crt}' 2>/dev/null || true)" ]
+}
+if ! wait_for "the hub's gRPC server (deployment cluster-manager-grpc-server)" "$TIMEOUT_SECONDS" \
+    condition_true "$hub_kubeconfig" deployment cluster-manager-grpc-server "$hub_namespace" Available; then
+    fail "the hub's gRPC server (deployment cluster-manager-grpc-server) was not Available within ${TIMEOUT_SECONDS}s" \
+        "kubectl --context $HUB_CONTEXT describe deployment cluster-manager-grpc-server -n $hub_namespace"
+fi
+if ! wait_for "the gRPC server's CA (configmap ca-bundle-configmap)" "$TIMEOUT_SECONDS" grpc_ca_published; then
+    fail "the hub published no CA for its gRPC server (configmap ca-bundle-configmap, key ca-bundle.crt) within ${TIMEOUT_SECONDS}s" \
+        "kubectl --context $HUB_CONTEXT get configmap ca-bundle-configmap -n $hub_namespace -o yaml"
+fi
+if [ -n "${GRPC_NODE_PORT:-}" ]; then
+    if ! kubectl --kubeconfig "$hub_kubeconfig" apply -f - >/dev/null 2>"$OCM_LAB_TMP/err" <<SERVICE; then
+apiVersion: v1
+kind: Service
+metadata:
+  name: $grpc_service
+  namespace: $hub_namespace
+  labels:
+    app.kubernetes.io/managed-by: ocm-lab
+spec:
+  type: NodePort
+  selector:
+    app: cluster-manager-grpc-server
+  ports:
+    - name: grpc
+      protocol: TCP
+      port: 8090
+      targetPort: 8090
+      nodePort: $GRPC_NODE_PORT
+SERVICE
+        mask_secrets <"$OCM_LAB_TMP/err" >&2
+        fail "could not serve the gRPC server at NodePort $GRPC_NODE_PORT (output above; another Service may hold the port)" \
+            "kubectl --context $HUB_CONTEXT get services -A | grep $GRPC_NODE_PORT"
+    fi
+fi
+log "the hub's gRPC server is ready for $GRPC_SERVER_HOST${GRPC_NODE_PORT:+:$GRPC_NODE_PORT}"

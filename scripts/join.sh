@@ -5,7 +5,9 @@ set -euo pipefail
 # HUB_NAME, HUB_CONTEXT, HUB_KUBECONFIG, HUB_API_SERVER, HUB_CA_PEM, HUB_API_SERVER_INTERNAL,
 # BUNDLE_VERSION, QOS_*, TIMEOUT_SECONDS, KLUSTERLET_MODE (default, singleton or hosted), for
 # hosted KLUSTERLET_CONTEXT, KLUSTERLET_KUBECONFIG (the hub) and SPOKE_INTERNAL_KUBECONFIG, and
-# FORCE_INTERNAL_ENDPOINT_LOOKUP=false when HUB_API_SERVER is already the address to hand on.
+# FORCE_INTERNAL_ENDPOINT_LOOKUP=false when HUB_API_SERVER is already the address to hand on, and
+# REGISTRATION_AUTH=grpc with GRPC_SERVER (host:port) for a klusterlet that registers through the
+# hub's gRPC server.
 STEP=join CLUSTER="${SPOKE_NAME:-?}"
 # shellcheck source=lib.sh
 . "${BASH_SOURCE[0]%/*}/lib.sh"
@@ -31,6 +33,25 @@ hosted)
     ;;
 *) fail "KLUSTERLET_MODE is '${KLUSTERLET_MODE}'; it must be default, singleton or hosted" \
     "report this as a bug in ocm-lab; the program sets KLUSTERLET_MODE from ocm-lab:klusterletMode(s)" ;;
+esac
+# gRPC registration (clusteradm v1.3.1 join --registration-auth grpc --grpc-server --grpc-ca-file): the
+# klusterlet registers through the hub's gRPC server. Its CA is read from the hub, where the operator
+# publishes it (ca-bundle-configmap), and handed to join as a file, as the hub CA is.
+grpc_flags=() registration="${REGISTRATION_AUTH:-csr}"
+case "$registration" in
+csr) ;;
+grpc)
+    require_env GRPC_SERVER
+    if ! grpc_ca="$(kubectl --kubeconfig "$hub_kubeconfig" get configmap ca-bundle-configmap -n open-cluster-management-hub \
+        -o 'jsonpath={.data.ca-bundle\.crt}' 2>"$OCM_LAB_TMP/err")" || [ -z "$grpc_ca" ]; then
+        mask_secrets <"$OCM_LAB_TMP/err" >&2
+        fail "could not read the CA of hub $HUB_NAME's gRPC server (configmap ca-bundle-configmap, key ca-bundle.crt)" \
+            "kubectl --context $HUB_CONTEXT get configmap ca-bundle-configmap -n open-cluster-management-hub -o yaml"
+    fi
+    grpc_flags=(--registration-auth grpc --grpc-server "$GRPC_SERVER" --grpc-ca-file "$(secret_file grpc-ca.crt "$grpc_ca")")
+    ;;
+*) fail "REGISTRATION_AUTH is '${REGISTRATION_AUTH}'; it must be csr or grpc" \
+    "report this as a bug in ocm-lab; the program sets REGISTRATION_AUTH from ocm-lab:registration(s)" ;;
 esac
 # kind and k3d: the klusterlet is handed the in-network address from the hub's cluster-info; existing:
 # the one address every cluster reaches, as it is given.
@@ -60,11 +81,11 @@ mint_and_join() {
     fi
     hub_token="${BASH_REMATCH[1]}"
 
-    log "joining hub $HUB_API_SERVER_INTERNAL, klusterlet mode ${KLUSTERLET_MODE:-default} (clusteradm waits up to ${TIMEOUT_SECONDS}s for the klusterlet)"
+    log "joining hub $HUB_API_SERVER_INTERNAL, klusterlet mode ${KLUSTERLET_MODE:-default}, registration $registration${GRPC_SERVER:+ via $GRPC_SERVER} (clusteradm waits up to ${TIMEOUT_SECONDS}s for the klusterlet)"
     if ! run_quiet clusteradm-join clusteradm join --kubeconfig "$klusterlet_kubeconfig" \
         --hub-token "$hub_token" --hub-apiserver "$HUB_API_SERVER" --ca-file "$hub_ca" \
         --cluster-name "$SPOKE_NAME" ${endpoint_flags[@]+"${endpoint_flags[@]}"} --bundle-version "$BUNDLE_VERSION" \
-        ${mode_flags[@]+"${mode_flags[@]}"} "${QOS_FLAGS[@]}" --wait --timeout "$TIMEOUT_SECONDS"; then
+        ${mode_flags[@]+"${mode_flags[@]}"} ${grpc_flags[@]+"${grpc_flags[@]}"} "${QOS_FLAGS[@]}" --wait --timeout "$TIMEOUT_SECONDS"; then
         fail "clusteradm join did not finish (output above, tokens masked)" "$join_next"
     fi
 }
@@ -95,6 +116,17 @@ if [ "$hub_server" != "$HUB_API_SERVER_INTERNAL" ]; then
     fail "the klusterlet points at '${hub_server}', not at $HUB_API_SERVER_INTERNAL, which is the hub address spokes can reach" \
         "kubectl --context $klusterlet_context get secret bootstrap-hub-kubeconfig -n $agent_namespace -o yaml; check kube-public/cluster-info on the hub"
 fi
+# A gRPC klusterlet's bootstrap secret also holds its gRPC config (config.yaml, which has the token:
+# only its url is read, deploy/klusterlet/chart templates/bootstrap_kubeconfig_secret.yaml in ocm v1.3.1).
+if [ "$registration" = grpc ]; then
+    grpc_url="$(kubectl --kubeconfig "$klusterlet_kubeconfig" get secret bootstrap-hub-kubeconfig -n "$agent_namespace" \
+        -o 'jsonpath={.data.config\.yaml}' 2>/dev/null | base64 --decode 2>/dev/null | sed -n 's/^url: *//p' || true)"
+    grpc_url="${grpc_url%%$'\n'*}"
+    if [ "$grpc_url" != "$GRPC_SERVER" ]; then
+        fail "the klusterlet registers through '${grpc_url}', not through $GRPC_SERVER, where the spokes reach the hub's gRPC server" \
+            "kubectl --context $klusterlet_context get klusterlet klusterlet -o jsonpath='{.spec.registrationConfiguration}'"
+    fi
+fi
 # Hosted means no agent on the spoke: one there is a klusterlet from before (the spoke not rebuilt).
 if [ "${KLUSTERLET_MODE:-default}" = hosted ]; then
     agents="$(kubectl --kubeconfig "$spoke_kubeconfig" get pods -n open-cluster-management-agent -o name 2>/dev/null || true)"
@@ -103,4 +135,4 @@ if [ "${KLUSTERLET_MODE:-default}" = hosted ]; then
             "clusteradm unjoin --context $SPOKE_CONTEXT --cluster-name $SPOKE_NAME, or rebuild the spoke: npm run pulumi -- up --replace <URN of its -cluster resource>"
     fi
 fi
-log "klusterlet registered against $hub_server (${KLUSTERLET_MODE:-default} mode, running on $klusterlet_context)"
+log "klusterlet registered against $hub_server (${KLUSTERLET_MODE:-default} mode, $registration registration${GRPC_SERVER:+ via $GRPC_SERVER}, running on $klusterlet_context)"

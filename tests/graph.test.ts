@@ -445,6 +445,55 @@ describe("klusterlet modes", () => {
     });
 });
 
+describe("gRPC registration", () => {
+    it.each(stacks)(
+        "%s: a gRPC spoke turns the hub's gRPC server on, proves it reaches it, and joins through it; a csr spoke is as it was",
+        async (stack) => {
+            const csrOnly = await runProgram({ stack });
+            const run = await runProgram({ stack, config: { registrations: { spoke2: "grpc" } } });
+            const env = (r: ProgramRun, name: string) => reveal(resource(r, name).inputs.environment);
+            const node = stack === "kind" ? "hub-control-plane" : "k3d-hub-server-0";
+            expect(env(run, "hub-init")).toMatchObject({ GRPC_SERVER_HOST: node, GRPC_NODE_PORT: "30090" });
+            expect(env(run, "spoke2-join")).toMatchObject({ REGISTRATION_AUTH: "grpc", GRPC_SERVER: `${node}:30090` });
+            // the csr spoke's steps, and a lab without a gRPC spoke, keep the inputs they had
+            for (const name of ["spoke1-join", "spoke1-accept", "spoke1-available", "spoke1-cluster"]) {
+                expect(resource(run, name).inputs).toEqual(resource(csrOnly, name).inputs);
+            }
+            expect(Object.keys(env(csrOnly, "hub-init")).filter((k) => k.startsWith("GRPC"))).toEqual([]);
+            expect(names(run).filter((n) => n.endsWith("-hub-reachable"))).toEqual(["spoke2-hub-reachable"]);
+            expect(env(run, "spoke2-hub-reachable")).toMatchObject({ GRPC_SERVER: `${node}:30090` });
+            expect(env(run, "spoke2-hub-reachable").HUB_API_SERVER_INTERNAL).toBeUndefined();
+            expect(waitsFor(run, "spoke2-hub-reachable", "hub-init")).toBe(true);
+            expect(waitsFor(run, "spoke2-join", "spoke2-hub-reachable")).toBe(true);
+            // a new driver makes the spoke anew, as a new mode does
+            const triggers = (name: string) => resource(run, `${name}-cluster`).inputs.triggers as string[];
+            expect(triggers("spoke2")).toContain("registration=grpc");
+            expect(run.outputs.registrationDrivers).toEqual({ spoke1: "csr", spoke2: "grpc" });
+            expect(run.outputs.hubGrpcServer).toBe(`${node}:30090`);
+            expect(csrOnly.outputs.hubGrpcServer).toBeNull();
+        },
+    );
+
+    it("existing: the address the user gives, probed with the API server's before the spoke joins", async () => {
+        const run = await runProgram({
+            stack: "existing",
+            config: { registration: "grpc", hubGrpcServer: "grpc.hub.example.internal:443" },
+        });
+        const env = (name: string) => reveal(resource(run, name).inputs.environment);
+        expect(env("hub-init").GRPC_SERVER_HOST).toBe("grpc.hub.example.internal");
+        expect(env("hub-init").GRPC_NODE_PORT).toBeUndefined();
+        expect(env("spoke1-join")).toMatchObject({
+            REGISTRATION_AUTH: "grpc",
+            GRPC_SERVER: "grpc.hub.example.internal:443",
+        });
+        expect(env("spoke1-hub-reachable")).toMatchObject({
+            HUB_API_SERVER_INTERNAL: expect.stringMatching(/^https:/),
+            GRPC_SERVER: "grpc.hub.example.internal:443",
+        });
+        expect(run.outputs.registrationDrivers).toEqual({ spoke1: "grpc", spoke2: "grpc" });
+    });
+});
+
 describe("runtime existing: clusters the user already has", () => {
     const contexts = { hub: "hub-context", spoke1: "spoke1-context", spoke2: "spoke2-context" };
     let run: ProgramRun;
@@ -483,7 +532,7 @@ describe("runtime existing: clusters the user already has", () => {
     it("has each spoke prove it reaches the hub address before it joins, beside init", () => {
         for (const spoke of ["spoke1", "spoke2"]) {
             const probe = resource(run, `${spoke}-hub-reachable`);
-            expect(probe.inputs.create).toBe("scripts/existing/hub-reachable.sh");
+            expect(probe.inputs.create).toBe("scripts/hub-reachable.sh");
             expect(reveal(probe.inputs.environment)).toMatchObject({
                 SPOKE_NAME: spoke,
                 SPOKE_CONTEXT: `${spoke}-context`,
@@ -614,6 +663,21 @@ describe("runtime existing: clusters the user already has", () => {
             "a hub address that is no URL",
             { hubApiServer: "hub:6443" },
             /ocm-lab:hubApiServer is "hub:6443"; it must be the hub's API server URL/,
+        ],
+        [
+            "a gRPC spoke without the address of the hub's gRPC server",
+            { registrations: { spoke2: "grpc" } },
+            /spoke2 register\(s\) with grpc, but ocm-lab:hubGrpcServer is not set.*Next: pulumi config set ocm-lab:hubGrpcServer/,
+        ],
+        [
+            "a gRPC address with a scheme",
+            { registrations: { spoke2: "grpc" }, hubGrpcServer: "https://grpc.hub.example:443" },
+            /ocm-lab:hubGrpcServer is "https:\/\/grpc\.hub\.example:443"; it must be host:port, without a scheme/,
+        ],
+        [
+            "a loopback gRPC address",
+            { registrations: { spoke2: "grpc" }, hubGrpcServer: "127.0.0.1:30090" },
+            /ocm-lab:hubGrpcServer is 127\.0\.0\.1:30090, a loopback address/,
         ],
     ];
     it.each(badExisting)("rejects %s before creating any resource", async (_, config, message) => {
@@ -768,6 +832,36 @@ describe("configuration", () => {
             "a klusterlet mode for the self-managed hub",
             { hubSelfManaged: true, klusterletModes: { "local-cluster": "singleton" } },
             /ocm-lab:klusterletModes\.local-cluster is set, but the hub's own klusterlet always runs in default mode/,
+        ],
+        [
+            "an unknown registration driver",
+            { registration: "token" },
+            /ocm-lab:registration is "token"; it must be one of csr, grpc\. Example: pulumi config set ocm-lab:registration grpc/,
+        ],
+        [
+            "a registration driver for a spoke the lab does not have",
+            { registrations: { spoke9: "grpc" } },
+            /ocm-lab:registrations\.spoke9 names no spoke of this lab; the spokes are spoke1, spoke2; did you mean ocm-lab:registrations\.spoke1\?/,
+        ],
+        [
+            "a spoke's registration driver that is not one",
+            { registrations: { spoke2: "gRPC" } },
+            /ocm-lab:registrations\.spoke2 is "gRPC"; it must be one of csr, grpc\. Example: pulumi config set --path 'ocm-lab:registrations\.spoke1' grpc/,
+        ],
+        [
+            "a registration driver for the self-managed hub",
+            { hubSelfManaged: true, registrations: { "local-cluster": "grpc" } },
+            /ocm-lab:registrations\.local-cluster is set, but the hub's own klusterlet always registers with csr; next: pulumi config rm --path 'ocm-lab:registrations\.local-cluster'/,
+        ],
+        [
+            "registrations that are no map",
+            { registrations: ["grpc"] },
+            /ocm-lab:registrations is \["grpc"\]; it must be a map of spoke name to driver/,
+        ],
+        [
+            "a gRPC address on a stack that exposes the server itself",
+            { hubGrpcServer: "hub:443" },
+            /ocm-lab:hubGrpcServer is set, but only runtime existing reads it .*kind and k3d expose the hub's gRPC server themselves\); next: pulumi config rm ocm-lab:hubGrpcServer/,
         ],
         ["a misspelled key", { spoke: ["spoke1"] }, /ocm-lab:spoke is not a setting.*did you mean ocm-lab:spokes\?/],
         [

@@ -7,10 +7,13 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { FakeLab, fakesDir } from "./harness/fakeLab";
-import { serverOf, withServer } from "../runtimes/kubeconfig";
+import { caDataOf, serverOf, withServer } from "../runtimes/kubeconfig";
 import {
     bringUpHub,
     clusterEnv,
+    grpcHubEnv,
+    grpcJoinEnv,
+    grpcServerOf,
     clusterInfoEnv,
     createCluster,
     hubEnv,
@@ -708,11 +711,12 @@ describe("runtime existing: clusters the user already has", () => {
             SPOKE_NAME: "spoke1",
             SPOKE_CONTEXT: "kind-spoke1",
             SPOKE_KUBECONFIG: spoke,
+            HUB_CONTEXT: "kind-hub",
             HUB_API_SERVER_INTERNAL: address,
             PROBE_IMAGE: "busybox:1.37.0",
             TIMEOUT_SECONDS: "5",
         });
-        const probe = (address: string) => lab.run("existing/hub-reachable.sh", probeEnv(address));
+        const probe = (address: string) => lab.run("hub-reachable.sh", probeEnv(address));
         const pod = () => lab.objectDir("spoke1", "pod", "default", "ocm-lab-hub-probe");
         const port = hubApiServer.split(":").pop();
 
@@ -742,7 +746,7 @@ describe("runtime existing: clusters the user already has", () => {
 
         // an image the spoke cannot pull: the pod stays for a look, and the next run replaces it
         lab.fault("pull-spoke1");
-        const stuck = lab.run("existing/hub-reachable.sh", {
+        const stuck = lab.run("hub-reachable.sh", {
             ...probeEnv(hubApiServer),
             TIMEOUT_SECONDS: "1",
         });
@@ -874,7 +878,9 @@ describe.each(["kind", "k3d"] as Runtime[])("%s klusterlet modes", (runtime) => 
         expect(lab.read(`${hub()}/hosted-agents/${hostedOnHub()[0]}/bootstrap-hub-kubeconfig`)).toContain(
             `server: ${runtimeFacts[runtime].internal("hub")}`,
         );
-        expect(result.stderr).toContain(`(hosted mode, running on ${runtimeFacts[runtime].context("hub")})`);
+        expect(result.stderr).toContain(
+            `(hosted mode, csr registration, running on ${runtimeFacts[runtime].context("hub")})`,
+        );
         expect(agentPods()).toBe("");
         acceptAndWait();
         expectNoSecretsIn(result.stdout + result.stderr, ...issuedTokens(lab));
@@ -926,3 +932,217 @@ describe.each(["kind", "k3d"] as Runtime[])("%s klusterlet modes", (runtime) => 
         expect(lab.ok("unjoin.sh", unjoinEnv).stderr).toContain("is gone");
     });
 });
+
+describe.each(["kind", "k3d"] as Runtime[])("%s gRPC registration", (runtime) => {
+    const server = grpcServerOf(runtime);
+    const grpcHub = () => {
+        const kubeconfig = createCluster(lab, runtime, "hub");
+        if (runtime === "k3d") {
+            lab.ok("k3d/hub-cluster-info.sh", clusterInfoEnv(kubeconfig));
+        }
+        lab.ok("init.sh", { ...hubEnv(runtime, kubeconfig), ...grpcHubEnv(runtime) });
+        return kubeconfig;
+    };
+    const probeEnv = (hub: string, spoke: string) => ({
+        SPOKE_NAME: "spoke1",
+        SPOKE_CONTEXT: runtimeFacts[runtime].context("spoke1"),
+        SPOKE_KUBECONFIG: spoke,
+        HUB_CONTEXT: runtimeFacts[runtime].context("hub"),
+        GRPC_SERVER: server.address,
+        PROBE_IMAGE: "busybox:1.37.0",
+        TIMEOUT_SECONDS: "5",
+    });
+    const grpcCa = () => lab.read(`${lab.cluster("hub")}/grpc-ca.pem`);
+
+    it("init turns on the grpc driver beside csr, for the hub node's name, and serves it at the lab's NodePort", () => {
+        const hub = grpcHub();
+        const [init] = lab.calls("clusteradm").filter((c) => c.startsWith("clusteradm init "));
+        // (calls are recorded shell-quoted: the comma comes back escaped)
+        expect(init).toContain(
+            `--registration-drivers csr\\,grpc --grpc-endpoint-type hostname --grpc-server ${server.host} `,
+        );
+        const service = lab.objectDir("hub", "service", "open-cluster-management-hub", "ocm-lab-grpc-server");
+        expect(fs.readFileSync(`${service}/node-port`, "utf8").trim()).toBe(String(server.nodePort));
+        expect(fs.readFileSync(`${service}/selector-app`, "utf8").trim()).toBe("cluster-manager-grpc-server");
+        // the certificate covers the host the spokes dial
+        expect(lab.read(`${lab.cluster("hub")}/hub/grpc-names`).split("\n")).toContain(server.host);
+
+        // without a gRPC spoke, a re-run asks for csr alone and takes the NodePort away
+        lab.clearCalls();
+        lab.ok("init.sh", hubEnv(runtime, hub));
+        const [again] = lab.calls("clusteradm").filter((c) => c.startsWith("clusteradm init "));
+        expect(again).not.toContain("grpc");
+        expect(fs.existsSync(service)).toBe(false);
+        expect(lab.exists(`${lab.cluster("hub")}/hub/grpc-names`)).toBe(false);
+    });
+
+    it("init names the gRPC server when it never becomes Available", () => {
+        const kubeconfig = createCluster(lab, runtime, "hub");
+        if (runtime === "k3d") {
+            lab.ok("k3d/hub-cluster-info.sh", clusterInfoEnv(kubeconfig));
+        }
+        const result = lab.run("init.sh", {
+            ...hubEnv(runtime, kubeconfig),
+            ...grpcHubEnv(runtime),
+            FAKE_STUCK_DEPLOYMENT: "cluster-manager-grpc-server",
+        });
+        expect(result.code).not.toBe(0);
+        expect(result.stderr).toContain(
+            "init failed for cluster hub: the hub's gRPC server (deployment cluster-manager-grpc-server) was not Available within 5s",
+        );
+        expect(result.stderr).toContain(
+            `next: kubectl --context ${runtimeFacts[runtime].context("hub")} describe deployment cluster-manager-grpc-server -n open-cluster-management-hub`,
+        );
+    });
+
+    it("a spoke proves it reaches the gRPC server from a pod before it joins; without the server it cannot", () => {
+        const hub = createCluster(lab, runtime, "hub");
+        const spoke = createCluster(lab, runtime, "spoke1");
+        if (runtime === "k3d") {
+            lab.ok("k3d/hub-cluster-info.sh", clusterInfoEnv(hub));
+        }
+        lab.ok("init.sh", hubEnv(runtime, hub)); // csr only: nothing serves the port
+        const refused = lab.run("hub-reachable.sh", probeEnv(hub, spoke));
+        expect(refused.code).not.toBe(0);
+        expect(refused.stderr).toContain(
+            `hub-reachable failed for cluster spoke1: a pod on spoke1 could not connect to the hub's gRPC server at ${server.address}, which its klusterlet would be handed`,
+        );
+        expect(refused.stderr).toContain(
+            `get deploy,svc -n open-cluster-management-hub | grep grpc-server (runtime existing: expose it and set ocm-lab:hubGrpcServer <host>:<port>)`,
+        );
+        lab.ok("init.sh", { ...hubEnv(runtime, hub), ...grpcHubEnv(runtime) });
+        const reached = lab.ok("hub-reachable.sh", probeEnv(hub, spoke));
+        expect(reached.stderr).toContain(`a pod on spoke1 reached the hub's gRPC server at ${server.address}`);
+        expect(lab.calls("kubectl").find((c) => c.includes(" run "))).toMatch(
+            new RegExp(`--command -- nc -z -w 5 ${server.host} ${server.nodePort}$`),
+        );
+    });
+
+    it("join hands the klusterlet the gRPC server and its CA as a file; accept and Available follow as for csr", () => {
+        const hub = grpcHub();
+        const spoke = createCluster(lab, runtime, "spoke1");
+        lab.clearCalls();
+        const joined = lab.ok("join.sh", { ...joinEnv(runtime, hub, spoke, "spoke1"), ...grpcJoinEnv(runtime) });
+        const [join] = lab.calls("clusteradm").filter((c) => c.startsWith("clusteradm join "));
+        expect(join).toMatch(
+            new RegExp(`--registration-auth grpc --grpc-server ${server.address} --grpc-ca-file \\S+/grpc-ca\\.crt `),
+        );
+        // the CA travels as a file, never on the command line or in the step's output
+        const caBody = grpcCa().split("\n")[1];
+        expect(lab.calls().join("\n")).not.toContain(caBody);
+        expect(joined.stderr).not.toContain(caBody);
+        expect(joined.stderr).toContain(`registration grpc via ${server.address}`);
+        expectNoSecretsIn(joined.stderr);
+        const agent = `${lab.cluster("spoke1")}/agent`;
+        expect(lab.read(`${agent}/registration`).trim()).toBe("grpc");
+        expect(lab.read(`${agent}/grpc-config`)).toContain(`url: ${server.address}`);
+
+        lab.ok("accept.sh", hubEnv(runtime, hub, "spoke1"));
+        lab.ok("wait-available.sh", hubEnv(runtime, hub, "spoke1"));
+    });
+
+    it("a klusterlet given a CA that did not sign the gRPC server's certificate never files a CSR: accept says so", () => {
+        const hub = grpcHub();
+        const spoke = createCluster(lab, runtime, "spoke1");
+        // the CA the hub publishes is not the one its server's certificate chains to (rotated under it)
+        const published = path.join(
+            lab.objectDir("hub", "configmap", "open-cluster-management-hub", "ca-bundle-configmap"),
+            "data",
+            "ca-bundle.crt",
+        );
+        fs.writeFileSync(published, lab.read(`${lab.cluster("hub")}/ca.pem`));
+        lab.ok("join.sh", { ...joinEnv(runtime, hub, spoke, "spoke1"), ...grpcJoinEnv(runtime) });
+        const accept = lab.run("accept.sh", hubEnv(runtime, hub, "spoke1"));
+        expect(accept.code).not.toBe(0);
+        expect(accept.stderr).toContain("accept failed for cluster spoke1: clusteradm accept did not finish");
+        expect(accept.stderr).toContain("no pending CSR for cluster spoke1");
+    });
+
+    it("a gRPC server certificate that does not name the host the spokes dial leaves the klusterlet unregistered", () => {
+        const hub = createCluster(lab, runtime, "hub");
+        if (runtime === "k3d") {
+            lab.ok("k3d/hub-cluster-info.sh", clusterInfoEnv(hub));
+        }
+        lab.ok("init.sh", {
+            ...hubEnv(runtime, hub),
+            ...grpcHubEnv(runtime),
+            GRPC_SERVER_HOST: "grpc.elsewhere.example",
+        });
+        const spoke = createCluster(lab, runtime, "spoke1");
+        lab.ok("join.sh", { ...joinEnv(runtime, hub, spoke, "spoke1"), ...grpcJoinEnv(runtime) });
+        expect(lab.run("accept.sh", hubEnv(runtime, hub, "spoke1")).code).not.toBe(0);
+    });
+});
+
+describe("the fake clusteradm refuses the gRPC calls clusteradm v1.3.1 refuses", () => {
+    const clusteradm = (...args: string[]) =>
+        spawnSync(path.join(fakesDir, "clusteradm"), args, { env: lab.env(), encoding: "utf8" });
+
+    it("init: an unknown driver, grpc without a server, an unknown endpoint type", () => {
+        const hub = createCluster(lab, "kind", "hub");
+        const file = path.join(lab.root, "hub.kubeconfig");
+        fs.writeFileSync(file, hub);
+        const init = (...flags: string[]) =>
+            clusteradm("init", "--kubeconfig", file, "--bundle-version", "1.3.1", ...flags);
+        expect(init("--registration-drivers", "csr,tls").stderr).toContain(
+            "only csr,awsirsa and grpc are valid drivers",
+        );
+        expect(init("--registration-drivers", "csr,grpc").stderr).toContain(
+            "grpc server should not be empty if the grpc endpoint type is hostname",
+        );
+        expect(
+            init("--registration-drivers", "csr,grpc", "--grpc-server", "h", "--grpc-endpoint-type", "route").stderr,
+        ).toContain("unknown grpc endpoint type route");
+    });
+
+    it("join: grpc without a server, an unknown auth type, an empty CA file", () => {
+        const hub = bringUpHub(lab, "kind");
+        const spoke = createCluster(lab, "kind", "spoke1");
+        const files = Object.fromEntries(
+            Object.entries({ hub, spoke, ca: pemOfHub(hub), empty: "" }).map(([name, text]) => {
+                const file = path.join(lab.root, name);
+                fs.writeFileSync(file, text);
+                return [name, file];
+            }),
+        );
+        const token = JSON.parse(clusteradm("get", "token", "--kubeconfig", files.hub, "-o", "json").stdout)[
+            "hub-token"
+        ];
+        const join = (...flags: string[]) =>
+            clusteradm(
+                "join",
+                "--kubeconfig",
+                files.spoke,
+                "--hub-token",
+                token,
+                "--hub-apiserver",
+                serverOf(hub, "hub"),
+                "--ca-file",
+                files.ca,
+                "--cluster-name",
+                "spoke1",
+                "--bundle-version",
+                "1.3.1",
+                ...flags,
+            );
+        expect(join("--registration-auth", "grpc").stderr).toContain(
+            "grpc-server is required when registration-auth type is grpc",
+        );
+        expect(join("--registration-auth", "tls").stderr).toContain("invalid registration-Auth type");
+        expect(
+            join(
+                "--registration-auth",
+                "grpc",
+                "--grpc-server",
+                "hub-control-plane:30090",
+                "--grpc-ca-file",
+                files.empty,
+            ).stderr,
+        ).toContain(`--grpc-ca-file "${files.empty}" is empty`);
+    });
+});
+
+/** The hub's CA as join's --ca-file holds it. */
+function pemOfHub(hubKubeconfig: string): string {
+    return Buffer.from(caDataOf(hubKubeconfig, "hub"), "base64").toString("utf8");
+}

@@ -24,7 +24,7 @@ describe("a step's digest", () => {
         ["a comment added", "set_qos_flags\n", "# QoS flags for join, as for init\nset_qos_flags\n"],
         [
             "a log line reworded",
-            'log "klusterlet registered against $hub_server (${KLUSTERLET_MODE:-default} mode, running on $klusterlet_context)"',
+            'log "klusterlet registered against $hub_server (${KLUSTERLET_MODE:-default} mode, $registration registration${GRPC_SERVER:+ via $GRPC_SERVER}, running on $klusterlet_context)"',
             'log "the klusterlet on $klusterlet_context now talks to $hub_server"',
         ],
         [

@@ -146,13 +146,41 @@ live_csrs() {
     done
 }
 
-# reachable_from CLUSTER URL: true when a pod in CLUSTER can reach URL over the docker network.
-# The URL's host is a node container's name, resolved by Docker's DNS on a shared network only.
+# reachable_from CLUSTER URL: true when a pod in CLUSTER can reach URL (https://host:port or
+# host:port) over the docker network. The host is a node container's name, resolved by Docker's DNS on
+# a shared network only; the port is its API server's (6443 in the network, or the one it has on the
+# host, which a user's address may give) or a NodePort one of its Services serves.
 reachable_from() {
-    local host="${2#https://}"
+    local host="${2#https://}" port
+    port="${host##*:}"
     host="${host%%:*}"
     [ -n "$host" ] && cluster_exists "$host" &&
-        [ "$(cat "$(cluster_dir "$host")/network")" = "$(cat "$(cluster_dir "$1")/network")" ]
+        [ "$(cat "$(cluster_dir "$host")/network")" = "$(cat "$(cluster_dir "$1")/network")" ] &&
+        { [ "$port" = "$host" ] || [ "$port" = 6443 ] || [ "$port" = "$(sed 's/.*://' "$(cluster_dir "$host")/server")" ] ||
+            serves_node_port "$host" "$port"; }
+}
+
+# serves_node_port NODE PORT: a Service on that cluster serves PORT on its node, and the workload it
+# selects (a deployment named after its app label) runs.
+serves_node_port() {
+    local service
+    for service in "$(cluster_dir "$1")"/objects/service/*/*/; do
+        [ "$(cat "$service/node-port" 2>/dev/null)" = "$2" ] || continue
+        [ -d "$(cluster_dir "$1")/objects/deployment/$(basename "$(dirname "$service")")/$(cat "$service/selector-app")" ] &&
+            return 0
+    done
+    return 1
+}
+
+# grpc_registers HOST HUB_DIR ADDRESS CA: a gRPC registration agent on cluster HOST, handed ADDRESS
+# (host:port) and CA, gets through to the hub's gRPC server: the hub runs one, HOST reaches it there,
+# the server's certificate names the host dialled, and CA is the one that signed it. Any other case
+# is what the real agent meets as a dial error or an x509 error, and it files no CSR.
+grpc_registers() {
+    local name="${3%:*}"
+    [ -f "$2/hub/grpc-names" ] && [ "$(cluster_dir "$name")" = "${2%/}" ] && reachable_from "$1" "$3" &&
+        grep -qx "$name" "$2/hub/grpc-names" &&
+        [ "$(printf '%s\n' "$4" | grep -v '^$')" = "$(grep -v '^$' "$2/grpc-ca.pem")" ]
 }
 
 # klusterlet_certified MANAGED_CLUSTER_DIR: the klusterlet that registered it still runs (its folder,

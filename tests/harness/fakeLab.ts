@@ -203,6 +203,23 @@ export class FakeLab {
         };
     }
 
+    /**
+     * What a user of runtime existing does to offer the hub's gRPC server to the spokes: a NodePort
+     * Service of their own in front of it (any exposure would do). Returns the address to give as
+     * ocm-lab:hubGrpcServer: the hub node's name and that port.
+     */
+    exposeGrpcServer(hub: string, port: number): string {
+        const service = path.join(
+            this.state,
+            this.cluster(hub),
+            "objects/service/open-cluster-management-hub/users-grpc",
+        );
+        fs.mkdirSync(service, { recursive: true });
+        fs.writeFileSync(path.join(service, "node-port"), `${port}\n`);
+        fs.writeFileSync(path.join(service, "selector-app"), "cluster-manager-grpc-server\n");
+        return `${hub}-control-plane:${port}`;
+    }
+
     /** What `kind delete cluster` / `k3d cluster delete` by hand leaves: the cluster is gone. */
     deleteClusterByHand(name: string): void {
         fs.rmSync(path.join(this.state, this.cluster(name)), { recursive: true, force: true });

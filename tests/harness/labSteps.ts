@@ -5,6 +5,8 @@
 import * as fs from "fs";
 import * as path from "path";
 import { caDataOf, pemOf, serverOf } from "../../runtimes/kubeconfig";
+import { k3dRuntime } from "../../runtimes/k3d";
+import { kindRuntime } from "../../runtimes/kind";
 import { FakeLab } from "./fakeLab";
 
 export type Runtime = "kind" | "k3d";
@@ -89,4 +91,24 @@ export function joinSpoke(lab: FakeLab, runtime: Runtime, hubKubeconfig: string,
 export function issuedTokens(lab: FakeLab): string[] {
     const tokens = `${lab.cluster("hub")}/hub/tokens`;
     return lab.exists(tokens) ? fs.readdirSync(path.join(lab.state, tokens)) : [];
+}
+
+/** The hub's gRPC server as the program places it for each runtime (runtimes/runtime.ts). */
+export function grpcServerOf(runtime: Runtime) {
+    const server = (runtime === "kind" ? kindRuntime : k3dRuntime).hubGrpcServer("hub");
+    if (!server) {
+        throw new Error(`${runtime} serves no gRPC server`);
+    }
+    return server;
+}
+
+/** What HubCluster adds to init's environment when a spoke registers with grpc. */
+export function grpcHubEnv(runtime: Runtime): Record<string, string> {
+    const server = grpcServerOf(runtime);
+    return { GRPC_SERVER_HOST: server.host, GRPC_NODE_PORT: String(server.nodePort) };
+}
+
+/** What ClusterRegistration adds to a gRPC spoke's join. */
+export function grpcJoinEnv(runtime: Runtime): Record<string, string> {
+    return { REGISTRATION_AUTH: "grpc", GRPC_SERVER: grpcServerOf(runtime).address };
 }
