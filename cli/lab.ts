@@ -482,6 +482,12 @@ function status(stack: string, stackOutputs: OutputMap, env: NodeJS.ProcessEnv):
                 // a self-managed hub's own klusterlet always runs in default mode (config/registration.ts)
                 ...(outputs.selfManagedCluster ? { [outputs.selfManagedCluster]: "default" } : {}),
             },
+            {
+                // a lab made before drivers registered every spoke with csr, as the hub's own klusterlet does
+                ...Object.fromEntries(expected.spokes.map((spoke) => [spoke, "csr"])),
+                ...(outputs.registrationDrivers ?? {}),
+                ...(outputs.selfManagedCluster ? { [outputs.selfManagedCluster]: "csr" } : {}),
+            },
         );
     } catch (error) {
         fs.rmSync(dir, { recursive: true, force: true });

@@ -1,7 +1,8 @@
 import { smokeWorkNames } from "../components/ocmObjects";
 
 /**
- * `npm run status -- <stack>`: one row per ManagedCluster, read from the hub: joined, available,
+ * `npm run status -- <stack>`: one row per ManagedCluster, read from the hub: where its klusterlet
+ * runs and how it registers (as the stack made them), joined, available,
  * the argocd-agent add-on's health, and the guestbook Application's sync and health; then one line
  * per problem, and a non-zero exit if there is any, so scripts and CI can use it as a health check.
  */
@@ -23,6 +24,8 @@ export interface StatusRow {
     cluster: string;
     /** Where its klusterlet runs, as the stack made it (default, singleton, hosted); "-" if not the lab's. */
     klusterlet: string;
+    /** How its klusterlet registers, as the stack made it (csr, grpc); "-" if not the lab's. */
+    registration: string;
     joined: string;
     available: string;
     smoke: string;
@@ -39,6 +42,7 @@ export function statusRows(
     applications: List,
     works: List = {},
     klusterletModes: Record<string, string> = {},
+    registrationDrivers: Record<string, string> = {},
 ): StatusRow[] {
     return (managedClusters.items ?? []).map((mc) => {
         const name = mc.metadata.name;
@@ -52,6 +56,7 @@ export function statusRows(
         return {
             cluster: name,
             klusterlet: klusterletModes[name] ?? "-",
+            registration: registrationDrivers[name] ?? "-",
             joined: condition(mc, "ManagedClusterJoined"),
             available: condition(mc, "ManagedClusterConditionAvailable"),
             smoke: work ? `Applied=${condition(work, "Applied")},Available=${condition(work, "Available")}` : "none",
@@ -67,6 +72,7 @@ export function renderTable(rows: StatusRow[]): string {
     const header: StatusRow = {
         cluster: "CLUSTER",
         klusterlet: "KLUSTERLET",
+        registration: "REGISTRATION",
         joined: "JOINED",
         available: "AVAILABLE",
         smoke: "SMOKE WORK",

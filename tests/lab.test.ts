@@ -305,11 +305,13 @@ describe("status", () => {
                 ],
             },
             { spoke1: "hosted" },
+            { spoke1: "grpc" },
         );
         expect(rows).toEqual([
             {
                 cluster: "spoke1",
                 klusterlet: "hosted",
+                registration: "grpc",
                 joined: "True",
                 available: "True",
                 smoke: "Applied=True,Available=True",
@@ -319,6 +321,7 @@ describe("status", () => {
             {
                 cluster: "spoke2",
                 klusterlet: "-",
+                registration: "-",
                 joined: "True",
                 available: "Unknown",
                 smoke: "none",
@@ -328,9 +331,9 @@ describe("status", () => {
         ]);
         const table = renderTable(rows).split("\n");
         expect(table[0]).toMatch(
-            /^CLUSTER\s+KLUSTERLET\s+JOINED\s+AVAILABLE\s+SMOKE WORK\s+ARGOCD AGENT\s+APP \(SYNC\/HEALTH\)$/,
+            /^CLUSTER\s+KLUSTERLET\s+REGISTRATION\s+JOINED\s+AVAILABLE\s+SMOKE WORK\s+ARGOCD AGENT\s+APP \(SYNC\/HEALTH\)$/,
         );
-        expect(table[1]).toMatch(/^spoke1\s+hosted\s+True\s/);
+        expect(table[1]).toMatch(/^spoke1\s+hosted\s+grpc\s+True\s/);
         expect(table[1].indexOf("True")).toBe(table[0].indexOf("JOINED"));
         expect(renderTable([])).toContain("no ManagedClusters on the hub yet");
     });
@@ -351,6 +354,7 @@ describe("status as a health check", () => {
     const ready = (cluster: string): StatusRow => ({
         cluster,
         klusterlet: "default",
+        registration: "csr",
         joined: "True",
         available: "True",
         smoke: "Applied=True,Available=True",
