@@ -53,7 +53,8 @@ function parseWithRealCli(tool: RealCli, line: string): ParseResult {
 
 /**
  * Every tool call (calls.log lines) a lab on `stack` makes through the front door on the real engine
- * (tests/engine): every klusterlet mode and the hub registered as itself; then spoke3 (hosted) is
+ * (tests/engine): every klusterlet mode, a spoke that registers over gRPC, and the hub registered as
+ * itself; then spoke3 (hosted) is
  * removed and the hub stops managing itself, so both klusterlets are unjoined from the hub; then a
  * rebuilt spoke, which accept approves with --skip-approve-check; then destroy. One run per stack for
  * the whole file.
@@ -72,6 +73,7 @@ function callsOfWholeLab(stack: "kind" | "k3d", tool: string = stack): Promise<s
                         spokes: ["spoke1", "spoke2", "spoke3"],
                         hubSelfManaged: true,
                         klusterletModes: { spoke2: "singleton", spoke3: "hosted" },
+                        registrations: { spoke1: "grpc" },
                     });
                     expectSucceeded(await lab.frontDoor("up", stack));
                     lab.configure(stack, { ...two, hubSelfManaged: false });
@@ -97,7 +99,11 @@ async function clusteradmCallsOfExistingLab(): Promise<string[]> {
             ...lab.fake.userLab(["hub", "spoke1", "spoke2"]),
             hubSelfManaged: true,
             klusterletModes: { spoke2: "singleton" },
+            registrations: { spoke1: "grpc" },
+            hubGrpcServer: "",
         };
+        // the user serves the hub's gRPC server themselves and names the address (fakes: a NodePort)
+        config.hubGrpcServer = lab.fake.exposeGrpcServer("hub", 31090);
         lab.configure("existing", config);
         expectSucceeded(await lab.frontDoor("up", "existing"));
         // spoke2 leaves the lab: unjoined from its own cluster; then destroy cleans the hub
@@ -236,7 +242,7 @@ describe("clusteradm v1.3.1's own flag definitions", () => {
         );
     });
 
-    it("defines every flag the step scripts pass, --skip-approve-check, every klusterlet mode and existing's included", () => {
+    it("defines every flag the step scripts pass, --skip-approve-check, every klusterlet mode, gRPC's and existing's included", () => {
         expect(calls.some((c) => c.startsWith("clusteradm accept ") && c.includes("--skip-approve-check"))).toBe(true);
         for (const modeFlags of ["--singleton", "--mode hosted --managed-cluster-kubeconfig"]) {
             expect(calls.some((c) => c.startsWith("clusteradm join ") && c.includes(modeFlags))).toBe(true);
@@ -248,6 +254,21 @@ describe("clusteradm v1.3.1's own flag definitions", () => {
         expect(calls.some((c) => c.startsWith("clusteradm join ") && !c.includes("--force-internal"))).toBe(true);
         expect(calls.some((c) => c.startsWith("clusteradm unjoin ") && c.endsWith("--purge-operator=true"))).toBe(true);
         expect(calls.some((c) => c.startsWith("clusteradm clean ") && c.includes("--purge-operator=true"))).toBe(true);
+        // gRPC registration: the hub's driver and where it is served, a klusterlet's driver, server and CA
+        expect(
+            calls.some(
+                (c) =>
+                    c.startsWith("clusteradm init ") &&
+                    /--registration-drivers \S+ --grpc-endpoint-type hostname --grpc-server \S+/.test(c),
+            ),
+        ).toBe(true);
+        expect(
+            calls.some(
+                (c) =>
+                    c.startsWith("clusteradm join ") &&
+                    /--registration-auth grpc --grpc-server \S+ --grpc-ca-file \S+/.test(c),
+            ),
+        ).toBe(true);
         const refused = [...new Set(calls)]
             .map((line) => ({ line, unknown: unknownFlags(line) }))
             .filter((r) => r.unknown.length > 0);
