@@ -283,6 +283,20 @@ describe("e2e.yml", () => {
         expect(round.if).toBe("github.event_name != 'pull_request'");
     });
 
+    it("registers one real spoke through the hub's gRPC server on each runtime, and checks the signer of its CSR", () => {
+        const round = steps.find((s) => /registrations\.spoke1' grpc/.test(String(s.run ?? "")));
+        expect(round).toBeDefined();
+        const run = String(round.run);
+        // grpc on, an up, status, the gRPC signer on spoke1's CSR; then off again, with the NodePort gone
+        const at = (text: string) => run.indexOf(text);
+        expect(at("npm run up")).toBeGreaterThan(at("registrations.spoke1' grpc"));
+        expect(at("open-cluster-management.io/grpc")).toBeGreaterThan(at("npm run status"));
+        expect(at("config rm ocm-lab:registrations")).toBeGreaterThan(at("open-cluster-management.io/grpc"));
+        expect(run.lastIndexOf("npm run up")).toBeGreaterThan(at("config rm ocm-lab:registrations"));
+        expect(run).toContain("get service ocm-lab-grpc-server");
+        expect(job.strategy.matrix.stack).toEqual(["kind", "k3d"]);
+    });
+
     it("gives scheduled, manual and pull-request runs their own concurrency groups; only a pull request cancels", () => {
         const group = (event: string, ref: string) =>
             String(workflow.concurrency.group)
