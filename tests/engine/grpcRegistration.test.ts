@@ -65,6 +65,12 @@ describe.each(["kind", "k3d"] as const)("%s stack, gRPC registration, on the rea
         expect(lab.fake.exists(`${lab.fake.cluster("spoke2")}/objects/pod/default/ocm-lab-hub-probe`)).toBe(false);
         // the CA went to clusteradm as a file: no PEM on any command line
         expect(lab.fake.calls().filter((c) => c.includes("BEGIN CERTIFICATE"))).toEqual([]);
+        // status shows each spoke's driver
+        const status = await lab.frontDoor("status", stack);
+        expectSucceeded(status);
+        expect(status.output).toMatch(/\nCLUSTER +KLUSTERLET +REGISTRATION +JOINED +AVAILABLE /);
+        expect(status.output).toMatch(/\nspoke1 +default +csr +True +True /);
+        expect(status.output).toMatch(/\nspoke2 +default +grpc +True +True /);
 
         // back to csr: spoke2 is made anew and registers with a CSR; the hub stops serving gRPC
         lab.configure(stack, { registrations: {} });

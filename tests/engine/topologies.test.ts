@@ -79,11 +79,20 @@ describe.each(["kind", "k3d"] as const)("%s stack, other shapes, on the real eng
         expect(stackOutput(lab, stack, "selfManagedCluster")).toBeNull();
     });
 
-    it("runs default, singleton and hosted klusterlets, each spoke with the smoke work and the guestbook; a hosted spoke made default again is unjoined from the hub before its old cluster goes", async () => {
+    it("runs default (registered over gRPC), singleton and hosted klusterlets, each spoke with the smoke work and the guestbook; a hosted spoke made default again is unjoined from the hub before its old cluster goes", async () => {
         lab = new EngineLab({ kubernetes: "stand-in" });
         const spokes = ["spoke1", "spoke2", "spoke3"];
-        lab.configure(stack, { ...wholeLab, spokes, klusterletModes: { spoke2: "singleton", spoke3: "hosted" } });
+        lab.configure(stack, {
+            ...wholeLab,
+            spokes,
+            klusterletModes: { spoke2: "singleton", spoke3: "hosted" },
+            registrations: { spoke1: "grpc" },
+        });
         expectSucceeded(await lab.frontDoorSteps("up", stack));
+        // spoke1 registered through the hub's gRPC server; the Available wait, the add-on and the smoke
+        // work below hold for it as for the csr spokes
+        expect(lab.fake.read(`${lab.fake.cluster("spoke1")}/agent/registration`).trim()).toBe("grpc");
+        expect(lab.fake.read(`${lab.fake.cluster("spoke2")}/agent/registration`).trim()).toBe("csr");
         expect(stackOutput(lab, stack, "klusterletModes")).toEqual({
             spoke1: "default",
             spoke2: "singleton",

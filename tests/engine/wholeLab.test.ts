@@ -105,7 +105,7 @@ describe.each(["kind", "k3d"] as const)("%s stack, the whole lab, on the real en
         for (const spoke of spokes) {
             expect(status.output).toMatch(
                 new RegExp(
-                    `\n${spoke} +default +True +True +Applied=True,Available=True +Available=True +guestbook-${spoke}: Synced/Healthy\n`,
+                    `\n${spoke} +default +csr +True +True +Applied=True,Available=True +Available=True +guestbook-${spoke}: Synced/Healthy\n`,
                 ),
             );
         }
