@@ -125,14 +125,14 @@ export class ClusterRegistration extends pulumi.ComponentResource {
         // grpc: join hands the klusterlet the hub's gRPC server and the CA that signed its certificate,
         // which join.sh reads from the hub (clusteradm v1.3.1 join --registration-auth grpc
         // --grpc-server --grpc-ca-file). csr adds nothing, so a csr spoke's join keeps its inputs.
-        const grpc = args.registration === "grpc";
-        if (grpc && !hub.grpcServer) {
+        const grpcServer = args.registration === "grpc" ? hub.grpcServer?.address : undefined;
+        if (args.registration === "grpc" && grpcServer === undefined) {
             throw new Error(
                 `ocm-lab: ${spokeName} registers with grpc but the hub serves no gRPC server (a bug in index.ts)`,
             );
         }
-        const grpcEnvironment: Record<string, pulumi.Input<string>> = grpc && hub.grpcServer
-            ? { REGISTRATION_AUTH: "grpc", GRPC_SERVER: hub.grpcServer.address }
+        const grpcEnvironment: Record<string, string> = grpcServer
+            ? { REGISTRATION_AUTH: "grpc", GRPC_SERVER: grpcServer }
             : {};
         const joinEnvironment = {
             ...hubEnvironment,
@@ -157,7 +157,7 @@ export class ClusterRegistration extends pulumi.ComponentResource {
         // klusterlet runs on the hub, which shares the spoke's network: the spoke's view is the same.)
         const probes: Record<string, pulumi.Input<string>> = {
             ...(!spoke.ownedCluster && !args.hubItself ? { HUB_API_SERVER_INTERNAL: hub.apiServerInternal } : {}),
-            ...(grpc && hub.grpcServer ? { GRPC_SERVER: hub.grpcServer.address } : {}),
+            ...(grpcServer ? { GRPC_SERVER: grpcServer } : {}),
         };
         const reachable =
             Object.keys(probes).length > 0
@@ -175,7 +175,7 @@ export class ClusterRegistration extends pulumi.ComponentResource {
                                   PROBE_IMAGE: versions.smokeImage,
                               },
                           },
-                          { parent: this, dependsOn: grpc ? [spoke.cluster, hub.initialized] : [spoke.cluster] },
+                          { parent: this, dependsOn: grpcServer ? [spoke.cluster, hub.initialized] : [spoke.cluster] },
                       ),
                   ]
                 : [];

@@ -145,8 +145,7 @@ export function parseHubGrpcServer(
         }
         return undefined;
     }
-    const match = typeof given === "string" ? /^([^\s:/]+|\[[0-9a-fA-F:]+\]):(\d{1,5})$/.exec(given) : null;
-    if (!match || Number(match[2]) < 1 || Number(match[2]) > 65535) {
+    if (typeof given !== "string" || grpcServerHost(given) === undefined) {
         problems.push(
             `ocm-lab:hubGrpcServer is ${show(given)}; it must be host:port, without a scheme. Example: ${example}`,
         );
@@ -160,4 +159,16 @@ export function parseHubGrpcServer(
         return undefined;
     }
     return given as string;
+}
+
+/**
+ * The host of a `host:port` gRPC address (an IPv6 host in brackets comes back without them), or
+ * undefined when it is no such address: the host init asks the operator's certificate to cover.
+ */
+export function grpcServerHost(address: string): string | undefined {
+    const match = /^([^\s:/]+|\[[0-9a-fA-F:]+\]):(\d{1,5})$/.exec(address);
+    if (!match || Number(match[2]) < 1 || Number(match[2]) > 65535) {
+        return undefined;
+    }
+    return match[1].replace(/^\[|\]$/g, "");
 }

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { LabConfig } from "../config";
+import { grpcServerHost, LabConfig } from "../config";
 import { step } from "../scripts/step";
 import { serverOf } from "./kubeconfig";
 import { ClusterRuntime, ClusterSpec, ClusterSteps } from "./runtime";
@@ -57,7 +57,7 @@ export function existingRuntime(
         prepareHub: () => [],
         hubGrpcServer: () =>
             lab.hubGrpcServer
-                ? { host: lab.hubGrpcServer.replace(/:\d+$/, "").replace(/^\[|\]$/g, ""), address: lab.hubGrpcServer }
+                ? { host: grpcServerHost(lab.hubGrpcServer) ?? lab.hubGrpcServer, address: lab.hubGrpcServer }
                 : undefined,
     };
 }
