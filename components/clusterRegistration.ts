@@ -206,12 +206,20 @@ export class ClusterRegistration extends pulumi.ComponentResource {
         );
         // A spoke dropped from config goes with its cluster, klusterlet and all; a klusterlet that
         // outlives it is unjoined before the ManagedCluster is removed, or it would register again.
+        // accept and the Available wait look at the klusterlet itself: its hub certificate, and when it
+        // got it. It runs on the spoke, or where KLUSTERLET_KUBECONFIG says.
+        const klusterletEnvironment = {
+            SPOKE_CONTEXT: spoke.context,
+            SPOKE_KUBECONFIG: spoke.kubeconfig,
+            KLUSTERLET_MODE: mode,
+            ...klusterletOutlives,
+        };
         this.accepted = step(
             `${name}-accept`,
             {
                 script: "accept.sh",
                 deleteScript: "remove-managed-cluster.sh",
-                environment: { ...hubEnvironment, ...klusterletOutlives, ...clustersKept },
+                environment: { ...hubEnvironment, ...klusterletEnvironment, ...clustersKept },
             },
             // Removing the ManagedCluster matters only while the hub lives on: a spoke dropped from
             // config, or any destroy of a hub the lab did not make.
@@ -219,7 +227,7 @@ export class ClusterRegistration extends pulumi.ComponentResource {
         );
         this.available = step(
             `${name}-available`,
-            { script: "wait-available.sh", environment: hubEnvironment },
+            { script: "wait-available.sh", environment: { ...hubEnvironment, ...klusterletEnvironment } },
             { parent: this, dependsOn: [this.accepted] },
         );
         this.placementReady = [this.available];

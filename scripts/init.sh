@@ -54,19 +54,34 @@ if [ -z "${GRPC_SERVER_HOST:-}" ]; then
     fi
     exit 0
 fi
+# The server must present a certificate for the host the spokes dial, signed by the CA they are handed:
+# the operator's cert-rotation controller issues it (secret grpc-server-serving-cert, for the
+# --grpc-server host: ocm v1.3.1 pkg/operator/helpers/helpers.go:931-991) once the server is wanted.
+# ca-bundle-configmap alone shows nothing: the operator publishes it on every hub, gRPC or not
+# (certrotation_controller.go:207-304). The pod mounts the secret, so once the deployment is Available
+# after the certificate exists, the server serves it.
+command -v openssl >/dev/null 2>&1 ||
+    fail "openssl is needed to check the certificate of the hub's gRPC server" "install openssl, then run the same pulumi command again"
 # shellcheck disable=SC2317 # called through wait_for
-grpc_ca_published() {
-    [ -n "$(kubectl --kubeconfig "$hub_kubeconfig" get configmap ca-bundle-configmap -n "$hub_namespace" \
-        -o 'jsonpath={.data.ca-bundle\.crt}' 2>/dev/null || true)" ]
+grpc_certificate_issued() {
+    kubectl --kubeconfig "$hub_kubeconfig" get secret grpc-server-serving-cert -n "$hub_namespace" \
+        -o 'jsonpath={.data.tls\.crt}' 2>/dev/null | base64 --decode >"$OCM_LAB_TMP/grpc-server.crt" 2>/dev/null || true
+    kubectl --kubeconfig "$hub_kubeconfig" get configmap ca-bundle-configmap -n "$hub_namespace" \
+        -o 'jsonpath={.data.ca-bundle\.crt}' >"$OCM_LAB_TMP/grpc-ca.crt" 2>/dev/null || true
+    [ -s "$OCM_LAB_TMP/grpc-server.crt" ] && [ -s "$OCM_LAB_TMP/grpc-ca.crt" ] &&
+        openssl verify -CAfile "$OCM_LAB_TMP/grpc-ca.crt" "$OCM_LAB_TMP/grpc-server.crt" >/dev/null 2>&1 &&
+        openssl x509 -in "$OCM_LAB_TMP/grpc-server.crt" -noout -text 2>/dev/null |
+        grep -E "DNS:${GRPC_SERVER_HOST//./\\.}(,|\$)" >/dev/null
 }
+if ! wait_for "the gRPC server's certificate for $GRPC_SERVER_HOST (secret grpc-server-serving-cert)" "$TIMEOUT_SECONDS" \
+    grpc_certificate_issued; then
+    fail "the hub's gRPC server has no certificate for $GRPC_SERVER_HOST signed by its CA (secret grpc-server-serving-cert) within ${TIMEOUT_SECONDS}s" \
+        "kubectl --context $HUB_CONTEXT get secret grpc-server-serving-cert -n $hub_namespace -o jsonpath='{.data.tls\\.crt}' | base64 -d | openssl x509 -noout -text | grep DNS"
+fi
 if ! wait_for "the hub's gRPC server (deployment cluster-manager-grpc-server)" "$TIMEOUT_SECONDS" \
     condition_true "$hub_kubeconfig" deployment cluster-manager-grpc-server "$hub_namespace" Available; then
     fail "the hub's gRPC server (deployment cluster-manager-grpc-server) was not Available within ${TIMEOUT_SECONDS}s" \
         "kubectl --context $HUB_CONTEXT describe deployment cluster-manager-grpc-server -n $hub_namespace"
-fi
-if ! wait_for "the gRPC server's CA (configmap ca-bundle-configmap)" "$TIMEOUT_SECONDS" grpc_ca_published; then
-    fail "the hub published no CA for its gRPC server (configmap ca-bundle-configmap, key ca-bundle.crt) within ${TIMEOUT_SECONDS}s" \
-        "kubectl --context $HUB_CONTEXT get configmap ca-bundle-configmap -n $hub_namespace -o yaml"
 fi
 if [ -n "${GRPC_NODE_PORT:-}" ]; then
     if ! kubectl --kubeconfig "$hub_kubeconfig" apply -f - >/dev/null 2>"$OCM_LAB_TMP/err" <<SERVICE; then

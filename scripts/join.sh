@@ -57,13 +57,6 @@ esac
 # the one address every cluster reaches, as it is given.
 endpoint_flags=(--force-internal-endpoint-lookup)
 if [ "${FORCE_INTERNAL_ENDPOINT_LOOKUP:-true}" = false ]; then endpoint_flags=(); fi
-# A hosted klusterlet gets a new random name at every join (klusterlet-hosted-<6 characters>, join's
-# exec.go): the one already registering this spoke, if any, so a re-run does not add a second.
-hosted_klusterlet() {
-    kubectl --kubeconfig "$klusterlet_kubeconfig" get klusterlets.operator.open-cluster-management.io \
-        -o 'jsonpath={range .items[*]}{.metadata.name}{" "}{.spec.clusterName}{"\n"}{end}' 2>/dev/null |
-        awk -v cluster="$SPOKE_NAME" '$2 == cluster { print $1; exit }' || true
-}
 
 # Mints a token and joins at once. A clusteradm token lives one hour. Minted here, moments before
 # join, it is valid however long ago the lab was made or a failed join was first tried, and it never
@@ -86,47 +79,59 @@ mint_and_join() {
         --hub-token "$hub_token" --hub-apiserver "$HUB_API_SERVER" --ca-file "$hub_ca" \
         --cluster-name "$SPOKE_NAME" ${endpoint_flags[@]+"${endpoint_flags[@]}"} --bundle-version "$BUNDLE_VERSION" \
         ${mode_flags[@]+"${mode_flags[@]}"} ${grpc_flags[@]+"${grpc_flags[@]}"} "${QOS_FLAGS[@]}" --wait --timeout "$TIMEOUT_SECONDS"; then
+        # join --wait waits for the ManagedCluster the klusterlet creates; one handed an address it
+        # cannot reach never creates it. Say which address, when that is why.
+        check_addresses
         fail "clusteradm join did not finish (output above, tokens masked)" "$join_next"
     fi
 }
 
+# check_addresses: the klusterlet was handed the hub's in-network address, and a gRPC klusterlet the
+# lab's gRPC server, read back from its bootstrap secret (once join has applied it, which join --wait
+# did before it returned: reading it once is enough). The secret is in the klusterlet's agent
+# namespace: open-cluster-management-agent, or for a hosted one the namespace named after it on the hub.
+check_addresses() {
+    local agent_namespace=open-cluster-management-agent bootstrap grpc_url
+    if [ "${KLUSTERLET_MODE:-default}" = hosted ]; then
+        agent_namespace="$(hosted_klusterlet "$klusterlet_kubeconfig")"
+        [ -n "$agent_namespace" ] || return 0
+    fi
+    bootstrap="$(kubectl --kubeconfig "$klusterlet_kubeconfig" get secret bootstrap-hub-kubeconfig \
+        -n "$agent_namespace" -o 'jsonpath={.data.kubeconfig}' 2>/dev/null || true)"
+    [ -n "$bootstrap" ] || return 0
+    hub_server="$(printf '%s' "$bootstrap" | base64 --decode 2>/dev/null | sed -n 's/^ *server: *//p' || true)"
+    hub_server="${hub_server%%$'\n'*}"
+    if [ "$hub_server" != "$HUB_API_SERVER_INTERNAL" ]; then
+        fail "the klusterlet points at '${hub_server}', not at $HUB_API_SERVER_INTERNAL, which is the hub address spokes can reach" \
+            "kubectl --context $klusterlet_context get secret bootstrap-hub-kubeconfig -n $agent_namespace -o yaml; check kube-public/cluster-info on the hub"
+    fi
+    # A gRPC klusterlet's bootstrap secret also holds its gRPC config (config.yaml, which has the token:
+    # only its url is read, deploy/klusterlet/chart templates/bootstrap_kubeconfig_secret.yaml in ocm v1.3.1).
+    if [ "$registration" = grpc ]; then
+        grpc_url="$(kubectl --kubeconfig "$klusterlet_kubeconfig" get secret bootstrap-hub-kubeconfig -n "$agent_namespace" \
+            -o 'jsonpath={.data.config\.yaml}' 2>/dev/null | base64 --decode 2>/dev/null | sed -n 's/^url: *//p' || true)"
+        grpc_url="${grpc_url%%$'\n'*}"
+        if [ "$grpc_url" != "$GRPC_SERVER" ]; then
+            fail "the klusterlet registers through '${grpc_url}', not through $GRPC_SERVER, where the spokes reach the hub's gRPC server" \
+                "kubectl --context $klusterlet_context get klusterlet klusterlet -o jsonpath='{.spec.registrationConfiguration}'"
+        fi
+    fi
+}
+
+# The hosted klusterlet already registering this spoke, if any, so a re-run does not add a second.
 hosted=""
-if [ "${KLUSTERLET_MODE:-default}" = hosted ]; then hosted="$(hosted_klusterlet)"; fi
+if [ "${KLUSTERLET_MODE:-default}" = hosted ]; then hosted="$(hosted_klusterlet "$klusterlet_kubeconfig")"; fi
 if [ -n "$hosted" ]; then
     log "already joined: klusterlet $hosted on $klusterlet_context hosts $SPOKE_NAME's agents"
 else
     mint_and_join
 fi
-
-# The bootstrap secret is in the klusterlet's agent namespace: open-cluster-management-agent, or for
-# a hosted one the namespace named after it on the hub.
-agent_namespace=open-cluster-management-agent
-if [ "${KLUSTERLET_MODE:-default}" = hosted ]; then
-    agent_namespace="$(hosted_klusterlet)"
-    if [ -z "$agent_namespace" ]; then
-        fail "clusteradm join returned but no klusterlet on $klusterlet_context registers $SPOKE_NAME" \
-            "kubectl --context $klusterlet_context get klusterlets -o wide"
-    fi
+if [ "${KLUSTERLET_MODE:-default}" = hosted ] && [ -z "$(hosted_klusterlet "$klusterlet_kubeconfig")" ]; then
+    fail "clusteradm join returned but no klusterlet on $klusterlet_context registers $SPOKE_NAME" \
+        "kubectl --context $klusterlet_context get klusterlets -o wide"
 fi
-bootstrap="$(kubectl --kubeconfig "$klusterlet_kubeconfig" get secret bootstrap-hub-kubeconfig \
-    -n "$agent_namespace" -o 'jsonpath={.data.kubeconfig}' 2>/dev/null || true)"
-hub_server="$(printf '%s' "$bootstrap" | base64 --decode 2>/dev/null | sed -n 's/^ *server: *//p' || true)"
-hub_server="${hub_server%%$'\n'*}"
-if [ "$hub_server" != "$HUB_API_SERVER_INTERNAL" ]; then
-    fail "the klusterlet points at '${hub_server}', not at $HUB_API_SERVER_INTERNAL, which is the hub address spokes can reach" \
-        "kubectl --context $klusterlet_context get secret bootstrap-hub-kubeconfig -n $agent_namespace -o yaml; check kube-public/cluster-info on the hub"
-fi
-# A gRPC klusterlet's bootstrap secret also holds its gRPC config (config.yaml, which has the token:
-# only its url is read, deploy/klusterlet/chart templates/bootstrap_kubeconfig_secret.yaml in ocm v1.3.1).
-if [ "$registration" = grpc ]; then
-    grpc_url="$(kubectl --kubeconfig "$klusterlet_kubeconfig" get secret bootstrap-hub-kubeconfig -n "$agent_namespace" \
-        -o 'jsonpath={.data.config\.yaml}' 2>/dev/null | base64 --decode 2>/dev/null | sed -n 's/^url: *//p' || true)"
-    grpc_url="${grpc_url%%$'\n'*}"
-    if [ "$grpc_url" != "$GRPC_SERVER" ]; then
-        fail "the klusterlet registers through '${grpc_url}', not through $GRPC_SERVER, where the spokes reach the hub's gRPC server" \
-            "kubectl --context $klusterlet_context get klusterlet klusterlet -o jsonpath='{.spec.registrationConfiguration}'"
-    fi
-fi
+hub_server=""
+check_addresses
 # Hosted means no agent on the spoke: one there is a klusterlet from before (the spoke not rebuilt).
 if [ "${KLUSTERLET_MODE:-default}" = hosted ]; then
     agents="$(kubectl --kubeconfig "$spoke_kubeconfig" get pods -n open-cluster-management-agent -o name 2>/dev/null || true)"

@@ -13,9 +13,16 @@ ocm_lab_now() {
 }
 OCM_LAB_STARTED="$(ocm_lab_now)"
 
-# A private folder for kubeconfigs, CA files and tool logs; removed however the step ends.
+# A private folder for kubeconfigs, CA files and tool logs; removed however the step ends, or, when
+# the step itself was killed (an interrupted `pulumi up` kills the interpreter: pulumi-command v1.2.1
+# runs it with exec.CommandContext), by the next step: the folder names the pid it belonged to.
 umask 077
-OCM_LAB_TMP="$(mktemp -d "${TMPDIR:-/tmp}/ocm-lab.XXXXXX")"
+for ocm_lab_stale in "${TMPDIR:-/tmp}"/ocm-lab.[0-9]*.*; do
+    ocm_lab_pid="${ocm_lab_stale##*/ocm-lab.}"
+    ocm_lab_pid="${ocm_lab_pid%%.*}"
+    if [ -d "$ocm_lab_stale" ] && ! kill -0 "$ocm_lab_pid" 2>/dev/null; then rm -rf "$ocm_lab_stale"; fi
+done
+OCM_LAB_TMP="$(mktemp -d "${TMPDIR:-/tmp}/ocm-lab.$$.XXXXXX")"
 ocm_lab_exit() {
     local code=$?
     rm -rf "$OCM_LAB_TMP"
@@ -145,4 +152,43 @@ condition_true() {
         status="$(kubectl --kubeconfig "$1" get "$2" "$3" -o "$jsonpath" 2>/dev/null || true)"
     fi
     [ "$status" = "True" ]
+}
+
+# klusterlet_where: sets KLUSTERLET_FILE, a private kubeconfig of the cluster the spoke's klusterlet
+# runs on (KLUSTERLET_KUBECONFIG where the program gives one: the hub for a hosted spoke or the hub
+# itself, the user's cluster for runtime existing; else the spoke's own), KLUSTERLET_AT, its context,
+# and AGENT_NAMESPACE, where its agents and their secrets live: open-cluster-management-agent, or for a
+# hosted klusterlet the namespace named after it (empty while there is none). Reads SPOKE_NAME,
+# SPOKE_CONTEXT, SPOKE_KUBECONFIG, KLUSTERLET_MODE and those two.
+# shellcheck disable=SC2034 # set for the scripts that source this
+klusterlet_where() {
+    if [ -n "${KLUSTERLET_KUBECONFIG:-}" ]; then
+        KLUSTERLET_FILE="$(secret_file klusterlet-host.kubeconfig "$KLUSTERLET_KUBECONFIG")"
+        KLUSTERLET_AT="$KLUSTERLET_CONTEXT"
+    else
+        KLUSTERLET_FILE="$(secret_file klusterlet-host.kubeconfig "$SPOKE_KUBECONFIG")"
+        KLUSTERLET_AT="$SPOKE_CONTEXT"
+    fi
+    AGENT_NAMESPACE=open-cluster-management-agent
+    if [ "${KLUSTERLET_MODE:-default}" = hosted ]; then
+        AGENT_NAMESPACE="$(hosted_klusterlet "$KLUSTERLET_FILE")"
+    fi
+}
+
+# hosted_klusterlet KUBECONFIG: the hosted klusterlet on that cluster that registers SPOKE_NAME, if any.
+# A hosted klusterlet gets a new random name at every join (klusterlet-hosted-<6 characters>,
+# clusteradm v1.3.1 pkg/cmd/join/exec.go).
+hosted_klusterlet() {
+    kubectl --kubeconfig "$1" get klusterlets.operator.open-cluster-management.io \
+        -o 'jsonpath={range .items[*]}{.metadata.name}{" "}{.spec.clusterName}{"\n"}{end}' 2>/dev/null |
+        awk -v cluster="$SPOKE_NAME" '$2 == cluster { print $1; exit }' || true
+}
+
+# hub_certificate_held: the klusterlet holds the client certificate the hub signed for it: its
+# hub-kubeconfig-secret has tls.crt (ocm v1.3.1 pkg/registration/register/secret_controller.go, written
+# once its CSR is approved and signed). Needs klusterlet_where.
+hub_certificate_held() {
+    [ -n "$AGENT_NAMESPACE" ] &&
+        [ -n "$(kubectl --kubeconfig "$KLUSTERLET_FILE" get secret hub-kubeconfig-secret -n "$AGENT_NAMESPACE" \
+            -o 'jsonpath={.data.tls\.crt}' 2>/dev/null || true)" ]
 }

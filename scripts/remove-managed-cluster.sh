@@ -21,9 +21,21 @@ fi
 if [ -n "${KLUSTERLET_KUBECONFIG:-}" ]; then
     OCM_LAB_STEP="" /bin/bash "${BASH_SOURCE[0]%/*}/unjoin.sh"
 fi
-# --wait=false: the hub's cleanup of the cluster namespace may wait on a spoke that no longer exists.
+# The hub finishes the delete on its own: its GC removes the cluster's add-ons and ManifestWorks first,
+# and the spoke's agents must take part (an add-on's pre-delete Job, a work's finalizer: ocm v1.3.1
+# pkg/registration/hub/gc/gc_resources.go:48-102). So this waits, bounded, until it is gone, while the
+# spoke still runs: the lab deletes the spoke's cluster only after this step.
+# shellcheck disable=SC2317 # called through wait_for
+managed_cluster_gone() {
+    ! kubectl --kubeconfig "$hub_kubeconfig" --request-timeout=20s get managedcluster "$SPOKE_NAME" -o name \
+        >/dev/null 2>&1
+}
 if kubectl --kubeconfig "$hub_kubeconfig" --request-timeout=20s delete managedcluster "$SPOKE_NAME" \
     --ignore-not-found --wait=false >"$OCM_LAB_TMP/err" 2>&1; then
+    if ! wait_for "the hub to finish removing ManagedCluster $SPOKE_NAME" "${TIMEOUT_SECONDS:-300}" managed_cluster_gone; then
+        fail "ManagedCluster $SPOKE_NAME is still on the hub ${TIMEOUT_SECONDS:-300}s after its delete (its add-ons or ManifestWorks hold it)" \
+            "kubectl --context $HUB_CONTEXT get managedcluster $SPOKE_NAME -o yaml; kubectl --context $HUB_CONTEXT get managedclusteraddons,manifestworks -n $SPOKE_NAME"
+    fi
     log "ManagedCluster removed from the hub"
     exit 0
 fi

@@ -6,9 +6,11 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { FakeLab, fakesDir } from "./harness/fakeLab";
+import { engineTimeScale, FakeLab, fakesDir } from "./harness/fakeLab";
 import { caDataOf, serverOf, withServer } from "../runtimes/kubeconfig";
 import {
+    registrationEnv,
+    writeKubeconfig,
     bringUpHub,
     clusterEnv,
     grpcHubEnv,
@@ -28,6 +30,11 @@ let lab: FakeLab;
 beforeEach(() => {
     lab = new FakeLab();
 });
+/** For a test about timing: this test's lab keeps upstream's time at the engine tier's scale. */
+function keepTime(scale = engineTimeScale): void {
+    lab.dispose();
+    lab = new FakeLab({ timeScale: scale });
+}
 afterEach(() => {
     // Every step writes kubeconfigs, CAs and logs to a private folder that must be gone afterwards.
     expect(lab.leftoverTempFiles()).toEqual([]);
@@ -182,8 +189,8 @@ describe("join tokens on disk", () => {
         process.env.FAKE_SNAPSHOT_DIR = snapshots;
         try {
             const hubKubeconfig = bringUpHub(lab, "kind");
-            joinSpoke(lab, "kind", hubKubeconfig, "spoke1");
-            lab.ok("accept.sh", hubEnv("kind", hubKubeconfig, "spoke1"));
+            const spoke1Kubeconfig = joinSpoke(lab, "kind", hubKubeconfig, "spoke1");
+            lab.ok("accept.sh", registrationEnv("kind", hubKubeconfig, spoke1Kubeconfig, "spoke1"));
             // a join that dies printing its command line with its token: the log it leaves is masked too
             const spoke2Kubeconfig = createCluster(lab, "kind", "spoke2");
             lab.fault(
@@ -251,40 +258,51 @@ describe("init", () => {
         expect(result.stderr).toContain("hub controllers are ready");
     });
 
-    it("waits for hub controllers that become Available only after a few polls", () => {
+    // clusteradm init --wait covers the operator and the registration controller only (clusteradm
+    // v1.3.1 pkg/cmd/init/exec.go:282-309); the fakes make the others Available later, in their own time.
+    const laterDeployments = [
+        "cluster-manager-registration-webhook",
+        "cluster-manager-work-webhook",
+        "cluster-manager-placement-controller",
+        "cluster-manager-addon-manager-controller",
+        "cluster-manager-addon-webhook",
+    ];
+    it("returns only once every hub controller a later step uses is Available", () => {
+        keepTime();
         const kubeconfig = createCluster(lab, "kind", "hub");
-        const result = lab.run("init.sh", { ...hubEnv("kind", kubeconfig), FAKE_DEPLOYMENT_POLLS: "2" });
+        const result = lab.run("init.sh", hubEnv("kind", kubeconfig));
         expect(result.code).toBe(0);
-        expect(result.stderr).toContain("waiting for deployment cluster-manager-registration-controller");
-        const polls = lab.calls("kubectl").filter((c) => c.includes("cluster-manager-registration-controller"));
-        expect(polls).toHaveLength(3);
+        // read straight after the step: each one it waited for is Available by now
+        for (const deployment of ["cluster-manager-registration-controller", ...laterDeployments]) {
+            const available = path.join(
+                lab.objectDir("hub", "deployment", "open-cluster-management-hub", deployment),
+                "conditions",
+                "Available",
+            );
+            expect(
+                `${deployment}: ${fs.existsSync(available) ? fs.readFileSync(available, "utf8").trim() : "absent"}`,
+            ).toBe(`${deployment}: True`);
+        }
     });
 
     it("names the deployment that never became ready, with the next command", () => {
         const kubeconfig = createCluster(lab, "kind", "hub");
         const result = lab.run("init.sh", {
             ...hubEnv("kind", kubeconfig),
-            FAKE_DEPLOYMENT_POLLS: "1000",
-            TIMEOUT_SECONDS: "1",
+            FAKE_STUCK_DEPLOYMENT: "cluster-manager-placement-controller",
+            TIMEOUT_SECONDS: "3",
         });
         expect(result.code).not.toBe(0);
         expect(result.stderr).toContain(
-            "init failed for cluster hub: hub deployment cluster-manager-registration-controller was not Available within 1s",
+            "init failed for cluster hub: hub deployment cluster-manager-placement-controller was not Available within 3s",
         );
         expect(result.stderr).toContain(
-            "next: kubectl --context kind-hub describe deployment cluster-manager-registration-controller -n open-cluster-management-hub",
+            "next: kubectl --context kind-hub describe deployment cluster-manager-placement-controller -n open-cluster-management-hub",
         );
     });
 
-    // Every hub deployment a later step relies on; init --wait itself covers none but the first.
-    it.each([
-        "cluster-manager-registration-controller",
-        "cluster-manager-registration-webhook",
-        "cluster-manager-work-webhook",
-        "cluster-manager-placement-controller",
-        "cluster-manager-addon-manager-controller",
-        "cluster-manager-addon-webhook",
-    ])("fails while %s is not Available", (deployment) => {
+    // Every hub deployment a later step relies on, beside the one init --wait covers.
+    it.each(laterDeployments)("fails while %s is not Available", (deployment) => {
         const kubeconfig = createCluster(lab, "kind", "hub");
         const result = lab.run("init.sh", {
             ...hubEnv("kind", kubeconfig),
@@ -293,6 +311,18 @@ describe("init", () => {
         });
         expect(result.code).not.toBe(0);
         expect(result.stderr).toContain(`hub deployment ${deployment} was not Available within 1s`);
+    });
+
+    it("fails with clusteradm's own wait when the registration controller never starts", () => {
+        const kubeconfig = createCluster(lab, "kind", "hub");
+        const result = lab.run("init.sh", {
+            ...hubEnv("kind", kubeconfig),
+            FAKE_STUCK_DEPLOYMENT: "cluster-manager-registration-controller",
+            TIMEOUT_SECONDS: "1",
+        });
+        expect(result.code).not.toBe(0);
+        expect(result.stderr).toContain("init failed for cluster hub: clusteradm init did not finish");
+        expect(result.stderr).toContain("next: kubectl --context kind-hub get pods -n open-cluster-management");
     });
 
     it("shows clusteradm's output on failure with tokens masked", () => {
@@ -403,22 +433,91 @@ describe.each(["kind", "k3d"] as Runtime[])("%s registration: join, accept, Avai
     });
 
     it("accepts the spoke, waits until it is Available, and never re-runs accept once accepted", () => {
-        expect(lab.run("accept.sh", hubEnv(runtime, hubKubeconfig, "spoke1")).code).not.toBe(0); // nothing joined yet
+        const env = registrationEnv(runtime, hubKubeconfig, spokeKubeconfig, "spoke1");
+        expect(lab.run("accept.sh", { ...env, TIMEOUT_SECONDS: "1" }).code).not.toBe(0); // nothing joined yet
         join();
         lab.clearCalls();
-        const accepted = lab.ok("accept.sh", hubEnv(runtime, hubKubeconfig, "spoke1"));
-        expect(accepted.stderr).toContain("accepted on hub hub");
-        expect(accepted.stderr).toContain("waits up to 5s for the spoke's CSR");
+        const accepted = lab.ok("accept.sh", env);
+        expect(accepted.stderr).toContain("accepted on hub hub; the klusterlet on");
+        expect(accepted.stderr).toContain("waiting up to 5s for the klusterlet's CSR and certificate");
         expect(lab.calls("clusteradm").filter((c) => c.startsWith("clusteradm accept"))).toEqual([
-            expect.stringMatching(/^clusteradm accept --kubeconfig \S+ --clusters spoke1 --wait --timeout 5$/),
+            expect.stringMatching(/^clusteradm accept --kubeconfig \S+ --clusters spoke1 --wait --timeout [1-5]$/),
         ]);
-        lab.ok("wait-available.sh", hubEnv(runtime, hubKubeconfig, "spoke1"));
+        // accept ends once the klusterlet holds its certificate
+        expect(lab.exists(`${lab.cluster("spoke1")}/agent/certified`)).toBe(true);
+        lab.ok("wait-available.sh", env);
 
         // The CSR is approved (and later garbage-collected): a second clusteradm accept would hang.
         lab.clearCalls();
-        const again = lab.ok("accept.sh", hubEnv(runtime, hubKubeconfig, "spoke1"));
+        const again = lab.ok("accept.sh", env);
         expect(again.stderr).toContain("already accepted");
         expect(lab.calls("clusteradm")).toEqual([]);
+    });
+});
+
+// A spoke rebuilt under its old name (pulumi up --replace spoke1-cluster, a new driver or mode): the
+// hub still holds its ManagedCluster, accepted, and keeps it Available on the old klusterlet's last
+// lease for 5 x leaseDurationSeconds (the fakes' model of ocm v1.3.1, tests/fakes/fakelib.sh).
+describe("a spoke rebuilt under its old name", () => {
+    let hub: string;
+    let spoke: string;
+    const env = () => registrationEnv("kind", hub, spoke, "spoke1");
+    const agentId = () => lab.read(`${lab.cluster("spoke1")}/agent/id`).trim();
+    const available = () =>
+        spawnSync(
+            path.join(fakesDir, "kubectl"),
+            [
+                "--kubeconfig",
+                writeKubeconfig(lab, hub),
+                "get",
+                "managedcluster",
+                "spoke1",
+                "-o",
+                'jsonpath={.status.conditions[?(@.type=="ManagedClusterConditionAvailable")].status}',
+            ],
+            { env: lab.env(), encoding: "utf8" },
+        ).stdout;
+    /**
+     * The lab with spoke1 accepted and Available, then spoke1's cluster deleted, made again and joined;
+     * `slowSeconds` makes the new agent that much slower than usual (FAKE_SLOW_SECONDS).
+     */
+    function rebuild(slowSeconds = 0): string {
+        hub = bringUpHub(lab, "kind");
+        spoke = joinSpoke(lab, "kind", hub, "spoke1");
+        lab.ok("accept.sh", env());
+        lab.ok("wait-available.sh", env());
+        const oldAgent = agentId();
+        lab.ok("kind/delete-cluster.sh", { CLUSTER_NAME: "spoke1" });
+        spoke = createCluster(lab, "kind", "spoke1");
+        lab.ok("join.sh", { ...joinEnv("kind", hub, spoke, "spoke1"), FAKE_SLOW_SECONDS: String(slowSeconds) });
+        return oldAgent;
+    }
+
+    it("accept waits for the new klusterlet's CSR, filed after join returned, and approves it", () => {
+        // the new agent files its CSR 3 s late: join returns at once (its ManagedCluster is there)
+        const oldAgent = rebuild(3);
+        expect(lab.exists(`${lab.cluster("hub")}/hub/csrs/spoke1/${agentId()}`)).toBe(false);
+        const accepted = lab.run("accept.sh", { ...env(), TIMEOUT_SECONDS: "20" });
+        expect(accepted.code).toBe(0);
+        expect(accepted.stderr).not.toContain("already accepted");
+        const newAgent = agentId();
+        expect(newAgent).not.toBe(oldAgent);
+        expect(lab.csr("spoke1", newAgent)).toMatch(/^approved /);
+        expect(lab.exists(`${lab.cluster("spoke1")}/agent/certified`)).toBe(true);
+    });
+
+    it("the Available wait does not take the old klusterlet's last lease for the new one's heartbeat", () => {
+        // grace 5 x 60 s at 0.05: 15 s, longer than the rebuild takes here
+        keepTime(0.05);
+        rebuild();
+        // the hub still reports Available, on the old klusterlet's lease
+        expect(available()).toBe("True");
+        const waited = lab.run("wait-available.sh", { ...env(), TIMEOUT_SECONDS: "2" });
+        expect(waited.code).not.toBe(0);
+        expect(waited.stderr).toContain("spoke1 did not become Available within 2s: the hub has no heartbeat from");
+        // once the new klusterlet is accepted, it heartbeats
+        lab.ok("accept.sh", env());
+        expect(lab.ok("wait-available.sh", env()).stderr).toContain("is heartbeating");
     });
 });
 
@@ -441,13 +540,10 @@ describe("join catches a klusterlet pointed at an address spokes cannot reach", 
 describe("accept and wait failures", () => {
     it("names the spoke and the next command when a spoke never becomes Available", () => {
         const hubKubeconfig = bringUpHub(lab, "kind");
-        joinSpoke(lab, "kind", hubKubeconfig, "spoke1");
-        lab.ok("accept.sh", hubEnv("kind", hubKubeconfig, "spoke1"));
+        const env = registrationEnv("kind", hubKubeconfig, joinSpoke(lab, "kind", hubKubeconfig, "spoke1"), "spoke1");
+        lab.ok("accept.sh", env);
         lab.fault("available-spoke1");
-        const result = lab.run("wait-available.sh", {
-            ...hubEnv("kind", hubKubeconfig, "spoke1"),
-            TIMEOUT_SECONDS: "1",
-        });
+        const result = lab.run("wait-available.sh", { ...env, TIMEOUT_SECONDS: "1" });
         expect(result.code).not.toBe(0);
         expect(result.stderr).toContain(
             "ocm-lab: wait-available failed for cluster spoke1: spoke1 did not become Available within 1s",
@@ -457,10 +553,14 @@ describe("accept and wait failures", () => {
 
     it("reports an accept that clusteradm could not finish", () => {
         const hubKubeconfig = bringUpHub(lab, "kind");
-        const result = lab.run("accept.sh", hubEnv("kind", hubKubeconfig, "spoke3"));
+        // spoke3 never joined: no ManagedCluster, no CSR
+        const env = registrationEnv("kind", hubKubeconfig, hubKubeconfig, "spoke3");
+        const result = lab.run("accept.sh", { ...env, TIMEOUT_SECONDS: "2" });
         expect(result.code).not.toBe(0);
-        expect(result.stderr).toContain("ocm-lab: accept failed for cluster spoke3");
-        expect(result.stderr).toContain("next: kubectl --context kind-hub get csr,managedcluster | grep spoke3");
+        expect(result.stderr).toContain("ocm-lab: accept failed for cluster spoke3: clusteradm accept did not finish");
+        expect(result.stderr).toContain(
+            "next: kubectl --context kind-hub get csr | grep spoke3; kubectl --context kind-spoke3 get pods",
+        );
     });
 });
 
@@ -468,6 +568,7 @@ describe("unregistering on delete", () => {
     it("removes the ManagedCluster from the hub, and is a no-op once the hub is gone", () => {
         const hubKubeconfig = bringUpHub(lab, "kind");
         joinSpoke(lab, "kind", hubKubeconfig, "spoke1");
+        // the hub finishes the delete on its own, a moment later: the step waits for that
         lab.ok("remove-managed-cluster.sh", hubEnv("kind", hubKubeconfig, "spoke1"));
         expect(lab.exists(`${lab.cluster("hub")}/hub/managedclusters/spoke1`)).toBe(false);
         lab.ok("kind/delete-cluster.sh", { CLUSTER_NAME: "hub" });
@@ -526,8 +627,12 @@ describe("the hub registered as itself (hubSelfManaged)", () => {
     function joinItself(): Record<string, string> {
         const hub = bringUpHub(lab, "kind");
         lab.ok("join.sh", joinEnv("kind", hub, hub, "local-cluster"));
-        lab.ok("accept.sh", hubEnv("kind", hub, "local-cluster"));
-        return { ...hubEnv("kind", hub, "local-cluster"), KLUSTERLET_CONTEXT: "kind-hub", KLUSTERLET_KUBECONFIG: hub };
+        const env = {
+            ...registrationEnv("kind", hub, hub, "local-cluster", { context: "kind-hub", kubeconfig: hub }),
+            SPOKE_CONTEXT: "kind-hub",
+        };
+        lab.ok("accept.sh", env);
+        return env;
     }
 
     it("taints local-cluster NoSelect once, keeping a taint the hub had set", () => {
@@ -678,8 +783,12 @@ describe("runtime existing: clusters the user already has", () => {
         const [joinCall] = lab.calls("clusteradm").filter((c) => c.startsWith("clusteradm join "));
         expect(joinCall).toContain(`--hub-apiserver ${address}`);
         expect(joinCall).not.toContain("--force-internal-endpoint-lookup");
-        lab.ok("accept.sh", hubEnv("kind", hub, "spoke1"));
-        lab.ok("wait-available.sh", hubEnv("kind", hub, "spoke1"));
+        const registration = registrationEnv("kind", hub, spoke, "spoke1", {
+            context: "kind-spoke1",
+            kubeconfig: spoke,
+        });
+        lab.ok("accept.sh", registration);
+        lab.ok("wait-available.sh", registration);
 
         const unregister = {
             ...hubEnv("kind", hub, "spoke1"),
@@ -763,8 +872,7 @@ describe("runtime existing: clusters the user already has", () => {
 
     it("clean waits for the hub's ManagedClusters, and fails naming any left instead of a clean that does nothing", () => {
         const hub = bringUpHub(lab, "kind");
-        joinSpoke(lab, "kind", hub, "spoke1");
-        lab.ok("accept.sh", hubEnv("kind", hub, "spoke1"));
+        lab.ok("accept.sh", registrationEnv("kind", hub, joinSpoke(lab, "kind", hub, "spoke1"), "spoke1"));
         lab.clearCalls();
         const result = lab.run("clean.sh", {
             HUB_NAME: "hub",
@@ -784,7 +892,7 @@ describe("runtime existing: clusters the user already has", () => {
     it("never takes a user's cluster that refuses connections for one the lab deleted", () => {
         const hub = bringUpHub(lab, "kind");
         const spoke = joinSpoke(lab, "kind", hub, "spoke1");
-        lab.ok("accept.sh", hubEnv("kind", hub, "spoke1"));
+        lab.ok("accept.sh", registrationEnv("kind", hub, spoke, "spoke1"));
         lab.deleteClusterByHand("spoke1"); // down, or out of reach: the fake answers "connection refused"
         const env = {
             ...hubEnv("kind", hub, "spoke1"),
@@ -794,8 +902,7 @@ describe("runtime existing: clusters the user already has", () => {
         };
         // a lab's own spoke that refuses connections was deleted with its klusterlet: nothing to unjoin
         expect(lab.ok("remove-managed-cluster.sh", env).stderr).toContain("nothing to unjoin");
-        joinSpoke(lab, "kind", hub, "spoke2");
-        lab.ok("accept.sh", hubEnv("kind", hub, "spoke2"));
+        lab.ok("accept.sh", registrationEnv("kind", hub, joinSpoke(lab, "kind", hub, "spoke2"), "spoke2"));
         lab.deleteClusterByHand("spoke2");
         const kept = lab.run("remove-managed-cluster.sh", {
             ...env,
@@ -851,10 +958,19 @@ describe.each(["kind", "k3d"] as Runtime[])("%s klusterlet modes", (runtime) => 
         KLUSTERLET_KUBECONFIG: hubKubeconfig,
         SPOKE_INTERNAL_KUBECONFIG: internal,
     });
-    /** accept and the Available wait, as for any spoke. */
-    const acceptAndWait = () => {
-        lab.ok("accept.sh", hubEnv(runtime, hubKubeconfig, "spoke1"));
-        lab.ok("wait-available.sh", hubEnv(runtime, hubKubeconfig, "spoke1"));
+    /** accept and the Available wait, as for any spoke, told where its klusterlet runs. */
+    const acceptAndWait = (mode: "singleton" | "hosted") => {
+        const klusterlet =
+            mode === "hosted"
+                ? { context: runtimeFacts[runtime].context("hub"), kubeconfig: hubKubeconfig, mode }
+                : { context: runtimeFacts[runtime].context("spoke1"), kubeconfig: spokeKubeconfig, mode };
+        const env = registrationEnv(runtime, hubKubeconfig, spokeKubeconfig, "spoke1", klusterlet);
+        if (mode === "singleton") {
+            delete env.KLUSTERLET_CONTEXT; // a klusterlet on its own spoke: only the mode is said
+            delete env.KLUSTERLET_KUBECONFIG;
+        }
+        lab.ok("accept.sh", env);
+        lab.ok("wait-available.sh", env);
     };
 
     it("singleton: join says --singleton, one agent pod on the spoke, Available", () => {
@@ -866,7 +982,7 @@ describe.each(["kind", "k3d"] as Runtime[])("%s klusterlet modes", (runtime) => 
         expect(call).toContain(" --singleton ");
         expect(call).not.toContain("--mode");
         expect(agentPods()).toMatch(/^pod\/klusterlet-agent-\S+$/);
-        acceptAndWait();
+        acceptAndWait("singleton");
     });
 
     it("hosted: the klusterlet runs on the hub with the spoke's in-network kubeconfig; no agent on the spoke", () => {
@@ -882,7 +998,7 @@ describe.each(["kind", "k3d"] as Runtime[])("%s klusterlet modes", (runtime) => 
             `(hosted mode, csr registration, running on ${runtimeFacts[runtime].context("hub")})`,
         );
         expect(agentPods()).toBe("");
-        acceptAndWait();
+        acceptAndWait("hosted");
         expectNoSecretsIn(result.stdout + result.stderr, ...issuedTokens(lab));
 
         // a re-run keeps the one hosted klusterlet (clusteradm would add another, under a new random name)
@@ -912,7 +1028,7 @@ describe.each(["kind", "k3d"] as Runtime[])("%s klusterlet modes", (runtime) => 
 
     it("unjoin removes the hosted klusterlet from the hub and leaves the hub's own one alone", () => {
         lab.ok("join.sh", hostedEnv());
-        acceptAndWait();
+        acceptAndWait("hosted");
         // the hub registered as itself, in default mode
         lab.ok("join.sh", joinEnv(runtime, hubKubeconfig, hubKubeconfig, "local-cluster"));
         const unjoinEnv = { ...hostedEnv(), TIMEOUT_SECONDS: "1" };
@@ -1037,8 +1153,9 @@ describe.each(["kind", "k3d"] as Runtime[])("%s gRPC registration", (runtime) =>
         expect(lab.read(`${agent}/registration`).trim()).toBe("grpc");
         expect(lab.read(`${agent}/grpc-config`)).toContain(`url: ${server.address}`);
 
-        lab.ok("accept.sh", hubEnv(runtime, hub, "spoke1"));
-        lab.ok("wait-available.sh", hubEnv(runtime, hub, "spoke1"));
+        const env = registrationEnv(runtime, hub, spoke, "spoke1");
+        lab.ok("accept.sh", env);
+        lab.ok("wait-available.sh", env);
     });
 
     it("a klusterlet given a CA that did not sign the gRPC server's certificate never files a CSR: accept says so", () => {
@@ -1051,11 +1168,22 @@ describe.each(["kind", "k3d"] as Runtime[])("%s gRPC registration", (runtime) =>
             "ca-bundle.crt",
         );
         fs.writeFileSync(published, lab.read(`${lab.cluster("hub")}/ca.pem`));
-        lab.ok("join.sh", { ...joinEnv(runtime, hub, spoke, "spoke1"), ...grpcJoinEnv(runtime) });
-        const accept = lab.run("accept.sh", hubEnv(runtime, hub, "spoke1"));
+        // join --wait waits for the ManagedCluster the klusterlet would create through the server
+        const join = lab.run("join.sh", {
+            ...joinEnv(runtime, hub, spoke, "spoke1"),
+            ...grpcJoinEnv(runtime),
+            TIMEOUT_SECONDS: "1",
+        });
+        expect(join.code).not.toBe(0);
+        expect(join.stderr).toContain("join failed for cluster spoke1: clusteradm join did not finish");
+        expect(join.stderr).toContain("timed out waiting for ManagedCluster spoke1");
+        expect(lab.exists(`${lab.cluster("hub")}/hub/csrs/spoke1`)).toBe(false);
+        const accept = lab.run("accept.sh", {
+            ...registrationEnv(runtime, hub, spoke, "spoke1"),
+            TIMEOUT_SECONDS: "1",
+        });
         expect(accept.code).not.toBe(0);
         expect(accept.stderr).toContain("accept failed for cluster spoke1: clusteradm accept did not finish");
-        expect(accept.stderr).toContain("no pending CSR for cluster spoke1");
     });
 
     it("a gRPC server certificate that does not name the host the spokes dial leaves the klusterlet unregistered", () => {
@@ -1069,8 +1197,33 @@ describe.each(["kind", "k3d"] as Runtime[])("%s gRPC registration", (runtime) =>
             GRPC_SERVER_HOST: "grpc.elsewhere.example",
         });
         const spoke = createCluster(lab, runtime, "spoke1");
-        lab.ok("join.sh", { ...joinEnv(runtime, hub, spoke, "spoke1"), ...grpcJoinEnv(runtime) });
-        expect(lab.run("accept.sh", hubEnv(runtime, hub, "spoke1")).code).not.toBe(0);
+        const join = lab.run("join.sh", {
+            ...joinEnv(runtime, hub, spoke, "spoke1"),
+            ...grpcJoinEnv(runtime),
+            TIMEOUT_SECONDS: "1",
+        });
+        expect(join.code).not.toBe(0);
+        expect(join.stderr).toContain("timed out waiting for ManagedCluster spoke1");
+        expect(lab.exists(`${lab.cluster("hub")}/hub/csrs/spoke1`)).toBe(false);
+    });
+
+    it("init waits until the gRPC server's certificate names a new host, not only until the server runs", () => {
+        const hub = createCluster(lab, runtime, "hub");
+        if (runtime === "k3d") {
+            lab.ok("k3d/hub-cluster-info.sh", clusterInfoEnv(hub));
+        }
+        lab.ok("init.sh", { ...hubEnv(runtime, hub), ...grpcHubEnv(runtime), GRPC_SERVER_HOST: "grpc.one.example" });
+        expect(lab.read(`${lab.cluster("hub")}/hub/grpc-names`)).toContain("grpc.one.example");
+        // the server runs already; this time the operator is slow to issue the new certificate
+        const again = lab.run("init.sh", {
+            ...hubEnv(runtime, hub),
+            ...grpcHubEnv(runtime),
+            GRPC_SERVER_HOST: "grpc.two.example",
+            FAKE_SLOW_SECONDS: "2",
+        });
+        expect(again.code).toBe(0);
+        expect(again.stderr).toContain("waiting for the gRPC server's certificate for grpc.two.example");
+        expect(lab.read(`${lab.cluster("hub")}/hub/grpc-names`).split("\n")).toContain("grpc.two.example");
     });
 });
 

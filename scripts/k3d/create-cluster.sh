@@ -8,9 +8,39 @@ STEP=create CLUSTER="${CLUSTER_NAME:-?}"
 . "${BASH_SOURCE[0]%/*}/../lib.sh"
 require_env CLUSTER_NAME NODE_IMAGE NETWORK_NAME TIMEOUT_SECONDS
 
+# A cluster of this name that answers was made by an earlier run: kept. One that does not answer
+# was started by a run that was interrupted: pulumi-command stops a step by killing its interpreter
+# only, so a create it ran goes on, and is waited for; a create that was itself killed leaves the
+# cluster half made (k3d rolls back only on its own errors, not on a signal: k3d v5.8.3 pkg/client/cluster.go),
+# so it is deleted and made again.
+# shellcheck disable=SC2317 # called through wait_for
+cluster_answers() {
+    k3d kubeconfig get "$CLUSTER_NAME" >"$OCM_LAB_TMP/existing.kubeconfig" 2>/dev/null &&
+        kubectl --kubeconfig "$OCM_LAB_TMP/existing.kubeconfig" --request-timeout=10s get --raw /readyz >/dev/null 2>&1
+}
+# shellcheck disable=SC2317 # called through wait_for
+create_done() { ! pgrep -f "k3d cluster create $CLUSTER_NAME( |$)" >/dev/null 2>&1; }
 if k3d cluster get "$CLUSTER_NAME" >/dev/null 2>&1; then
-    log "k3d cluster already exists; keeping it"
-    exit 0
+    if cluster_answers; then
+        log "k3d cluster already exists; keeping it"
+        exit 0
+    fi
+    if ! create_done; then
+        log "a create of this cluster that an interrupted run started is still going; waiting for it"
+        wait_for "the earlier create to finish" "$TIMEOUT_SECONDS" create_done || true
+    fi
+    if cluster_answers; then
+        log "k3d cluster made by the earlier create; keeping it"
+        exit 0
+    fi
+    if k3d cluster get "$CLUSTER_NAME" >/dev/null 2>&1; then
+        create_done || fail "a create of this cluster that an interrupted run started has not finished within ${TIMEOUT_SECONDS}s" \
+            "pgrep -fl 'k3d cluster create $CLUSTER_NAME( |$)'; when it is done, run the same pulumi command again"
+        log "k3d cluster is half made (its API server does not answer, no create is running): deleting it to make it again"
+        if ! run_quiet k3d-delete k3d cluster delete "$CLUSTER_NAME"; then
+            fail "could not delete the half-made cluster (output above)" "k3d cluster delete $CLUSTER_NAME, then run the same pulumi command again"
+        fi
+    fi
 fi
 
 config_args=()

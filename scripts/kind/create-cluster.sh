@@ -16,9 +16,39 @@ if [ -r "$limit_file" ] && [ "$(cat "$limit_file")" -lt 512 ]; then
         "sudo sysctl fs.inotify.max_user_instances=512 fs.inotify.max_user_watches=524288"
 fi
 
+# A cluster of this name that answers was made by an earlier run: kept. One that does not answer
+# was started by a run that was interrupted: pulumi-command stops a step by killing its interpreter
+# only, so a create it ran goes on, and is waited for; a create that was itself killed leaves the
+# cluster half made (kind rolls back only on its own errors, not on a signal: kind v0.24.0 pkg/cluster/internal/create/create.go),
+# so it is deleted and made again.
+# shellcheck disable=SC2317 # called through wait_for
+cluster_answers() {
+    kind get kubeconfig --name "$CLUSTER_NAME" >"$OCM_LAB_TMP/existing.kubeconfig" 2>/dev/null &&
+        kubectl --kubeconfig "$OCM_LAB_TMP/existing.kubeconfig" --request-timeout=10s get --raw /readyz >/dev/null 2>&1
+}
+# shellcheck disable=SC2317 # called through wait_for
+create_done() { ! pgrep -f "kind create cluster --name $CLUSTER_NAME( |$)" >/dev/null 2>&1; }
 if kind get clusters 2>/dev/null | grep -x "$CLUSTER_NAME" >/dev/null; then
-    log "kind cluster already exists; keeping it"
-    exit 0
+    if cluster_answers; then
+        log "kind cluster already exists; keeping it"
+        exit 0
+    fi
+    if ! create_done; then
+        log "a create of this cluster that an interrupted run started is still going; waiting for it"
+        wait_for "the earlier create to finish" "$TIMEOUT_SECONDS" create_done || true
+    fi
+    if cluster_answers; then
+        log "kind cluster made by the earlier create; keeping it"
+        exit 0
+    fi
+    if kind get clusters 2>/dev/null | grep -x "$CLUSTER_NAME" >/dev/null; then
+        create_done || fail "a create of this cluster that an interrupted run started has not finished within ${TIMEOUT_SECONDS}s" \
+            "pgrep -fl 'kind create cluster --name $CLUSTER_NAME( |$)'; when it is done, run the same pulumi command again"
+        log "kind cluster is half made (its API server does not answer, no create is running): deleting it to make it again"
+        if ! run_quiet kind-delete kind delete cluster --name "$CLUSTER_NAME" --kubeconfig "$OCM_LAB_TMP/kubeconfig"; then
+            fail "could not delete the half-made cluster (output above)" "kind delete cluster --name $CLUSTER_NAME, then run the same pulumi command again"
+        fi
+    fi
 fi
 
 # kind puts its nodes on the network this names instead of its own `kind` network.

@@ -1,6 +1,8 @@
 # Shared by the fake kind, k3d, clusteradm and kubectl used in tests. They keep one model of the
 # lab in $FAKE_STATE, log every call to $FAKE_STATE/calls.log, and fail like the real tools where
 # the lab could go wrong. Faults: a file $FAKE_STATE/fail/<tool>-<verb> makes that call fail.
+# They keep time too (see "Time" below and controllers.sh): what the real systems do later, they do
+# later.
 # shellcheck shell=bash
 set -euo pipefail
 : "${FAKE_STATE:?FAKE_STATE must name the state folder of the fake tools}"
@@ -42,7 +44,86 @@ injected_fault() {
 docker_down() { [ -e "$FAKE_STATE/docker-down" ]; }
 export docker_down_message="Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?"
 
-now() { cat "$FAKE_STATE/clock" 2>/dev/null || date +%s; }
+# --- Time ----------------------------------------------------------------------------------------
+# Every asynchronous effect of the real systems happens here after upstream's delay, cited where the
+# effect is scheduled (controllers.sh and the fakes), times FAKE_TIME_SCALE: 0 makes every effect
+# immediate, 1 is upstream's own pace. FAKE_TIME_SEED fixes a jitter of 0.5 to 1.5 times each delay,
+# which reorders the effects upstream does not order (a CSR and the pod readiness join waits for,
+# two spokes' add-ons). The clock is the machine's plus $FAKE_STATE/clock-offset seconds: tests move
+# it forward (tokens expire, approved CSRs are garbage-collected), and timed effects move with it.
+# The default scale is the one CI runs at (tests/harness/fakeLab.ts fakeTimeScale says the same).
+: "${FAKE_TIME_SCALE:=0.02}"
+: "${FAKE_TIME_SEED:=1}"
+now_ms() {
+    local offset=0 micros
+    if [ -f "$FAKE_STATE/clock-offset" ]; then offset="$(<"$FAKE_STATE/clock-offset")"; fi
+    micros="${EPOCHREALTIME/[.,]/}"
+    printf '%s' $((micros / 1000 + offset * 1000))
+}
+now() { printf '%s' $(($(now_ms) / 1000)); }
+
+# jitter_permille KEY: a whole number from 500 to 1499, the same for the same FAKE_TIME_SEED and KEY.
+jitter_permille() {
+    local sum
+    sum="$(printf '%s/%s' "$FAKE_TIME_SEED" "$1" | cksum)"
+    printf '%s' $((500 + ${sum%% *} % 1000))
+}
+# delay_ms SECONDS KEY: upstream's SECONDS (a decimal), scaled and jittered, in whole milliseconds.
+delay_ms() {
+    awk -v s="$1" -v k="$FAKE_TIME_SCALE" -v j="$(jitter_permille "$2")" 'BEGIN { printf "%d", s * k * j }'
+}
+# fake_sleep SECONDS KEY: the tool itself takes upstream's SECONDS (a CLI's own wait), scaled.
+fake_sleep() {
+    local ms
+    ms="$(delay_ms "$1" "$2")"
+    if [ "$ms" -gt 0 ]; then sleep "$((ms / 1000)).$(printf '%03d' $((ms % 1000)))"; fi
+}
+# sleep_until MS: sleeps until the clock reads MS.
+sleep_until() {
+    local left
+    left=$(($1 - $(now_ms)))
+    if [ "$left" -gt 0 ]; then sleep "$((left / 1000)).$(printf '%03d' $((left % 1000)))"; fi
+}
+# iso_time MS: the RFC 3339 UTC time Kubernetes prints, to the second (creationTimestamp).
+iso_time() { date -u -d "@$(($1 / 1000))" +%Y-%m-%dT%H:%M:%SZ; }
+# iso_micro MS: the same to the microsecond (a Lease's renewTime, a MicroTime).
+iso_micro() { printf '%s.%03d000Z' "$(iso_time "$1" | tr -d Z)" $(($1 % 1000)); }
+
+# later MS FUNCTION ARGS...: FUNCTION (one of controllers.sh) runs with ARGS once the clock reads MS,
+# at the first fake call from then on (settle), in time order. What it acts on may be gone by then:
+# each function checks, as the controller it stands for would. A test that wants the world slower
+# than usual for one call (an agent that takes its time) sets FAKE_SLOW_SECONDS for it: everything
+# that call starts happens that much later.
+later() {
+    local at=$(($1 + ${FAKE_SLOW_SECONDS:-0} * 1000)) partial
+    shift
+    mkdir -p "$FAKE_STATE/effects"
+    partial="$FAKE_STATE/effects/.partial.$$.$RANDOM"
+    printf '%q ' "$@" >"$partial"
+    mv "$partial" "$FAKE_STATE/effects/$(printf '%015d' "$at").$$.$RANDOM"
+}
+# settle: runs every effect that is due, oldest first, one fake process at a time; effects that a
+# due effect schedules for now run in the same pass.
+settle() {
+    local file base due ran=1
+    [ -d "$FAKE_STATE/effects" ] || return 0
+    exec 8>>"$FAKE_STATE/effects.lock"
+    flock 8
+    while [ "$ran" = 1 ]; do
+        ran=0
+        due="$(now_ms)"
+        for file in "$FAKE_STATE"/effects/[0-9]*; do
+            [ -f "$file" ] || continue
+            base="${file##*/}"
+            [ "$((10#${base%%.*}))" -le "$due" ] || break
+            eval "$(<"$file")"
+            rm -f "$file"
+            ran=1
+        done
+    done
+    flock -u 8
+    exec 8>&-
+}
 
 # A cluster is kept under the name of its node container, which is what shares one namespace on a
 # machine: kind's "<name>-control-plane" and k3d's "k3d-<name>-server-0", so a kind and a k3d cluster
@@ -50,11 +131,16 @@ now() { cat "$FAKE_STATE/clock" 2>/dev/null || date +%s; }
 kind_node() { printf '%s-control-plane' "$1"; }
 k3d_node() { printf 'k3d-%s-server-0' "$1"; }
 cluster_dir() { printf '%s' "$FAKE_STATE/clusters/$1"; }
+# cluster_exists NODE: its node container exists (from early in a create, and after a create that was
+# cut short: kind and k3d list it either way).
 cluster_exists() { [ -d "$(cluster_dir "$1")" ]; }
+# cluster_ready NODE: its control plane answers: the create that made it ran to the end.
+cluster_ready() { [ -f "$(cluster_dir "$1")/ready" ]; }
 # cluster_name NODE: the name the cluster was created with (fault files use it).
 cluster_name() { cat "$(cluster_dir "$1")/name"; }
 
-# new_cluster NODE NAME RUNTIME NETWORK HOST: records a cluster reachable from the host at HOST:<port>.
+# new_cluster NODE NAME RUNTIME NETWORK HOST: records a cluster reachable from the host at HOST:<port>,
+# its node container made but its control plane not up yet (the create marks it ready at the end).
 new_cluster() {
     local dir port
     dir="$(cluster_dir "$1")"
@@ -66,6 +152,8 @@ new_cluster() {
     echo "$3" >"$dir/runtime"
     echo "$4" >"$dir/network"
     echo "https://$5:$port" >"$dir/server"
+    echo "$port" >"$dir/port"
+    now_ms >"$dir/created"
     # Real PEM, as kubeconfig readers (the kubernetes provider, client-go) parse it: a new CA for each
     # cluster, and a client certificate it signed, each with its key. Short-lived, made here, never trusted.
     openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 \
@@ -75,6 +163,29 @@ new_cluster() {
     openssl x509 -req -in "$dir/client.csr" -CA "$dir/ca.pem" -CAkey "$dir/ca.key" -CAcreateserial -days 2 \
         -out "$dir/client.pem" 2>/dev/null
     rm -f "$dir/client.csr" "$dir/ca.srl"
+}
+
+# remove_cluster NODE: its containers are gone, and with them every klusterlet it ran: each one's
+# last moment is kept (gone/<agent id>), since the hub goes on reading the lease it last renewed.
+# Its host port is free again: an old kubeconfig's address is refused.
+remove_cluster() {
+    local dir agent
+    dir="$(cluster_dir "$1")"
+    [ -d "$dir" ] || return 0
+    mkdir -p "$FAKE_STATE/gone" "$FAKE_STATE/gone-clusters"
+    for agent in "$dir/agent" "$dir"/hosted-agents/*; do
+        klusterlet_gone "$agent"
+    done
+    now_ms >"$FAKE_STATE/gone-clusters/$1"
+    rm -f "$FAKE_STATE/port-$(cat "$dir/port" 2>/dev/null || echo none)"
+    rm -rf "$dir"
+}
+
+# klusterlet_gone AGENT_DIR: records when that klusterlet stopped (it is removed next).
+klusterlet_gone() {
+    [ -f "$1/id" ] || return 0
+    mkdir -p "$FAKE_STATE/gone"
+    now_ms >"$FAKE_STATE/gone/$(cat "$1/id")"
 }
 
 # network_exists NAME: the docker network is there. In the engine tier (REAL_DOCKER names the real
@@ -119,29 +230,33 @@ cluster_of_url() {
     cat "$FAKE_STATE/port-$port" 2>/dev/null || true
 }
 
-# cluster_of_kubeconfig FILE: the cluster a kubeconfig file points at; fails like a client would.
+# cluster_of_kubeconfig FILE: the cluster a kubeconfig file points at; fails like a client would,
+# also while the cluster's API server is not up yet (a create under way, or one cut short).
 cluster_of_kubeconfig() {
     local server cluster
     [ -r "$1" ] || die "error: stat $1: no such file or directory"
     server="$(sed -n 's/^ *server: *//p' "$1")"
     server="${server%%$'\n'*}"
     cluster="$(cluster_of_url "$server")"
-    if [ -z "$cluster" ] || ! cluster_exists "$cluster"; then
+    if [ -z "$cluster" ] || ! cluster_ready "$cluster"; then
         die "Unable to connect to the server: dial tcp ${server#https://}: connect: connection refused"
     fi
     printf '%s' "$cluster"
 }
 
-# live_csrs MANAGED_CLUSTER_DIR [pending]: agent ids with a CSR on the hub (only pending ones with
-# "pending"); approved CSRs are garbage-collected an hour after approval, as kube-controller-manager does.
+# live_csrs CSRS_DIR [pending]: agent ids with a CSR on the hub, from a cluster's folder of CSRs
+# (hub/csrs/<name>; only pending ones with "pending"). Each file reads "pending <ms>" or "approved <ms>". Approved CSRs are garbage-collected an
+# hour after approval, pending ones after a day (kubernetes pkg/controller/certificates/cleaner/
+# cleaner.go: approvedExpiration 1h, pendingExpiration 24h).
 live_csrs() {
-    local file state
-    for file in "$1"/csrs/*; do
+    local file state at
+    for file in "$1"/*; do
         [ -f "$file" ] || continue
-        state="$(cat "$file")"
+        state="$(<"$file")"
+        at="${state#* }"
         case "$state" in
-            pending) printf '%s\n' "$(basename "$file")" ;;
-            approved*) [ "${2:-}" = pending ] || [ $(($(now) - ${state#approved })) -ge 3600 ] || printf '%s\n' "$(basename "$file")" ;;
+        pending*) [ $(($(now_ms) - at)) -ge 86400000 ] || printf '%s\n' "${file##*/}" ;;
+        approved*) [ "${2:-}" = pending ] || [ $(($(now_ms) - at)) -ge 3600000 ] || printf '%s\n' "${file##*/}" ;;
         esac
     done
 }
@@ -154,19 +269,19 @@ reachable_from() {
     local host="${2#https://}" port
     port="${host##*:}"
     host="${host%%:*}"
-    [ -n "$host" ] && cluster_exists "$host" &&
+    [ -n "$host" ] && cluster_ready "$host" &&
         [ "$(cat "$(cluster_dir "$host")/network")" = "$(cat "$(cluster_dir "$1")/network")" ] &&
         { [ "$port" = "$host" ] || [ "$port" = 6443 ] || [ "$port" = "$(sed 's/.*://' "$(cluster_dir "$host")/server")" ] ||
             serves_node_port "$host" "$port"; }
 }
 
 # serves_node_port NODE PORT: a Service on that cluster serves PORT on its node, and the workload it
-# selects (a deployment named after its app label) runs.
+# selects (a deployment named after its app label) is Available.
 serves_node_port() {
     local service
     for service in "$(cluster_dir "$1")"/objects/service/*/*/; do
         [ "$(cat "$service/node-port" 2>/dev/null)" = "$2" ] || continue
-        [ -d "$(cluster_dir "$1")/objects/deployment/$(basename "$(dirname "$service")")/$(cat "$service/selector-app")" ] &&
+        [ "$(cat "$(cluster_dir "$1")/objects/deployment/$(basename "$(dirname "$service")")/$(cat "$service/selector-app")/conditions/Available" 2>/dev/null)" = True ] &&
             return 0
     done
     return 1
@@ -183,10 +298,21 @@ grpc_registers() {
         [ "$(printf '%s\n' "$4" | grep -v '^$')" = "$(grep -v '^$' "$2/grpc-ca.pem")" ]
 }
 
-# klusterlet_certified MANAGED_CLUSTER_DIR: the klusterlet that registered it still runs (its folder,
-# on the cluster it runs on, is there) and holds the client certificate its approved CSR gave it.
+# klusterlet_alive AGENT_DIR [ID]: that klusterlet runs (its folder is there, on a cluster whose
+# control plane is up) and, given ID, is still the agent of that id (not restarted under a new one).
+klusterlet_alive() {
+    local node="${1#"$FAKE_STATE"/clusters/}"
+    node="${node%%/*}"
+    [ -f "$1/id" ] && cluster_ready "$node" && { [ -z "${2:-}" ] || [ "$(<"$1/id")" = "$2" ]; }
+}
+
+# klusterlet_certified MANAGED_CLUSTER_DIR: the klusterlet that registered it still runs and holds the
+# client certificate its approved CSR gave it (hub-kubeconfig-secret).
 klusterlet_certified() {
-    [ -f "$1/agent" ] && [ -f "$FAKE_STATE/$(cat "$1/agent")/certified" ]
+    local agent
+    [ -f "$1/agent" ] || return 1
+    agent="$FAKE_STATE/$(<"$1/agent")"
+    klusterlet_alive "$agent" && [ -f "$agent/certified" ]
 }
 
 # applied_works CLUSTER: the AppliedManifestWorks on a cluster, one name a line: one per Pod a
@@ -256,3 +382,71 @@ record_mirrors() {
         fi
     done
 }
+
+# --- The hub's view of a ManagedCluster's klusterlets --------------------------------------------------
+# hub/klusterlets/<name>/<agent id> holds "<the klusterlet's folder> [<ms it got its certificate>]" for
+# every klusterlet that ever bootstrapped for <name>; gone/<agent id> holds when one stopped.
+
+# lease_period_ms: leaseDurationSeconds, 60 by default (api v1.3.0 cluster/v1/types.go:66-70), scaled.
+lease_period_ms() { awk -v k="$FAKE_TIME_SCALE" 'BEGIN { printf "%d", 60 * k * 1000 }'; }
+
+# lease_renewed_ms HUB_DIR NAME: when managed-cluster-lease in namespace NAME was last renewed, or
+# nothing. The hub makes it, renewed at that moment, when it first accepts the cluster
+# (hub/lease/controller.go:90-111); each certified klusterlet renews it at once when its hub
+# controllers start, then every leaseDurationSeconds (spoke/lease/lease_controller.go:100-139), until
+# it stops. A planted fail/available-<name> stands for a klusterlet that never heartbeats.
+lease_renewed_ms() {
+    local klusterlets="$1/hub/klusterlets/$2" last=0 file rel certified id end period renewed
+    [ ! -f "$1/hub/managedclusters/$2/hub-lease" ] || last="$(<"$1/hub/managedclusters/$2/hub-lease")"
+    [ ! -e "$FAKE_STATE/fail/available-$2" ] || { [ "$last" -gt 0 ] && printf '%s' "$last"; return 0; }
+    period="$(lease_period_ms)"
+    for file in "$klusterlets"/*; do
+        [ -f "$file" ] || continue
+        read -r rel certified <"$file" || true
+        [ -n "${certified:-}" ] || continue
+        id="${file##*/}"
+        if [ -f "$FAKE_STATE/gone/$id" ]; then
+            end="$(<"$FAKE_STATE/gone/$id")"
+        elif klusterlet_alive "$FAKE_STATE/$rel" "$id"; then
+            end="$(now_ms)"
+        else
+            continue
+        fi
+        [ "$end" -ge "$certified" ] || continue
+        if [ "$period" -gt 0 ]; then renewed=$((certified + (end - certified) / period * period)); else renewed="$end"; fi
+        [ "$renewed" -le "$last" ] || last="$renewed"
+    done
+    [ "$last" -gt 0 ] && printf '%s' "$last"
+    return 0
+}
+
+# ever_certified HUB_DIR NAME: some klusterlet of NAME has held a certificate (so its status controller
+# set Joined and Available, which nothing on the hub resets: joining_reconcile.go:15-36).
+ever_certified() {
+    [ ! -e "$FAKE_STATE/fail/available-$2" ] && grep -qs ' ' "$1/hub/klusterlets/$2"/* 2>/dev/null
+}
+
+# managed_cluster_available HUB_DIR NAME: ManagedClusterConditionAvailable, True, False or Unknown.
+# The klusterlet serving it sets True at its status controller's first sync, as its hub controllers
+# start, and False once its managed cluster's API server has failed for 20 s
+# (spoke/managedcluster/available_reconcile.go:17-54). The hub sets Unknown once the lease is
+# 5 × leaseDurationSeconds old (hub/lease/controller.go:28,116-163), and nothing else: after a klusterlet
+# stops, its True stays until then, also while a new klusterlet waits for its certificate.
+managed_cluster_available() {
+    local mc="$1/hub/managedclusters/$2" spoke gone renewed grace
+    ever_certified "$1" "$2" || { printf Unknown; return 0; }
+    if klusterlet_certified "$mc"; then
+        spoke="$(<"$mc/spoke")"
+        if cluster_ready "$spoke"; then printf True && return 0; fi
+        gone="$(cat "$FAKE_STATE/gone-clusters/$spoke" 2>/dev/null || echo 0)"
+        if [ $(($(now_ms) - gone)) -lt "$(delay_ms 20 "unavailable/$2")" ]; then printf True; else printf False; fi
+        return 0
+    fi
+    renewed="$(lease_renewed_ms "$1" "$2")"
+    grace=$((5 * $(lease_period_ms)))
+    if [ -n "$renewed" ] && [ "$(now_ms)" -lt $((renewed + grace)) ]; then printf True; else printf Unknown; fi
+}
+
+# shellcheck source=controllers.sh
+. "$(dirname "${BASH_SOURCE[0]}")/controllers.sh"
+settle

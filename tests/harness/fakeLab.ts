@@ -12,6 +12,42 @@ import { stepCommand, stepInterpreter } from "../../scripts";
 export const fakesDir = path.resolve(__dirname, "..", "fakes");
 const projectRoot = path.resolve(__dirname, "..", "..");
 
+/**
+ * The fakes keep upstream's time scaled by FAKE_TIME_SCALE (tests/fakes/fakelib.sh): 0 makes every
+ * effect immediate, 1 is upstream's own pace; FAKE_TIME_SEED picks the jitter that orders what
+ * upstream leaves unordered. Script tests run at 0 unless they test timing, when they give their own
+ * scale; the engine tier runs at `engineTimeScale`. FAKE_TIME_SCALE in the environment sets the scale
+ * of every lab that does not give its own (`FAKE_TIME_SCALE=0.1 npm test`).
+ */
+export const engineTimeScale = 0.02;
+const scaleFromEnvironment =
+    process.env.FAKE_TIME_SCALE === undefined ? undefined : Number(process.env.FAKE_TIME_SCALE);
+if (scaleFromEnvironment !== undefined && !(scaleFromEnvironment >= 0)) {
+    throw new Error(`FAKE_TIME_SCALE must be a number >= 0, not ${process.env.FAKE_TIME_SCALE}`);
+}
+
+/** The scale a lab runs at: its own, else the environment's, else its tier's default. */
+export function timeScaleOf(own: number | undefined, tierDefault: number): number {
+    return own ?? scaleFromEnvironment ?? tierDefault;
+}
+
+/**
+ * A bound in seconds for waits that cover up to `upstreamSeconds` of upstream's time at `scale`:
+ * `atLeast` at the usual scales, and long enough at any scale.
+ */
+export function scaledBound(
+    upstreamSeconds: number,
+    atLeast: number,
+    scale = timeScaleOf(undefined, engineTimeScale),
+): number {
+    return Math.max(atLeast, Math.ceil(upstreamSeconds * scale * 1.5) + 5);
+}
+
+export interface FakeLabOptions {
+    /** FAKE_TIME_SCALE for this lab's fakes (see timeScaleOf). */
+    timeScale?: number;
+}
+
 export interface StepResult {
     code: number;
     stdout: string;
@@ -24,7 +60,11 @@ export class FakeLab {
     /** TMPDIR of the steps: anything left here after a step is a leak. */
     readonly tmp = path.join(this.root, "tmp");
 
-    constructor() {
+    /** The FAKE_TIME_SCALE its fakes run at. */
+    readonly timeScale: number;
+
+    constructor(options: FakeLabOptions = {}) {
+        this.timeScale = timeScaleOf(options.timeScale, 0);
         fs.mkdirSync(path.join(this.state, "fail"), { recursive: true });
         fs.mkdirSync(this.tmp);
     }
@@ -40,6 +80,7 @@ export class FakeLab {
             ...this.userEnv,
             PATH: `${fakesDir}:${process.env.PATH}`,
             FAKE_STATE: this.state,
+            FAKE_TIME_SCALE: String(this.timeScale),
             TMPDIR: this.tmp,
             OCM_LAB_POLL_SECONDS: "0.2",
         };
@@ -85,11 +126,17 @@ export class FakeLab {
         fs.rmSync(path.join(this.state, "fail", name), { force: true });
     }
 
-    /** Moves the fake tools' clock forward (tokens expire). */
+    /** Moves the fake tools' clock forward (tokens expire, approved CSRs are garbage-collected). */
     advanceClock(seconds: number): void {
-        const file = path.join(this.state, "clock");
-        const current = fs.existsSync(file) ? Number(fs.readFileSync(file, "utf8")) : Math.floor(Date.now() / 1000);
+        const file = path.join(this.state, "clock-offset");
+        const current = fs.existsSync(file) ? Number(fs.readFileSync(file, "utf8")) : 0;
         fs.writeFileSync(file, String(current + seconds));
+    }
+
+    /** The fakes' clock in milliseconds: the machine's, moved forward by advanceClock. */
+    nowMs(): number {
+        const file = path.join(this.state, "clock-offset");
+        return Date.now() + (fs.existsSync(file) ? Number(fs.readFileSync(file, "utf8")) : 0) * 1000;
     }
 
     /**
@@ -220,9 +267,19 @@ export class FakeLab {
         return `${hub}-control-plane:${port}`;
     }
 
-    /** What `kind delete cluster` / `k3d cluster delete` by hand leaves: the cluster is gone. */
+    /** `kind delete cluster` / `k3d cluster delete` typed by hand: the cluster and its klusterlets are gone. */
     deleteClusterByHand(name: string): void {
-        fs.rmSync(path.join(this.state, this.cluster(name)), { recursive: true, force: true });
+        const runtime = fs.readFileSync(path.join(this.state, this.cluster(name), "runtime"), "utf8").trim();
+        const args = runtime === "kind" ? ["delete", "cluster", "--name", name] : ["cluster", "delete", name];
+        const deleted = spawnSync(path.join(fakesDir, runtime), args, { env: this.env(), encoding: "utf8" });
+        if (deleted.status !== 0) {
+            throw new Error(`could not delete ${name} by hand: ${deleted.stderr}`);
+        }
+    }
+
+    /** The CSR of `agent` for ManagedCluster `name` on the hub: "pending <ms>" or "approved <ms>". */
+    csr(name: string, agent: string, hub = "hub"): string {
+        return this.read(`${this.cluster(hub)}/hub/csrs/${name}/${agent}`);
     }
 
     leftoverTempFiles(): string[] {

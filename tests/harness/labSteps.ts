@@ -112,3 +112,31 @@ export function grpcHubEnv(runtime: Runtime): Record<string, string> {
 export function grpcJoinEnv(runtime: Runtime): Record<string, string> {
     return { REGISTRATION_AUTH: "grpc", GRPC_SERVER: grpcServerOf(runtime).address };
 }
+
+/**
+ * What ClusterRegistration gives accept and the Available wait: the hub's environment, the spoke's,
+ * and where the klusterlet runs when that is not the spoke (`klusterlet`: a hosted spoke's hub, the
+ * hub itself, a user's cluster).
+ */
+export function registrationEnv(
+    runtime: Runtime,
+    hubKubeconfig: string,
+    spokeKubeconfig: string,
+    spoke: string,
+    klusterlet?: { context: string; kubeconfig: string; mode?: string },
+): Record<string, string> {
+    return {
+        ...hubEnv(runtime, hubKubeconfig, spoke),
+        SPOKE_CONTEXT: runtimeFacts[runtime].context(spoke),
+        SPOKE_KUBECONFIG: spokeKubeconfig,
+        KLUSTERLET_MODE: klusterlet?.mode ?? "default",
+        ...(klusterlet ? { KLUSTERLET_CONTEXT: klusterlet.context, KLUSTERLET_KUBECONFIG: klusterlet.kubeconfig } : {}),
+    };
+}
+
+/** Writes a kubeconfig into the lab's folder for a test's own kubectl call; returns its path. */
+export function writeKubeconfig(lab: FakeLab, kubeconfig: string): string {
+    const file = path.join(lab.root, `kubeconfig-${Math.random().toString(36).slice(2)}`);
+    fs.writeFileSync(file, kubeconfig, { mode: 0o600 });
+    return file;
+}
