@@ -40,10 +40,10 @@ if accepted && hub_certificate_held; then
 fi
 next="kubectl --context $HUB_CONTEXT get csr | grep $SPOKE_NAME; kubectl --context $KLUSTERLET_AT get pods -n ${AGENT_NAMESPACE:-open-cluster-management-agent}"
 log "accepting on hub $HUB_NAME (waiting up to ${TIMEOUT_SECONDS}s for the klusterlet's CSR and certificate)"
+no_certificate="the klusterlet on $KLUSTERLET_AT holds no hub certificate after ${TIMEOUT_SECONDS}s: its CSR was not filed or not signed"
 while ! { accepted && hub_certificate_held; }; do
-    if ! wait_for "a CSR from $SPOKE_NAME's klusterlet" "$(time_left "$started")" something_to_accept ||
-        [ $((SECONDS - started)) -ge "$TIMEOUT_SECONDS" ]; then
-        fail "the klusterlet on $KLUSTERLET_AT holds no hub certificate after ${TIMEOUT_SECONDS}s: its CSR was not filed or not signed" "$next"
+    if ! wait_for "a CSR from $SPOKE_NAME's klusterlet" "$(time_left "$started")" something_to_accept; then
+        fail "$no_certificate" "$next"
     fi
     if ! hub_certificate_held || ! accepted; then
         # clusteradm v1.3.1 accept (pkg/cmd/accept/exec.go:128-249) approves nothing while the spoke has
@@ -57,6 +57,9 @@ while ! { accepted && hub_certificate_held; }; do
             fail "clusteradm accept did not finish (output above)" "$next"
         fi
     fi
-    if ! { accepted && hub_certificate_held; }; then sleep "${OCM_LAB_POLL_SECONDS:-5}"; fi
+    if ! { accepted && hub_certificate_held; }; then
+        [ $((SECONDS - started)) -lt "$TIMEOUT_SECONDS" ] || fail "$no_certificate" "$next"
+        sleep "${OCM_LAB_POLL_SECONDS:-5}"
+    fi
 done
 log "accepted on hub $HUB_NAME; the klusterlet on $KLUSTERLET_AT holds its hub certificate"

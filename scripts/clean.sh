@@ -45,7 +45,11 @@ log "removing the OCM hub (clusteradm clean)"
 if ! run_quiet clusteradm-clean clusteradm clean --kubeconfig "$hub_kubeconfig" --purge-operator=true; then
     fail "clusteradm clean did not finish (output above)" "$clean, then run the same pulumi command again"
 fi
-if [ -n "$(list clustermanagers.operator.open-cluster-management.io 2>/dev/null || true)" ]; then
+# The ClusterManager goes once the operator has removed the hub's controllers (its finalizer), which
+# may be after clusteradm returns: waited for, bounded.
+# shellcheck disable=SC2317 # called through wait_for
+manager_gone() { [ -z "$(list clustermanagers.operator.open-cluster-management.io 2>/dev/null || true)" ]; }
+if ! wait_for "the cluster manager to go" "$TIMEOUT_SECONDS" manager_gone; then
     fail "clusteradm clean returned but the cluster manager remains on the hub" \
         "kubectl --context $HUB_CONTEXT get clustermanagers,managedclusters; then $clean"
 fi

@@ -55,6 +55,10 @@ probe() {
         fail "the probe pod on $SPOKE_NAME did not finish within ${TIMEOUT_SECONDS}s (its image $PROBE_IMAGE may not be pullable there)" \
             "kubectl --context $SPOKE_CONTEXT describe pod $pod -n $namespace (the step removes it when it runs again)"
     fi
+    # One connection, not a retry loop: the address either opens from the spoke or a firewall, a name
+    # only the host resolves or a server not exposed there stops it, which waiting would only delay
+    # reporting. A gRPC server this probes was Available, its NodePort Service applied, before init
+    # ended, well before this pod was scheduled and its image pulled.
     result="$(phase)"
     remove_probe
     if [ "$result" != Succeeded ]; then

@@ -42,6 +42,7 @@ case "$registration" in
 csr) ;;
 grpc)
     require_env GRPC_SERVER
+    # Read once: init, which this step follows, waited for the server's certificate signed by this CA.
     if ! grpc_ca="$(kubectl --kubeconfig "$hub_kubeconfig" get configmap ca-bundle-configmap -n open-cluster-management-hub \
         -o 'jsonpath={.data.ca-bundle\.crt}' 2>"$OCM_LAB_TMP/err")" || [ -z "$grpc_ca" ]; then
         mask_secrets <"$OCM_LAB_TMP/err" >&2
@@ -132,7 +133,8 @@ if [ "${KLUSTERLET_MODE:-default}" = hosted ] && [ -z "$(hosted_klusterlet "$klu
 fi
 hub_server=""
 check_addresses
-# Hosted means no agent on the spoke: one there is a klusterlet from before (the spoke not rebuilt).
+# Hosted means no agent on the spoke: one there is a klusterlet from before (the spoke not rebuilt),
+# whose pods run already: one look is enough.
 if [ "${KLUSTERLET_MODE:-default}" = hosted ]; then
     agents="$(kubectl --kubeconfig "$spoke_kubeconfig" get pods -n open-cluster-management-agent -o name 2>/dev/null || true)"
     if [ -n "$agents" ]; then

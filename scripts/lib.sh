@@ -71,6 +71,7 @@ mask_secrets() {
 
 # require_docker: stops the step unless the Docker engine answers. A delete step that could not ask
 # would otherwise take "no such cluster" for an answer and drop a live cluster from Pulumi's state.
+# Asked once: an engine that does not answer is down for this step, and the step says to start it.
 require_docker() {
     if ! docker info >/dev/null 2>&1; then
         fail "Docker is not reachable, so whether the cluster still exists is unknown; it stays in the lab's state" \

@@ -41,6 +41,7 @@ if ! kubectl --kubeconfig "$hub_kubeconfig" patch managedcluster "$SPOKE_NAME" -
     fail "could not taint ManagedCluster $SPOKE_NAME with $TAINT_KEY:NoSelect (output above)" \
         "kubectl --context $HUB_CONTEXT get managedcluster $SPOKE_NAME -o jsonpath='{.spec.taints}'"
 fi
+# Read back once: the patch is the API server's own write, which a read right after sees.
 case " $(taint_keys 2>/dev/null || true) " in
 *" $TAINT_KEY "*) log "tainted $TAINT_KEY:NoSelect: Placements that do not tolerate it pass this cluster over" ;;
 *) fail "the patch returned but ManagedCluster $SPOKE_NAME has no taint $TAINT_KEY" \

@@ -71,7 +71,11 @@ if ! run_quiet clusteradm-unjoin clusteradm unjoin --kubeconfig "$klusterlet_kub
     --purge-operator="$purge"; then
     fail "clusteradm unjoin did not finish (output above)" "$unjoin, then run the same pulumi command again"
 fi
-if [ -n "$(klusterlets 2>/dev/null || true)" ]; then
+# The Klusterlet goes once the operator has removed what it deployed (its finalizer), which may be
+# after clusteradm returns: waited for, bounded.
+# shellcheck disable=SC2317 # called through wait_for
+klusterlet_gone() { [ -z "$(klusterlets 2>/dev/null || true)" ]; }
+if ! wait_for "the klusterlet of $SPOKE_NAME to go" "$TIMEOUT_SECONDS" klusterlet_gone; then
     fail "clusteradm unjoin returned but a klusterlet for $SPOKE_NAME remains on $KLUSTERLET_CONTEXT" \
         "kubectl --context $KLUSTERLET_CONTEXT get klusterlets,appliedmanifestworks; then $unjoin"
 fi

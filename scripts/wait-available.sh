@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 set -euo pipefail
 # Waits, bounded, until the klusterlet the join made is heartbeating: the hub reports the spoke's
-# ManagedCluster Available and its lease renewed since that klusterlet got its hub certificate. Reads
-# HUB_CONTEXT, HUB_KUBECONFIG, SPOKE_NAME, SPOKE_CONTEXT, SPOKE_KUBECONFIG, KLUSTERLET_MODE,
+# ManagedCluster Available and its lease renewed since that klusterlet got its hub certificate.
+# Reads HUB_CONTEXT, HUB_KUBECONFIG, SPOKE_NAME, SPOKE_CONTEXT, SPOKE_KUBECONFIG, KLUSTERLET_MODE,
 # TIMEOUT_SECONDS, and KLUSTERLET_CONTEXT, KLUSTERLET_KUBECONFIG where the klusterlet runs elsewhere.
 STEP=wait-available CLUSTER="${SPOKE_NAME:-?}"
 # shellcheck source=lib.sh

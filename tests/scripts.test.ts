@@ -507,8 +507,8 @@ describe("a spoke rebuilt under its old name", () => {
     });
 
     it("the Available wait does not take the old klusterlet's last lease for the new one's heartbeat", () => {
-        // grace 5 x 60 s at 0.05: 15 s, longer than the rebuild takes here
-        keepTime(0.05);
+        // grace 5 x 60 s at 0.03: 9 s, longer than the rebuild takes here (checked below)
+        keepTime(0.03);
         rebuild();
         // the hub still reports Available, on the old klusterlet's lease
         expect(available()).toBe("True");
@@ -526,7 +526,11 @@ describe("join catches a klusterlet pointed at an address spokes cannot reach", 
         const hubKubeconfig = createCluster(lab, "k3d", "hub");
         lab.ok("init.sh", hubEnv("k3d", hubKubeconfig)); // clusteradm writes cluster-info from the 0.0.0.0 kubeconfig
         const spokeKubeconfig = createCluster(lab, "k3d", "spoke1");
-        const result = lab.run("join.sh", joinEnv("k3d", hubKubeconfig, spokeKubeconfig, "spoke1"));
+        // join --wait waits for a ManagedCluster this klusterlet can never create: a short bound
+        const result = lab.run("join.sh", {
+            ...joinEnv("k3d", hubKubeconfig, spokeKubeconfig, "spoke1"),
+            TIMEOUT_SECONDS: "1",
+        });
         expect(result.code).not.toBe(0);
         expect(result.stderr).toMatch(
             /join failed for cluster spoke1: the klusterlet points at 'https:\/\/0\.0\.0\.0:\d+', not at https:\/\/k3d-hub-server-0:6443/,
@@ -555,7 +559,7 @@ describe("accept and wait failures", () => {
         const hubKubeconfig = bringUpHub(lab, "kind");
         // spoke3 never joined: no ManagedCluster, no CSR
         const env = registrationEnv("kind", hubKubeconfig, hubKubeconfig, "spoke3");
-        const result = lab.run("accept.sh", { ...env, TIMEOUT_SECONDS: "2" });
+        const result = lab.run("accept.sh", { ...env, TIMEOUT_SECONDS: "1" });
         expect(result.code).not.toBe(0);
         expect(result.stderr).toContain("ocm-lab: accept failed for cluster spoke3: clusteradm accept did not finish");
         expect(result.stderr).toContain(
@@ -655,13 +659,41 @@ describe("the hub registered as itself (hubSelfManaged)", () => {
         expect(lab.read(`${mc()}/taints`)).toBe("ocm-lab/self-managed-hub NoSelect\n");
     });
 
-    it("waits for the works to leave, unjoins the klusterlet, then removes the ManagedCluster", () => {
-        const env = { ...joinItself(), TIMEOUT_SECONDS: "1" };
-        // a ManifestWork still applied on the hub: clusteradm would keep the klusterlet and exit 0
+    it("removes the ManagedCluster while the klusterlet still runs, then unjoins it", () => {
+        keepTime();
+        const env = joinItself();
+        lab.ok("wait-available.sh", env);
+        // a ManifestWork still applied: the hub's GC deletes it and its work agent finalizes it
         const work = path.join(lab.state, lab.cluster("hub"), "hub", "manifestworks", "local-cluster", "ocm-lab-smoke");
         fs.mkdirSync(path.dirname(work), { recursive: true });
         fs.writeFileSync(work, "default/hello");
-        const blocked = lab.run("remove-managed-cluster.sh", env);
+        lab.ok("wait-smoke-work.sh", {
+            ...env,
+            WORK_NAME: "ocm-lab-smoke",
+            POD_NAME: "hello",
+            POD_NAMESPACE: "default",
+        });
+        lab.clearCalls();
+        const removed = lab.ok("remove-managed-cluster.sh", env);
+        expect(removed.stderr).toContain("ManagedCluster removed from the hub");
+        expect(removed.stderr).toContain("klusterlet unjoined");
+        expect(lab.exists(`${lab.cluster("hub")}/agent`)).toBe(false);
+        expect(lab.exists(mc())).toBe(false);
+        expect(lab.exists(`${lab.cluster("hub")}/objects/pod/default/hello`)).toBe(false);
+        const calls = lab.calls();
+        const deleted = calls.findIndex((c) => c.includes(" delete managedcluster local-cluster"));
+        expect(deleted).toBeGreaterThanOrEqual(0);
+        expect(calls.findIndex((c) => c.startsWith("clusteradm unjoin "))).toBeGreaterThan(deleted);
+        // a second run finds nothing to unjoin and nothing to remove
+        lab.ok("remove-managed-cluster.sh", env);
+    });
+
+    it("unjoin refuses while works are applied, and says which", () => {
+        const env = { ...joinItself(), TIMEOUT_SECONDS: "1" };
+        const work = path.join(lab.state, lab.cluster("hub"), "hub", "manifestworks", "local-cluster", "ocm-lab-smoke");
+        fs.mkdirSync(path.dirname(work), { recursive: true });
+        fs.writeFileSync(work, "default/hello");
+        const blocked = lab.run("unjoin.sh", env);
         expect(blocked.code).not.toBe(0);
         expect(blocked.stderr).toContain(
             "ocm-lab: unjoin failed for cluster local-cluster: AppliedManifestWorks remain on local-cluster " +
@@ -671,22 +703,9 @@ describe("the hub registered as itself (hubSelfManaged)", () => {
             "next: kubectl --context kind-hub get appliedmanifestworks; delete their ManifestWorks on the hub (namespace local-cluster)",
         );
         expect(lab.exists(`${lab.cluster("hub")}/agent`)).toBe(true);
-        expect(lab.exists(mc())).toBe(true);
-
-        fs.rmSync(work);
-        lab.clearCalls();
-        expect(lab.ok("remove-managed-cluster.sh", env).stderr).toContain("klusterlet unjoined");
-        expect(lab.exists(`${lab.cluster("hub")}/agent`)).toBe(false);
-        expect(lab.exists(mc())).toBe(false);
-        const calls = lab.calls();
-        const unjoin = calls.findIndex((c) => c.startsWith("clusteradm unjoin "));
-        expect(unjoin).toBeGreaterThanOrEqual(0);
-        expect(unjoin).toBeLessThan(calls.findIndex((c) => c.includes(" delete managedcluster local-cluster")));
-        // a second run finds nothing to unjoin and nothing to remove
-        lab.ok("remove-managed-cluster.sh", env);
     });
 
-    it("keeps the ManagedCluster when unjoin fails, and names the command to run", () => {
+    it("fails naming the command when unjoin fails, and unjoins when run again", () => {
         const env = joinItself();
         lab.fault("clusteradm-unjoin", "Error: the server was unable to return a response in the time allotted\n");
         const result = lab.run("remove-managed-cluster.sh", env);
@@ -697,7 +716,10 @@ describe("the hub registered as itself (hubSelfManaged)", () => {
         expect(result.stderr).toContain(
             "next: clusteradm unjoin --context kind-hub --cluster-name local-cluster --purge-operator=false",
         );
-        expect(lab.exists(mc())).toBe(true);
+        expect(lab.exists(`${lab.cluster("hub")}/agent`)).toBe(true);
+        lab.clearFault("clusteradm-unjoin");
+        expect(lab.ok("remove-managed-cluster.sh", env).stderr).toContain("klusterlet unjoined");
+        expect(lab.exists(mc())).toBe(false);
     });
 });
 
@@ -918,7 +940,8 @@ describe("runtime existing: clusters the user already has", () => {
         expect(kept.stderr).toContain(
             "next: clusteradm unjoin --context kind-spoke2 --cluster-name spoke2 --purge-operator=true",
         );
-        expect(lab.exists(`${lab.cluster("hub")}/hub/managedclusters/spoke2`)).toBe(true);
+        // The step fails, so the registration stays in the lab's state and its delete runs again; the
+        // ManagedCluster went first, while its klusterlet could still have helped (none here).
     });
 });
 
@@ -1101,10 +1124,11 @@ describe.each(["kind", "k3d"] as Runtime[])("%s gRPC registration", (runtime) =>
             ...hubEnv(runtime, kubeconfig),
             ...grpcHubEnv(runtime),
             FAKE_STUCK_DEPLOYMENT: "cluster-manager-grpc-server",
+            TIMEOUT_SECONDS: "2",
         });
         expect(result.code).not.toBe(0);
         expect(result.stderr).toContain(
-            "init failed for cluster hub: the hub's gRPC server (deployment cluster-manager-grpc-server) was not Available within 5s",
+            "init failed for cluster hub: the hub's gRPC server (deployment cluster-manager-grpc-server) was not Available within 2s",
         );
         expect(result.stderr).toContain(
             `next: kubectl --context ${runtimeFacts[runtime].context("hub")} describe deployment cluster-manager-grpc-server -n open-cluster-management-hub`,

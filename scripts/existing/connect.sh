@@ -30,6 +30,8 @@ if [ "${HANDED_TO_SPOKES:-}" = true ]; then
         ;;
     esac
 fi
+# Asked once: a cluster of the user's is up or it is not; one that does not answer is reported, not
+# waited for (it may be down, or out of reach, for good).
 if ! kubectl --kubeconfig "$OCM_LAB_TMP/kubeconfig" --request-timeout=20s get --raw /readyz \
     >/dev/null 2>"$OCM_LAB_TMP/err"; then
     mask_secrets <"$OCM_LAB_TMP/err" >&2

@@ -8,6 +8,8 @@ STEP=delete CLUSTER="${CLUSTER_NAME:-?}"
 require_env CLUSTER_NAME
 
 require_docker
+# One lookup is enough: a delete runs only for a cluster whose create finished (the engine keeps
+# nothing else in its state), so one not found now was deleted by hand.
 if ! k3d cluster get "$CLUSTER_NAME" >"$OCM_LAB_TMP/k3d-get.log" 2>&1; then
     # k3d v5.8.3 says "No nodes found for given cluster" for a missing cluster, but also after it
     # "Failed to get nodes" from an engine it cannot ask (pkg/client/cluster.go ClusterGet).

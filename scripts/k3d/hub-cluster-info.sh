@@ -11,6 +11,7 @@ require_env HUB_NAME HUB_KUBECONFIG HUB_CA_DATA HUB_API_SERVER_INTERNAL
 hub_kubeconfig="$(secret_file hub.kubeconfig "$HUB_KUBECONFIG")"
 kc() { kubectl --kubeconfig "$hub_kubeconfig" "$@"; }
 
+# Read once: k3s makes no cluster-info and nothing but this step writes one before init runs.
 current="$(kc get configmap cluster-info -n kube-public -o 'jsonpath={.data.kubeconfig}' 2>/dev/null || true)"
 # grep reads all input (no -q): under pipefail an early exit could fail the pipeline.
 if printf '%s\n' "$current" | grep -x " *server: ${HUB_API_SERVER_INTERNAL}" >/dev/null &&

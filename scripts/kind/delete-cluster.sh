@@ -13,6 +13,8 @@ if ! kind get clusters >"$OCM_LAB_TMP/kind-list.log" 2>&1; then
     fail "kind could not list its clusters (output above); the cluster stays in the lab's state" \
         "kind get clusters, then run the same pulumi command again"
 fi
+# One listing is enough: a delete runs only for a cluster whose create finished (the engine keeps
+# nothing else in its state), so one not listed now was deleted by hand.
 if ! grep -x "$CLUSTER_NAME" "$OCM_LAB_TMP/kind-list.log" >/dev/null; then
     log "kind cluster is already gone"
     exit 0

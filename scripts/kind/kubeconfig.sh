@@ -7,6 +7,7 @@ STEP=kubeconfig CLUSTER="${CLUSTER_NAME:-?}"
 . "${BASH_SOURCE[0]%/*}/../lib.sh"
 require_env CLUSTER_NAME
 
+# Once is enough: the create step before this one ended only when the cluster answered.
 if ! kind get kubeconfig --name "$CLUSTER_NAME" >"$OCM_LAB_TMP/kubeconfig" 2>"$OCM_LAB_TMP/err"; then
     cat "$OCM_LAB_TMP/err" >&2
     fail "kind has no kubeconfig for the cluster" \

@@ -62,13 +62,14 @@ describe.each(["kind", "k3d"] as const)("%s stack, other shapes, on the real eng
         lab.configure(stack, { hubSelfManaged: false });
         const off = await lab.frontDoorSteps("up", stack);
         expectSucceeded(off);
-        // its work went before its ManagedCluster; the klusterlet was unjoined, then the ManagedCluster removed
+        // its work went before its ManagedCluster; the ManagedCluster was removed while its klusterlet,
+        // which the hub's GC needs, still ran, and the klusterlet unjoined after
         const deleted = deletedInOrder(off.output);
         expect(deleted.indexOf("local-cluster-smoke-work")).toBeGreaterThanOrEqual(0);
         expect(deleted.indexOf("local-cluster-smoke-work")).toBeLessThan(deleted.indexOf("local-cluster-accept"));
-        const unjoin = callAt(/ clusteradm unjoin .*local-cluster/);
-        expect(unjoin).toBeGreaterThanOrEqual(0);
-        expect(unjoin).toBeLessThan(callAt(/ delete managedcluster local-cluster /));
+        const removedAt = callAt(/ delete managedcluster local-cluster /);
+        expect(removedAt).toBeGreaterThanOrEqual(0);
+        expect(callAt(/ clusteradm unjoin .*local-cluster/)).toBeGreaterThan(removedAt);
         expect(lab.fake.exists(`${lab.fake.cluster("hub")}/agent`)).toBe(false);
         expect(lab.fake.exists(managedCluster("local-cluster"))).toBe(false);
         expect(lab.fake.exists(smokePod(lab, "hub"))).toBe(false);
@@ -125,7 +126,7 @@ describe.each(["kind", "k3d"] as const)("%s stack, other shapes, on the real eng
             return; // the rest runs the same steps on either runtime: on the kind stack only, for CI's time
         }
         // hosted again, then rebuilt: a new hosted klusterlet (the old one held the old cluster's
-        // credentials); then removed: its klusterlet leaves the hub before its ManagedCluster and cluster go
+        // credentials); then removed: its ManagedCluster goes, then its klusterlet leaves the hub, then its cluster
         lab.configure(stack, { klusterletModes: { spoke2: "singleton", spoke3: "hosted" } });
         expectSucceeded(await lab.frontDoor("up", stack));
         expect(lab.fake.hostedKlusterlets("hub")).toHaveLength(1);
@@ -137,9 +138,12 @@ describe.each(["kind", "k3d"] as const)("%s stack, other shapes, on the real eng
         lab.configure(stack, { spokes: ["spoke1", "spoke2"], klusterletModes: { spoke2: "singleton" } });
         const removed = await lab.frontDoor("up", stack);
         expectSucceeded(removed);
-        const removedUnjoin = callAt(/ clusteradm unjoin .*--cluster-name spoke3 /);
-        expect(removedUnjoin).toBeGreaterThanOrEqual(0);
-        expect(callAt(/ delete managedcluster spoke3 /)).toBeGreaterThan(removedUnjoin);
+        // its ManagedCluster went first, while the hosted klusterlet could still run the add-on's cleanup
+        // and finalize its works; then the klusterlet left the hub, then the cluster
+        const removedAt = callAt(/ delete managedcluster spoke3 /);
+        expect(removedAt).toBeGreaterThanOrEqual(0);
+        expect(callAt(/ clusteradm unjoin .*--cluster-name spoke3 /)).toBeGreaterThan(removedAt);
+        expect(lab.fake.exists(`${lab.fake.cluster("hub")}/objects/managedclusteraddon/spoke3`)).toBe(false);
         const deleted = deletedInOrder(removed.output);
         expect(deleted.indexOf("spoke3-join")).toBeLessThan(deleted.indexOf("spoke3-cluster"));
         expect(lab.fake.hostedKlusterlets("hub")).toEqual([]);
@@ -192,6 +196,18 @@ describe("runtime existing on the real engine: the user's own clusters", () => {
             expect(lab.fake.exists(smokeWork(lab, spoke))).toBe(false);
         }
         expect(deleted).toContain("argocd-release");
+        // an order that lets each delete finish: the add-on uninstalled while the agents could still run
+        // its cleanup, each ManagedCluster removed while its klusterlet could still help the hub's GC, and
+        // only then the klusterlet unjoined
+        const all = lab.fake.calls();
+        for (const spoke of ["spoke1", "spoke2"]) {
+            expect(deleted.indexOf("argocd-release")).toBeLessThan(deleted.indexOf(`${spoke}-accept`));
+            const removedAt = all.findIndex((c) => c.includes(` delete managedcluster ${spoke} `));
+            expect(removedAt).toBeGreaterThanOrEqual(0);
+            expect(
+                all.findIndex((c) => c.startsWith("clusteradm unjoin ") && c.includes(`--cluster-name ${spoke} `)),
+            ).toBeGreaterThan(removedAt);
+        }
         const calls = lab.fake.calls("clusteradm");
         expect(calls.filter((c) => c.startsWith("clusteradm unjoin "))).toEqual([
             expect.stringMatching(/--cluster-name spoke[12] --purge-operator=true$/),
