@@ -88,7 +88,7 @@ describe("the kubernetes stand-in", () => {
     });
 
     it("installs the chart as the fake add-on sees it, and updates a new version in place", async () => {
-        const chart = { name: "argocd-agent-addon", namespace: "argocd", version: "0.28.1" };
+        const chart = { name: "argocd-agent-addon", namespace: "argocd", version: "0.28.1", atomic: true };
         const made = await kubernetes.create(release, chart);
         expect(fs.readFileSync(path.join(hub(), "hub", "addon-installed"), "utf8")).toBe("0.28.1");
         expect(made.outs.status).toEqual({ status: "deployed" });
@@ -101,6 +101,43 @@ describe("the kubernetes stand-in", () => {
         expect((await kubernetes.diff(made.id, release, made.outs, { ...chart, name: "other" })).replaces).toEqual([
             "name",
         ]);
+    });
+
+    it("refuses a release name still in use, as helm does, and uninstalls an install cancelled midway", async () => {
+        const chart = { name: "argocd-agent-addon", namespace: "argocd", version: "0.28.1", atomic: true };
+        const record = path.join(hub(), "hub", "helm", "argocd.argocd-agent-addon");
+        fs.mkdirSync(path.dirname(record), { recursive: true });
+        fs.writeFileSync(record, "pending-install"); // an install cut short by a crash
+        await expect(kubernetes.create(release, chart)).rejects.toThrow("cannot re-use a name that is still in use");
+        fs.rmSync(record);
+
+        const cancelling = new KubernetesProvider();
+        const installing = cancelling.create(release, chart);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        expect(fs.readFileSync(record, "utf8")).toBe("pending-install");
+        await cancelling.cancel();
+        await expect(installing).rejects.toThrow(
+            "release argocd-agent-addon failed, and has been uninstalled due to atomic being set: context canceled",
+        );
+        expect(fs.existsSync(record)).toBe(false);
+        expect(fs.existsSync(path.join(hub(), "hub", "addon-installed"))).toBe(false);
+        // and after a Cancel, every operation is refused at once
+        await expect(cancelling.create(work, smoke)).rejects.toThrow("context canceled");
+    });
+
+    it("waits on a ManifestWork's finalizer, and fails naming it when no work agent removes it", async () => {
+        process.env.FAKE_TIME_SCALE = "0.001"; // the provider's 10 minutes, scaled to well under a second
+        try {
+            const made = await kubernetes.create(work, smoke);
+            const marker = path.join(hub(), "hub", "manifestworks", "spoke1", "ocm-lab-smoke");
+            fs.writeFileSync(`${marker}.finalizer`, ""); // the agent applied it; no agent runs now
+            await expect(kubernetes.delete(made.id, work, made.outs)).rejects.toThrow(
+                "timed out waiting for the delete of ManifestWork spoke1/ocm-lab-smoke to complete: finalizer cluster.open-cluster-management.io/manifest-work-cleanup remains",
+            );
+            expect(fs.existsSync(marker)).toBe(true);
+        } finally {
+            delete process.env.FAKE_TIME_SCALE;
+        }
     });
 
     it("replaces an object that moves to another name or namespace", async () => {

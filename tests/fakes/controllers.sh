@@ -163,3 +163,10 @@ addon_removed() {
     rm -f "$hub/hub/addons/$2"
     rm -rf "$hub/objects/managedclusteraddon/$2"
 }
+
+# klusterlet_removed AGENT_DIR: the klusterlet operator has removed what a deleted Klusterlet deployed,
+# and the Klusterlet is gone.
+klusterlet_removed() {
+    [ -f "$FAKE_STATE/$1/deleting" ] || return 0
+    rm -rf "${FAKE_STATE:?}/$1"
+}

@@ -15,11 +15,13 @@ fake_tool="$(basename "$0")"
 if [ -n "${FAKE_SNAPSHOT_DIR:-}" ] && [ -n "${TMPDIR:-}" ]; then
     cp -R "$TMPDIR" "$FAKE_SNAPSHOT_DIR/$fake_tool-$$-$RANDOM" 2>/dev/null || true
 fi
-{
-    printf '%s' "$fake_tool"
-    printf ' %q' "$@"
-    printf '\n'
-} >>"$FAKE_STATE/calls.log"
+if [ "$fake_tool" != fake-controllers ]; then
+    {
+        printf '%s' "$fake_tool"
+        printf ' %q' "$@"
+        printf '\n'
+    } >>"$FAKE_STATE/calls.log"
+fi
 
 die() {
     printf '%s\n' "$*" >&2
@@ -62,15 +64,30 @@ now_ms() {
 }
 now() { printf '%s' $(($(now_ms) / 1000)); }
 
-# jitter_permille KEY: a whole number from 500 to 1499, the same for the same FAKE_TIME_SEED and KEY.
+# The scale in millionths, for integer arithmetic (bash has no floating point): "0.02" is 20000.
+fake_scale_micro="${FAKE_TIME_SCALE%%.*}"
+fake_scale_fraction=""
+case "$FAKE_TIME_SCALE" in *.*) fake_scale_fraction="${FAKE_TIME_SCALE#*.}" ;; esac
+fake_scale_fraction="${fake_scale_fraction}000000"
+fake_scale_micro=$((10#${fake_scale_micro:-0} * 1000000 + 10#${fake_scale_fraction:0:6}))
+
+# jitter_permille KEY: a whole number from 500 to 1499, the same for the same FAKE_TIME_SEED and KEY
+# (an FNV-1a hash of both, in bash arithmetic: no process is started).
 jitter_permille() {
-    local sum
-    sum="$(printf '%s/%s' "$FAKE_TIME_SEED" "$1" | cksum)"
-    printf '%s' $((500 + ${sum%% *} % 1000))
+    local text="$FAKE_TIME_SEED/$1" hash=2166136261 i code
+    for ((i = 0; i < ${#text}; i++)); do
+        printf -v code '%d' "'${text:i:1}"
+        hash=$(((hash ^ code) * 16777619 % 4294967296))
+    done
+    printf '%s' $((500 + hash % 1000))
 }
-# delay_ms SECONDS KEY: upstream's SECONDS (a decimal), scaled and jittered, in whole milliseconds.
+# delay_ms SECONDS KEY: upstream's SECONDS (whole seconds), scaled and jittered, in milliseconds.
 delay_ms() {
-    awk -v s="$1" -v k="$FAKE_TIME_SCALE" -v j="$(jitter_permille "$2")" 'BEGIN { printf "%d", s * k * j }'
+    if [ "$fake_scale_micro" -eq 0 ]; then
+        printf 0
+        return 0
+    fi
+    printf '%s' $(($1 * fake_scale_micro * $(jitter_permille "$2") / 1000000))
 }
 # fake_sleep SECONDS KEY: the tool itself takes upstream's SECONDS (a CLI's own wait), scaled.
 fake_sleep() {
@@ -105,8 +122,12 @@ later() {
 # settle: runs every effect that is due, oldest first, one fake process at a time; effects that a
 # due effect schedules for now run in the same pass.
 settle() {
-    local file base due ran=1
-    [ -d "$FAKE_STATE/effects" ] || return 0
+    local file base due ran=1 pending=""
+    for file in "$FAKE_STATE"/effects/[0-9]*; do
+        [ -f "$file" ] && pending=1
+        break
+    done
+    [ -n "$pending" ] || return 0
     exec 8>>"$FAKE_STATE/effects.lock"
     flock 8
     while [ "$ran" = 1 ]; do
@@ -116,8 +137,10 @@ settle() {
             [ -f "$file" ] || continue
             base="${file##*/}"
             [ "$((10#${base%%.*}))" -le "$due" ] || break
-            eval "$(<"$file")"
-            rm -f "$file"
+            rm -f "$file.running"
+            mv "$file" "$file.running" 2>/dev/null || continue
+            eval "$(<"$file.running")" || true
+            rm -f "$file.running"
             ran=1
         done
     done
@@ -303,7 +326,7 @@ grpc_registers() {
 klusterlet_alive() {
     local node="${1#"$FAKE_STATE"/clusters/}"
     node="${node%%/*}"
-    [ -f "$1/id" ] && cluster_ready "$node" && { [ -z "${2:-}" ] || [ "$(<"$1/id")" = "$2" ]; }
+    [ -f "$1/id" ] && [ ! -f "$1/deleting" ] && cluster_ready "$node" && { [ -z "${2:-}" ] || [ "$(<"$1/id")" = "$2" ]; }
 }
 
 # klusterlet_certified MANAGED_CLUSTER_DIR: the klusterlet that registered it still runs and holds the
@@ -390,15 +413,25 @@ record_mirrors() {
 # lease_period_ms: leaseDurationSeconds, 60 by default (api v1.3.0 cluster/v1/types.go:66-70), scaled.
 lease_period_ms() { awk -v k="$FAKE_TIME_SCALE" 'BEGIN { printf "%d", 60 * k * 1000 }'; }
 
+# heartbeat_stopped_ms NAME: when the klusterlets of NAME stopped heartbeating (their agents cut off
+# from the hub), from a planted fail/available-<name>: the ms it holds, or 0 (never heartbeated) when
+# it holds none; nothing when there is no such fault.
+heartbeat_stopped_ms() {
+    local fault="$FAKE_STATE/fail/available-$1" at
+    [ -e "$fault" ] || return 0
+    at="$(<"$fault")"
+    case "$at" in '' | *[!0-9]*) printf 0 ;; *) printf '%s' "$at" ;; esac
+}
+
 # lease_renewed_ms HUB_DIR NAME: when managed-cluster-lease in namespace NAME was last renewed, or
 # nothing. The hub makes it, renewed at that moment, when it first accepts the cluster
 # (hub/lease/controller.go:90-111); each certified klusterlet renews it at once when its hub
 # controllers start, then every leaseDurationSeconds (spoke/lease/lease_controller.go:100-139), until
-# it stops. A planted fail/available-<name> stands for a klusterlet that never heartbeats.
+# it stops, or stops heartbeating (heartbeat_stopped_ms).
 lease_renewed_ms() {
-    local klusterlets="$1/hub/klusterlets/$2" last=0 file rel certified id end period renewed
+    local klusterlets="$1/hub/klusterlets/$2" last=0 file rel certified id end period renewed stopped
     [ ! -f "$1/hub/managedclusters/$2/hub-lease" ] || last="$(<"$1/hub/managedclusters/$2/hub-lease")"
-    [ ! -e "$FAKE_STATE/fail/available-$2" ] || { [ "$last" -gt 0 ] && printf '%s' "$last"; return 0; }
+    stopped="$(heartbeat_stopped_ms "$2")"
     period="$(lease_period_ms)"
     for file in "$klusterlets"/*; do
         [ -f "$file" ] || continue
@@ -412,6 +445,7 @@ lease_renewed_ms() {
         else
             continue
         fi
+        if [ -n "$stopped" ] && [ "$stopped" -lt "$end" ]; then end="$stopped"; fi
         [ "$end" -ge "$certified" ] || continue
         if [ "$period" -gt 0 ]; then renewed=$((certified + (end - certified) / period * period)); else renewed="$end"; fi
         [ "$renewed" -le "$last" ] || last="$renewed"
@@ -420,10 +454,10 @@ lease_renewed_ms() {
     return 0
 }
 
-# ever_certified HUB_DIR NAME: some klusterlet of NAME has held a certificate (so its status controller
-# set Joined and Available, which nothing on the hub resets: joining_reconcile.go:15-36).
+# ever_certified HUB_DIR NAME: some klusterlet of NAME has held a certificate and heartbeated (so its
+# status controller set Joined and Available; nothing on the hub resets Joined: joining_reconcile.go:15-36).
 ever_certified() {
-    [ ! -e "$FAKE_STATE/fail/available-$2" ] && grep -qs ' ' "$1/hub/klusterlets/$2"/* 2>/dev/null
+    [ "$(heartbeat_stopped_ms "$2")" != 0 ] && grep -qs ' ' "$1/hub/klusterlets/$2"/* 2>/dev/null
 }
 
 # managed_cluster_available HUB_DIR NAME: ManagedClusterConditionAvailable, True, False or Unknown.
@@ -435,7 +469,7 @@ ever_certified() {
 managed_cluster_available() {
     local mc="$1/hub/managedclusters/$2" spoke gone renewed grace
     ever_certified "$1" "$2" || { printf Unknown; return 0; }
-    if klusterlet_certified "$mc"; then
+    if klusterlet_certified "$mc" && [ -z "$(heartbeat_stopped_ms "$2")" ]; then
         spoke="$(<"$mc/spoke")"
         if cluster_ready "$spoke"; then printf True && return 0; fi
         gone="$(cat "$FAKE_STATE/gone-clusters/$spoke" 2>/dev/null || echo 0)"

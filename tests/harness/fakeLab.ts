@@ -122,6 +122,38 @@ export class FakeLab {
         fs.writeFileSync(path.join(this.state, "fail", name), output);
     }
 
+    /**
+     * From now on, `cluster`'s klusterlet does not heartbeat (cut off from the hub): the hub keeps it
+     * Available until its lease is 5 × leaseDurationSeconds old (tests/fakes/fakelib.sh). `fault`
+     * ("available-<name>") with no time is one that never heartbeated.
+     */
+    stopHeartbeat(cluster: string): void {
+        this.fault(`available-${cluster}`, String(this.nowMs()));
+    }
+
+    /**
+     * Whether `condition` holds within `seconds`, letting the fakes' controllers act meanwhile (what
+     * they do later happens at the first fake call from then on: tests/fakes/fake-controllers).
+     */
+    eventually(condition: () => boolean, seconds: number): boolean {
+        const deadline = Date.now() + seconds * 1000;
+        for (;;) {
+            spawnSync(path.join(fakesDir, "fake-controllers"), ["settle"], { env: this.env(), encoding: "utf8" });
+            if (condition()) {
+                return true;
+            }
+            if (Date.now() > deadline) {
+                return false;
+            }
+            Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50);
+        }
+    }
+
+    /** The hub's grace for a lease that is no longer renewed, in seconds at this lab's time scale. */
+    leaseGraceSeconds(): number {
+        return 5 * 60 * this.timeScale;
+    }
+
     clearFault(name: string): void {
         fs.rmSync(path.join(this.state, "fail", name), { force: true });
     }
@@ -147,7 +179,10 @@ export class FakeLab {
     cluster(name: string, runtime?: "kind" | "k3d"): string {
         const root = path.join(this.state, "clusters");
         const matches = (fs.existsSync(root) ? fs.readdirSync(root) : []).filter((node) => {
-            const read = (file: string) => fs.readFileSync(path.join(root, node, file), "utf8").trim();
+            const read = (file: string) => {
+                const full = path.join(root, node, file);
+                return fs.existsSync(full) ? fs.readFileSync(full, "utf8").trim() : undefined; // one being made
+            };
             return read("name") === name && (!runtime || read("runtime") === runtime);
         });
         if (matches.length > 1) {

@@ -20,12 +20,21 @@
  *   the real one runs each request on its own goroutine: the engine's parallelism is not hidden.
  * - Secret inputs are unwrapped to run; an output whose input held a secret stays secret (the engine
  *   keeps `additionalSecretOutputs` such as a step's stdout secret itself).
+ * - Cancel (the engine sends it at the first Ctrl-C): pulumi-go-provider v1.3.0's cancel middleware
+ *   (middleware/cancel/cancel.go:40-95) cancels the context of every operation under way and of every
+ *   later one (evict/pool.go:87-94). exec.CommandContext then kills the interpreter alone, with
+ *   SIGKILL: what it started lives on, and since its stdout and stderr are pipes and WaitDelay is 0,
+ *   the operation ends only when those children close them, with `signal: killed: running "<cmd>":`
+ *   and the output (local/commandOutputs.go:44-59, 112-113); a later operation fails at once with
+ *   `context canceled`. Nothing of a cancelled create is kept. The provider handles no signal itself:
+ *   the engine's SIGINT to the plugin's process group when it closes it reaches the children too.
  *
  * Left out: `command:remote:*`, `command:local:run`, assetPaths/archivePaths, the Windows
  * interpreter, and a failed create leaving partial state (a failed create is not in state; the next
- * `up` runs it again, as the lab's steps expect either way).
+ * `up` runs it again, as the lab's steps expect either way). Secretness is per top-level input here;
+ * the real provider tracks it per property path.
  */
-import { spawn } from "child_process";
+import { ChildProcess, spawn } from "child_process";
 import { randomBytes } from "crypto";
 import * as provider from "@pulumi/pulumi/provider";
 import { EngineLog, engineAddress, keepSecret, nameOf, reveal, secretKeys } from "./wire";
@@ -63,12 +72,31 @@ interface Previous {
     stderr?: string;
 }
 
+/** How Go names the signals a step can end by (syscall/zerrors_linux_amd64.go signals table). */
+const goSignalNames: Partial<Record<NodeJS.Signals, string>> = {
+    SIGKILL: "killed",
+    SIGINT: "interrupt",
+    SIGTERM: "terminated",
+    SIGHUP: "hangup",
+};
+
 const same = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
 
 export class CommandProvider implements provider.Provider {
     readonly version = "1.2.1";
+    /** Set by Cancel: every operation's context is done from then on. */
+    private cancelled = false;
+    /** The interpreters under way, which Cancel kills. */
+    private readonly running = new Set<ChildProcess>();
 
     constructor(private readonly log: EngineLog) {}
+
+    async cancel(): Promise<void> {
+        this.cancelled = true;
+        for (const child of this.running) {
+            child.kill("SIGKILL"); // the interpreter only, never its process group
+        }
+    }
 
     async diff(_id: string, _urn: string, olds: any, news: any): Promise<provider.DiffResult> {
         const changed = inputKeys.filter((key) => !same(reveal(olds[key]), reveal(news[key])));
@@ -123,8 +151,14 @@ export class CommandProvider implements provider.Provider {
         const logging = inputs.logging ?? "stdoutAndStderr";
         const logStdout = logging === "stdout" || logging === "stdoutAndStderr";
         const logStderr = logging === "stderr" || logging === "stdoutAndStderr";
+        if (this.cancelled) {
+            // exec.CommandContext with a context already done: Start fails at once
+            return Promise.reject(new Error(`context canceled: running ${JSON.stringify(script)}:\n`));
+        }
         return new Promise((resolve, reject) => {
             const child = spawn(program, [...args, script], { cwd: inputs.dir ?? process.cwd(), env });
+            this.running.add(child);
+            child.on("exit", () => this.running.delete(child));
             let stdout = "";
             let stderr = "";
             let both = "";
@@ -161,8 +195,9 @@ export class CommandProvider implements provider.Provider {
                 if (code === 0) {
                     resolve({ stdout: stdout.replace(/\n$/, ""), stderr: stderr.replace(/\n$/, "") });
                 } else {
-                    // Go's exec.ExitError reads "exit status N" (or "signal: NAME").
-                    const exit = signal ? `signal: ${signal}` : `exit status ${code}`;
+                    // Go's exec.ExitError reads "exit status N", or "signal: killed" and the like (the
+                    // signal's description, Go's syscall.Signal.String).
+                    const exit = signal ? `signal: ${goSignalNames[signal] ?? signal}` : `exit status ${code}`;
                     reject(new Error(`${exit}: running ${JSON.stringify(script)}:\n${both}`));
                 }
             });

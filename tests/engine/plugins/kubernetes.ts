@@ -5,28 +5,39 @@
  * objects, and the fake clusters have none. Chosen per test (EngineLab's `kubernetes` option); docs/tests.md's
  * "Which kubernetes provider" names the tests that rest on it.
  *
- * Emulates, for the six types the lab declares (@pulumi/kubernetes 4.x), what the fake clusters'
- * controllers react to:
+ * Emulates, for the six types the lab declares (@pulumi/kubernetes 4.x, the provider read at
+ * pulumi-kubernetes v4.25.0, the January 2026 commit the engine tier builds), what the fake clusters'
+ * controllers react to, in the fakes' time (tests/fakes/fake-controllers):
  * - each provider instance talks to the cluster its `kubeconfig` names: Configure reads it, and the
  *   server's port finds the fake cluster (tests/fakes/fakelib.sh new_cluster claims `port-<port>`);
  *   a cluster that is gone fails each operation as an unreachable API server would;
  * - `core/v1:Secret`: stored in the fake cluster as the API server returns it (`data`, base64, with
  *   `stringData` merged in), where the fake kubectl and Argo CD operator read it; its data stays
  *   secret in the outputs, as the real provider makes it;
- * - `helm.sh/v3:Release`: the installed chart is `hub/addon-installed` (its version), which the fake
- *   add-on reacts to; status `deployed`;
+ * - `helm.sh/v3:Release`: helm install with wait and `atomic` (helm_release.go:519-537): recorded
+ *   pending-install, the chart's objects made (`hub/addon-installed`, which the fake add-on reacts
+ *   to), deployed once they are ready; a name still in use is refused; a Cancel uninstalls; update
+ *   refuses while the record is pending; delete is helm uninstall with wait, the add-ons going after
+ *   their pre-delete Jobs;
  * - `argoproj.io/v1alpha1:ApplicationSet`: `hub/applicationset`, which the fake add-on reacts to;
  * - `work.open-cluster-management.io/v1:ManifestWork`: `hub/manifestworks/<cluster>/<name>`, holding the
- *   namespace/name of the Pod it carries, which the fake work agent applies;
- * - `core/v1:Namespace` and `argoproj.io/v1alpha1:AppProject`: accepted, nothing recorded;
+ *   namespace/name of its Pod, which the fake work agent applies and puts its finalizer on; its delete
+ *   waits until the agent has finalized it (the provider's await, timeout 10 minutes, scaled);
+ * - `core/v1:Namespace`: nothing recorded; its delete waits while the namespace terminates;
+ *   `argoproj.io/v1alpha1:AppProject`: accepted, nothing recorded;
  * - a change of `metadata.name` or `metadata.namespace` (a Release's `name` or `namespace`) replaces,
  *   any other change updates in place, as the real provider's diff does for these types
- *   (pulumi-kubernetes provider/pkg/provider/provider.go, `forceNewProperties`).
+ *   (pulumi-kubernetes provider/pkg/provider/provider.go, `forceNewProperties`);
+ * - Cancel (the first Ctrl-C): the provider's one context is done (provider.go:101-112, 2365-2368),
+ *   so a wait under way ends with "context canceled", and so does every later operation.
  *
- * Left out: server-side apply and field managers, `upsertExistingObjects`, await logic, chart
- * fetching and rendering, read/refresh and import, every other type. A preview runs no operation here,
- * as with the real provider; unlike it, a preview of a Release fetches no chart index.
+ * Left out: server-side apply and field managers, `upsertExistingObjects`, await logic beyond the
+ * deletes above, chart fetching and rendering, a non-atomic install cut short (the real provider
+ * keeps it in state with an init error), Secret replacement on a data change, read/refresh and import,
+ * every other type. A preview runs no operation here, as with the real provider; unlike it, a preview
+ * of a Release fetches no chart index.
  */
+import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import * as grpc from "@grpc/grpc-js";
@@ -117,6 +128,42 @@ function recordOf(dir: string, type: string, plain: any): { file: string; folder
     }
 }
 
+/**
+ * The fake clusters' clock and controllers (tests/fakes/fake-controllers): the stand-in keeps the
+ * fakes' time as the fake CLIs do, and lets their controllers catch up while it waits.
+ */
+const fakes = {
+    run(args: string[]): string {
+        const done = spawnSync(path.resolve(__dirname, "..", "..", "fakes", "fake-controllers"), args, {
+            encoding: "utf8",
+            env: process.env,
+        });
+        if (done.status !== 0) {
+            throw new Error(`fake-controllers ${args.join(" ")}: ${done.stderr}`);
+        }
+        return done.stdout.trim();
+    },
+    /** The fakes' clock in milliseconds: the machine's, moved by the tests' clock-offset. */
+    nowMs(): number {
+        const offset = path.join(process.env.FAKE_STATE ?? "", "clock-offset");
+        return Date.now() + (fs.existsSync(offset) ? Number(fs.readFileSync(offset, "utf8")) : 0) * 1000;
+    },
+    /** Upstream's `seconds`, scaled and jittered as the fakes do (FAKE_TIME_SCALE, FAKE_TIME_SEED). */
+    delayMs(seconds: number, key: string): number {
+        return Number(fakes.run(["delay", String(seconds), key]));
+    },
+    settle(): void {
+        fakes.run(["settle"]);
+    },
+    /** A controllers.sh effect, `inMs` from now. */
+    later(inMs: number, ...effect: string[]): void {
+        fakes.run(["later", String(inMs), ...effect]);
+    },
+};
+
+/** The provider's own wait for a delete (10 minutes: pulumi-kubernetes v4.25.0 await.go:855), scaled. */
+const deleteTimeoutSeconds = 600;
+
 function write(type: string, plain: any): void {
     const record = recordOf(clusterDir(), type, plain);
     if (!record) {
@@ -140,14 +187,20 @@ function write(type: string, plain: any): void {
             return;
         }
         case "helm.sh/v3:Release":
+            // the chart's objects are created at once; the fakes' add-on controllers act from then on
             fs.writeFileSync(record.file, String(plain.version ?? ""));
+            fs.writeFileSync(`${record.file}.at`, String(fakes.nowMs()));
             return;
         case "argoproj.io/v1alpha1:ApplicationSet":
             fs.writeFileSync(record.file, String(plain.metadata?.name ?? ""));
+            fs.writeFileSync(`${record.file}.at`, String(fakes.nowMs()));
             return;
         case "work.open-cluster-management.io/v1:ManifestWork": {
             const pod = plain.spec?.workload?.manifests?.[0]?.metadata ?? {};
             fs.writeFileSync(record.file, `${pod.namespace}/${pod.name}`);
+            if (!fs.existsSync(`${record.file}.created`)) {
+                fs.writeFileSync(`${record.file}.created`, String(fakes.nowMs()));
+            }
             return;
         }
     }
@@ -161,10 +214,68 @@ function outputsOf(type: string, plain: any, inputs: any): Record<string, unknow
 
 const same = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
 
+/** The error a request cut short by the engine's Cancel returns (Go's context.Canceled). */
+class Cancelled extends Error {
+    constructor() {
+        super("context canceled");
+    }
+}
+
+/**
+ * Helm's record of a release in the fake hub (helm keeps it in a secret, sh.helm.release.v1.<name>.v<n>):
+ * its status, `pending-install`, `pending-upgrade` or `deployed`.
+ */
+function helmRecord(dir: string, plain: any): string {
+    return path.join(dir, "hub", "helm", `${plain.namespace}.${plain.name}`);
+}
+
 export class KubernetesProvider implements provider.Provider {
     readonly version = JSON.parse(
         fs.readFileSync(require.resolve("@pulumi/kubernetes/package.json"), "utf8"),
     ).version.replace(/^v/, "");
+
+    /** Set by the engine's Cancel: the provider's one context is done (provider.go:101-112, 2365-2368). */
+    private cancelled = false;
+    private readonly onCancel = new Set<() => void>();
+
+    async cancel(): Promise<void> {
+        this.cancelled = true;
+        this.onCancel.forEach((wake) => wake());
+    }
+
+    /** Waits `ms` of the fakes' time, as an operation of this provider: a Cancel ends it. */
+    private pause(ms: number): Promise<void> {
+        if (this.cancelled) {
+            return Promise.reject(new Cancelled());
+        }
+        return new Promise((resolve, reject) => {
+            const wake = () => {
+                clearTimeout(timer);
+                this.onCancel.delete(wake);
+                reject(new Cancelled());
+            };
+            const timer = setTimeout(() => {
+                this.onCancel.delete(wake);
+                resolve();
+            }, ms);
+            this.onCancel.add(wake);
+        });
+    }
+
+    /** Polls, letting the fakes' controllers act, until `done` or `timeoutMs` passes (then false). */
+    private async until(done: () => boolean, timeoutMs: number): Promise<boolean> {
+        const deadline = Date.now() + timeoutMs;
+        for (;;) {
+            fakes.settle();
+            if (done()) {
+                return true;
+            }
+            if (Date.now() > deadline) {
+                return false;
+            }
+            await new Promise((resolve) => setTimeout(resolve, 50));
+        }
+    }
 
     async check(_urn: string, _olds: any, news: any): Promise<provider.CheckResult> {
         return { inputs: news };
@@ -185,7 +296,14 @@ export class KubernetesProvider implements provider.Provider {
     async create(urn: string, inputs: any): Promise<provider.CreateResult> {
         const type = typeName(urn);
         const plain = reveal(inputs);
-        write(type, plain);
+        if (this.cancelled) {
+            throw new Cancelled();
+        }
+        if (type === "helm.sh/v3:Release") {
+            await this.install(plain);
+        } else {
+            write(type, plain);
+        }
         const meta = metadataOf(type, plain);
         return {
             id: meta.namespace ? `${meta.namespace}/${meta.name}` : String(meta.name),
@@ -196,14 +314,133 @@ export class KubernetesProvider implements provider.Provider {
     async update(_id: string, urn: string, _olds: any, news: any): Promise<provider.UpdateResult> {
         const type = typeName(urn);
         const plain = reveal(news);
+        if (this.cancelled) {
+            throw new Cancelled();
+        }
+        if (type === "helm.sh/v3:Release") {
+            const record = helmRecord(clusterDir(), plain);
+            const status = fs.existsSync(record) ? fs.readFileSync(record, "utf8").trim() : "";
+            // helm v3.18.6 pkg/action/upgrade.go:218-221, action.go:62-63
+            if (status.startsWith("pending-")) {
+                throw new Error("another operation (install/upgrade/rollback) is in progress");
+            }
+        }
         write(type, plain);
         return { outs: outputsOf(type, plain, news) };
     }
 
+    /**
+     * helm install with wait (pulumi-kubernetes v4.25.0 helm_release.go:519-537): the release is
+     * recorded pending-install, the chart's objects are created, and it is deployed once they are
+     * ready (120 s, figures/latencies.ts's assumption). A name still in use refuses (helm install.go:
+     * 530-552); a Cancel ends the wait, and with `atomic` helm uninstalls what it made
+     * (install.go:408-433). A stand-in killed meanwhile leaves the record pending-install, as helm does.
+     */
+    private async install(plain: any): Promise<void> {
+        const dir = clusterDir();
+        const record = helmRecord(dir, plain);
+        if (fs.existsSync(record)) {
+            throw new Error("cannot re-use a name that is still in use");
+        }
+        if (!plain.atomic) {
+            throw new Error(
+                "the kubernetes stand-in emulates atomic Helm installs only (a cut-short install keeps state)",
+            );
+        }
+        fs.mkdirSync(path.dirname(record), { recursive: true });
+        fs.writeFileSync(record, "pending-install");
+        write("helm.sh/v3:Release", plain);
+        try {
+            await this.pause(fakes.delayMs(120, `helm-install/${plain.name}`));
+        } catch (error) {
+            this.uninstall(dir);
+            fs.rmSync(record, { force: true });
+            throw new Error(
+                `release ${plain.name} failed, and has been uninstalled due to atomic being set: ${(error as Error).message}`,
+            );
+        }
+        fs.writeFileSync(record, "deployed");
+    }
+
+    /**
+     * helm uninstall: the chart's objects go. Its ClusterManagementAddOn takes each ManagedClusterAddOn
+     * with it, each after its pre-delete Job ran on the spoke (addon-framework
+     * default_hook_sync.go:44-74; 10 s, an assumption, controllers.sh addon_removed).
+     */
+    private uninstall(dir: string): void {
+        const hub = path.basename(dir);
+        for (const file of ["addon-installed", "addon-installed.at"]) {
+            fs.rmSync(path.join(dir, "hub", file), { force: true });
+        }
+        fs.rmSync(path.join(dir, "objects", "gitopscluster"), { recursive: true, force: true });
+        const addons = path.join(dir, "hub", "addons");
+        for (const cluster of fs.existsSync(addons) ? fs.readdirSync(addons) : []) {
+            fakes.later(fakes.delayMs(10, `addon-pre-delete/${cluster}`), "addon_removed", hub, cluster);
+        }
+    }
+
     async delete(_id: string, urn: string, props: any): Promise<void> {
-        const record = recordOf(clusterDir(), typeName(urn), reveal(props));
+        const type = typeName(urn);
+        const plain = reveal(props);
+        const dir = clusterDir();
+        const timeout = fakes.delayMs(deleteTimeoutSeconds, `delete-timeout/${urn}`) * 2;
+        switch (type) {
+            case "helm.sh/v3:Release": {
+                // helm uninstall --wait (helm_release.go:1119-1125): until the release's objects are gone (10 s, an assumption)
+                const record = helmRecord(dir, plain);
+                if (!fs.existsSync(record)) {
+                    throw new Error(`uninstall: Release not loaded: ${plain.name}: release: not found`);
+                }
+                this.uninstall(dir);
+                await new Promise((resolve) => setTimeout(resolve, fakes.delayMs(10, `helm-uninstall/${plain.name}`)));
+                fs.rmSync(record, { force: true });
+                return;
+            }
+            case "core/v1:Namespace":
+                // the namespace controller empties it before it goes (5 s, an assumption); the provider waits
+                await new Promise((resolve) =>
+                    setTimeout(resolve, fakes.delayMs(5, `namespace/${plain.metadata?.name}`)),
+                );
+                return;
+            case "work.open-cluster-management.io/v1:ManifestWork": {
+                // A work the agent applied carries its finalizer: the delete waits until the agent has
+                // removed what it applied (controllers.sh work_finalized), as the provider's await does
+                // (foreground delete, then until gone: await.go:812-897).
+                const file = recordOf(dir, type, plain)!.file;
+                const meta = metadataOf(type, plain);
+                if (!fs.existsSync(`${file}.finalizer`)) {
+                    for (const suffix of ["", ".created", ".deleting"]) {
+                        fs.rmSync(`${file}${suffix}`, { force: true });
+                    }
+                    fs.rmSync(path.join(dir, "objects", "manifestwork", meta.namespace!, meta.name!), {
+                        recursive: true,
+                        force: true,
+                    });
+                    return;
+                }
+                if (!fs.existsSync(`${file}.deleting`)) {
+                    fs.writeFileSync(`${file}.deleting`, String(fakes.nowMs()));
+                }
+                fakes.later(
+                    fakes.delayMs(2, `finalize/${meta.namespace}/${meta.name}`),
+                    "work_finalized",
+                    path.basename(dir),
+                    meta.namespace!,
+                    meta.name!,
+                );
+                if (!(await this.until(() => !fs.existsSync(file), timeout))) {
+                    throw new Error(
+                        `timed out waiting for the delete of ManifestWork ${meta.namespace}/${meta.name} to complete: ` +
+                            "finalizer cluster.open-cluster-management.io/manifest-work-cleanup remains (its work agent does not remove it)",
+                    );
+                }
+                return;
+            }
+        }
+        const record = recordOf(dir, type, plain);
         if (record) {
             fs.rmSync(record.file, { recursive: true, force: true });
+            fs.rmSync(`${record.file}.at`, { force: true });
         }
     }
 }
