@@ -15,10 +15,29 @@ import { labNetworkName } from "../runtimes/names";
 import { cacheStatusLines, DockerRun, existingCacheVolumes, keptCacheMessage, purgeCache } from "./imageCache";
 import { ownedClusterNames, ownsDockerObject, ownsNetwork, PreflightFacts, preflightProblems } from "./preflight";
 import { labMirrors } from "../runtimes/mirrors";
-import { readStepTimings, renderRunSummary, StateResource, stepDependencies, writeRunRecord } from "./runRecord";
+import {
+    nameOf,
+    readStepTimings,
+    renderRunSummary,
+    StateResource,
+    stepDependencies,
+    writeRunRecord,
+} from "./runRecord";
 import { clustersLine, ExpectedLab, renderTable, StatusRow, statusProblems, statusRows } from "./status";
 import { OutputMap, Stack } from "@pulumi/pulumi/automation";
-import { EngineRecord, engineRecorder, pinnedPulumiCli, runOperation, selectLabStack, urnsOf } from "./labStack";
+import {
+    EngineRecord,
+    engineRecorder,
+    PendingOperation,
+    pendingOperations,
+    pinnedPulumiCli,
+    runOperation,
+    selectLabStack,
+    staleLocks,
+    urnsOf,
+    withoutPendingOperations,
+} from "./labStack";
+import { watchInterrupts } from "./interrupt";
 
 const root = path.resolve(__dirname, "..");
 export const stacks = ["kind", "k3d", "existing"];
@@ -325,20 +344,33 @@ export async function main(args: string[]): Promise<void> {
     } catch (error) {
         fail(`--replace: ${(error as Error).message}; nothing was changed`);
     }
+    const cutShort =
+        operation === "preview"
+            ? []
+            : await resumeAfterInterruption(stack, stackName, lab, cli, env, await stateBefore());
     const started = Date.now();
     const { onEvent, record: engine } = engineRecorder();
+    const interrupts = watchInterrupts({ say: (line) => console.log(`ocm-lab: ${line}`), underWay: engine.underWay });
     let failure: Error | undefined;
     try {
         await runOperation(stack, operation, {
             parallel: parallelFor(1 + lab.spokeNames.length + (lab.hubSelfManaged ? 1 : 0)),
-            onOutput: (text) => process.stdout.write(text),
-            onEvent,
+            onOutput: (text) => {
+                interrupts.seen(text);
+                process.stdout.write(text);
+            },
+            onEvent: (event) => {
+                interrupts.seen(event.stdoutEvent?.message ?? "");
+                onEvent(event);
+            },
             replace,
             diff: options.includes("--diff"),
+            signal: interrupts.signal,
         });
     } catch (error) {
         failure = error as Error;
     }
+    interrupts.dispose();
     if (command !== "preview") {
         // Measured by the steps themselves (scripts/lib.sh): the record and a summary, even after a failure.
         const record = {
@@ -358,11 +390,18 @@ export async function main(args: string[]): Promise<void> {
         }
         console.log(`ocm-lab: ${renderRunSummary(record, stepDependencies(resources), file)}`);
     }
+    if (interrupts.presses() > 0) {
+        console.error(
+            `ocm-lab: ${interruptedSummary(operation, stackName, interrupts.underWayAtFirst(), interrupts.presses())}`,
+        );
+        process.exit(130);
+    }
     if (failure) {
         fail(failureSummary(operation, stackName, engine, failure));
     }
     // The image cache belongs to the labs that make their clusters; existing has none to keep or purge.
     if (command === "destroy" && lab.runtime !== "existing") {
+        leftByCutShortCreates(cutShort, lab, env).forEach((line) => console.log(`ocm-lab: ${line}`));
         const ctx = installContext(env);
         afterDestroy(stackName, options.includes("--purge-cache"), (dockerArgs) => ctx.run("docker", dockerArgs));
     }
@@ -394,6 +433,159 @@ export function failureSummary(
         `${operation} failed at ${steps.length} step(s); the others went as far as they could:\n${lines.join("\n")}\n` +
         `next: fix the cause, then npm run ${operation} -- ${stack} (it resumes where this run stopped)`
     );
+}
+
+/** The lines an operation stopped with Ctrl-C ends with: what it cut short, and what to run next. */
+export function interruptedSummary(
+    operation: "up" | "preview" | "destroy",
+    stack: string,
+    underWay: string[],
+    presses: number,
+): string {
+    const how =
+        presses > 1
+            ? "stopped at once (Ctrl-C twice): the steps under way were killed where they stood"
+            : "cancelled (Ctrl-C): the steps under way ended once what they had started ended";
+    const steps = underWay.length > 0 ? `; under way then: ${underWay.join(", ")}` : "";
+    return (
+        `${operation} interrupted and ${how}${steps}\n` +
+        `next: npm run ${operation} -- ${stack}   (it resumes: the steps cut short run again, each safe to re-run)`
+    );
+}
+
+/**
+ * Before an up or destroy, what a run stopped at once (Ctrl-C twice, or killed) left behind: a lock
+ * no live process holds, and pending operations in the state, which the engine would otherwise keep
+ * warning about and never clear (a pending create: pulumi v3.274.1 pkg/backend/snapshot.go:845-851).
+ * The steps they name are safe to run again, so they are cleared and the steps run again. A Helm
+ * release whose install was cut short is left pending-install, a name helm then refuses to install
+ * under (helm v3.18.6 pkg/action/install.go:530-552): that record is removed, so the install starts
+ * over and adopts what the first one made. Each thing done is said.
+ */
+async function resumeAfterInterruption(
+    stack: Stack,
+    stackName: string,
+    lab: LabConfig,
+    cli: string,
+    env: NodeJS.ProcessEnv,
+    exported: string,
+): Promise<PendingOperation[]> {
+    for (const lock of staleLocks(env.PULUMI_BACKEND_URL ?? "", stackName, os.hostname())) {
+        fs.rmSync(lock, { force: true });
+        console.log(
+            `ocm-lab: removed the lock of a run that no longer runs (${path.basename(lock)}): it was stopped outright`,
+        );
+    }
+    const pending = pendingOperations(exported);
+    if (pending.length === 0) {
+        return pending;
+    }
+    const names = pending.map((op) => `${nameOf(op.urn)} (${op.type})`).join(", ");
+    console.log(
+        `ocm-lab: the last run was stopped while the engine was ${names}; clearing those from the state so they run again`,
+    );
+    // the URN's type, after its parents' (…::ocm-lab:index:ArgoAgentAddon$kubernetes:helm.sh/v3:Release::name)
+    const typeOf = (urn: string) => (urn.split("::")[2] ?? "").split("$").pop();
+    for (const op of pending.filter((p) => typeOf(p.urn) === "kubernetes:helm.sh/v3:Release")) {
+        releasePendingHelmRecord(op, stackName, lab, cli, env);
+    }
+    try {
+        await stack.importStack(withoutPendingOperations(exported));
+    } catch (error) {
+        fail(
+            `could not clear the pending operations from the state: ${(error as Error).message}\n` +
+                `next: npm run pulumi -- refresh --clear-pending-creates -s ${stackName}, then npm run up -- ${stackName}`,
+        );
+    }
+    return pending;
+}
+
+/**
+ * After a destroy: the clusters a create cut short may have made outside the lab's state (its create
+ * was pending when the run stopped), which destroy therefore could not delete, if they are there.
+ */
+function leftByCutShortCreates(cutShort: PendingOperation[], lab: LabConfig, env: NodeJS.ProcessEnv): string[] {
+    const names = cutShort
+        .filter((op) => op.type === "creating" && op.urn.endsWith("-cluster"))
+        .map((op) => nameOf(op.urn).replace(/-cluster$/, ""));
+    if (names.length === 0) {
+        return [];
+    }
+    const listed =
+        lab.runtime === "kind"
+            ? run("kind", ["get", "clusters"], env).stdout.split("\n")
+            : (run("k3d", ["cluster", "list", "-o", "json"], env)
+                  .stdout.match(/"name":"[^"]+"/g)
+                  ?.map((m) => m.slice(8, -1)) ?? []);
+    return names
+        .filter((name) => listed.map((l) => l.trim()).includes(name))
+        .map(
+            (name) =>
+                `${lab.runtime} cluster ${name} is still on this machine: a create of it was cut short when a run ` +
+                `stopped, so the lab's state never held it; next: ${lab.runtime === "kind" ? `kind delete cluster --name ${name}` : `k3d cluster delete ${name}`}`,
+        );
+}
+
+/** Removes helm's pending record of a release whose install or upgrade was cut short, on the hub. */
+function releasePendingHelmRecord(
+    op: PendingOperation,
+    stackName: string,
+    lab: LabConfig,
+    cli: string,
+    env: NodeJS.ProcessEnv,
+): void {
+    const release = String(op.inputs.name ?? "");
+    const namespace = String(op.inputs.namespace ?? "default");
+    const next =
+        `kubectl --context <hub context> delete secret -n ${namespace} -l 'owner=helm,name=${release},status in (pending-install,pending-upgrade)', ` +
+        `then npm run up -- ${stackName}`;
+    // The hub's kubeconfig, from the lab's own state (the hub's kubeconfig or connect step).
+    const exported = run(cli, ["stack", "export", "--show-secrets", "--stack", stackName, "--non-interactive"], env);
+    const resources: { type: string; urn: string; outputs?: { stdout?: unknown } }[] =
+        exported.status === 0 ? (JSON.parse(exported.stdout).deployment?.resources ?? []) : [];
+    const hubStep = resources.find(
+        (r) =>
+            r.type === "command:local:Command" &&
+            [`${lab.hubName}-kubeconfig`, `${lab.hubName}-connect`].includes(nameOf(r.urn)),
+    );
+    // with --show-secrets a secret reads {<secret signature>, plaintext: <its value as JSON>}
+    const stdout = hubStep?.outputs?.stdout as string | { plaintext?: string } | undefined;
+    const kubeconfig = typeof stdout === "object" && stdout?.plaintext ? JSON.parse(stdout.plaintext) : stdout;
+    if (!release || typeof kubeconfig !== "string" || kubeconfig === "") {
+        fail(
+            `the Helm release ${release || "(unnamed)"} was cut short, and the hub's kubeconfig is not in the state\nnext: ${next}`,
+        );
+    }
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "ocm-lab-helm-"));
+    try {
+        const file = path.join(dir, "hub.kubeconfig");
+        fs.writeFileSync(file, kubeconfig, { mode: 0o600 });
+        const deleted = run(
+            "kubectl",
+            [
+                "--kubeconfig",
+                file,
+                "delete",
+                "secret",
+                "-n",
+                namespace,
+                "-l",
+                `owner=helm,name=${release},status in (pending-install,pending-upgrade)`,
+                "--ignore-not-found",
+            ],
+            env,
+        );
+        if (deleted.status !== 0) {
+            fail(
+                `could not remove the pending record of Helm release ${release} on the hub:\n${deleted.stderr}next: ${next}`,
+            );
+        }
+        console.log(
+            `ocm-lab: Helm release ${namespace}/${release} was cut short; its pending record is removed, so the install starts over`,
+        );
+    } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+    }
 }
 
 /** The image cache outlives destroy: say so, or remove it when asked. */

@@ -5,8 +5,10 @@
  * `pulumi up -s <stack>` would. The engine's events feed the progress the front door prints and the
  * run record.
  */
+import * as fs from "fs";
 import * as path from "path";
 import {
+    Deployment,
     DestroyResult,
     EngineEvent,
     LocalWorkspace,
@@ -59,12 +61,19 @@ export interface EngineRecord {
     maxConcurrent: number;
     /** The error diagnostics the engine printed, in order. */
     errors: string[];
+    /** The resource operations under way now, by resource name. */
+    underWay: () => string[];
 }
 
 /** Collects an EngineRecord from the events of one operation. */
 export function engineRecorder(): { onEvent: (event: EngineEvent) => void; record: EngineRecord } {
-    const record: EngineRecord = { failed: [], maxConcurrent: 0, errors: [] };
     const running = new Set<string>();
+    const record: EngineRecord = {
+        failed: [],
+        maxConcurrent: 0,
+        errors: [],
+        underWay: () => [...new Set([...running].map((key) => nameOf(key.slice(key.indexOf(":") + 1))))].sort(),
+    };
     const onEvent = (event: EngineEvent) => {
         const pre = event.resourcePreEvent?.metadata;
         // Operations on custom resources only: components and providers do no work of their own.
@@ -106,6 +115,8 @@ export interface OperationOptions {
     diff?: boolean;
     /** URNs to replace whatever their inputs (`--replace`), on up and preview. */
     replace?: string[];
+    /** Aborting it sends the CLI SIGINT: the engine cancels (cli/interrupt.ts). */
+    signal?: AbortSignal;
 }
 
 /**
@@ -146,6 +157,7 @@ export async function runOperation(
         onOutput: options.onOutput,
         onEvent: options.onEvent,
         color: "never" as const,
+        signal: options.signal,
     };
     switch (command) {
         case "up":
@@ -154,5 +166,83 @@ export async function runOperation(
             return stack.preview({ ...common, diff: options.diff, replace: options.replace });
         case "destroy":
             return stack.destroy({ ...common, continueOnError: true });
+    }
+}
+
+/** An operation the engine had begun when its last run was cut short (`pending_operations` in the state). */
+export interface PendingOperation {
+    /** creating, updating, deleting, reading or importing */
+    type: string;
+    urn: string;
+    /** The resource's inputs as the operation began. */
+    inputs: Record<string, unknown>;
+}
+
+interface ExportedOperation {
+    type: string;
+    resource?: { urn?: string; inputs?: Record<string, unknown> };
+}
+
+/** The pending operations of an exported state (`pulumi stack export`). */
+export function pendingOperations(exported: string): PendingOperation[] {
+    const pending: ExportedOperation[] = JSON.parse(exported || "{}").deployment?.pending_operations ?? [];
+    return pending.map((op) => ({ type: op.type, urn: op.resource?.urn ?? "", inputs: op.resource?.inputs ?? {} }));
+}
+
+/**
+ * The state without its pending operations, for `stack import`. The engine itself keeps a pending
+ * create in every later state and only warns (pulumi v3.274.1 pkg/backend/snapshot.go:845-851,
+ * pkg/engine/deployment_executor.go:102-126); the lab's steps are safe to run again, so once its
+ * resource is gone from the state the next `up` simply runs it again.
+ */
+export function withoutPendingOperations(exported: string): Deployment {
+    const state = JSON.parse(exported);
+    return { ...state, deployment: { ...state.deployment, pending_operations: [] } };
+}
+
+/**
+ * Lock files of a file backend that no live process holds: a CLI killed outright (SIGKILL) leaves its
+ * lock, and every later operation then refuses (pulumi v3.274.1 pkg/backend/diy/lock.go:85-109: each
+ * lock is <backend>/.pulumi/locks/<...>/<project>/<stack>/<id>.json naming pid and hostname). Only
+ * locks taken on this host by a process that is gone are returned.
+ */
+export function staleLocks(backendUrl: string, stackName: string, hostname: string): string[] {
+    if (!backendUrl.startsWith("file://")) {
+        return [];
+    }
+    const locks = path.join(backendUrl.slice("file://".length), ".pulumi", "locks");
+    const found: string[] = [];
+    const walk = (dir: string) => {
+        for (const entry of fs.existsSync(dir) ? fs.readdirSync(dir, { withFileTypes: true }) : []) {
+            const full = path.join(dir, entry.name);
+            if (entry.isDirectory()) {
+                walk(full);
+            } else if (entry.name.endsWith(".json") && path.basename(dir) === stackName) {
+                found.push(full);
+            }
+        }
+    };
+    walk(locks);
+    return found.filter((file) => {
+        try {
+            const lock = JSON.parse(fs.readFileSync(file, "utf8"));
+            return lock.hostname === hostname && typeof lock.pid === "number" && !alive(lock.pid);
+        } catch {
+            return false;
+        }
+    });
+}
+
+/** Whether a process runs: it exists and, where /proc tells, is not a zombie no one has reaped. */
+function alive(pid: number): boolean {
+    try {
+        process.kill(pid, 0);
+    } catch (error) {
+        return (error as NodeJS.ErrnoException).code === "EPERM";
+    }
+    try {
+        return !/^\d+ \(.*\) Z /.test(fs.readFileSync(`/proc/${pid}/stat`, "utf8"));
+    } catch {
+        return true; // no /proc here (macOS): it exists
     }
 }

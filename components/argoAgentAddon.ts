@@ -108,6 +108,11 @@ export class ArgoAgentAddon extends pulumi.ComponentResource {
                 // node's address, which agents reach over the clusters' shared network.
                 values: { principalServiceType: "NodePort" },
                 timeout: args.installTimeoutSeconds,
+                // An install that fails or is cancelled (Ctrl-C) uninstalls what it made, so the next
+                // `up` installs afresh; without it the release stays failed, or pending-install when
+                // the run was killed, and helm refuses the name (helm v3.18.6 pkg/action/install.go:
+                // 408-433, 530-552).
+                atomic: true,
             },
             {
                 ...onHub,
