@@ -50,69 +50,54 @@ describe.each(["kind", "k3d"] as const)("%s stack, day two, on the real engine",
         expect(lab.stateNames(stack).filter((n) => n.startsWith("spoke3-"))).toEqual([]);
     });
 
-    // step, fault planted, message, a step that depends on it (never runs), an independent one (runs).
-    // Creating a cluster and fetching its kubeconfig are each runtime's own scripts: both stacks. The
-    // steps after them run the same scripts and engine on either runtime: the kind stack only, which
-    // keeps the engine tier within CI's time.
-    const allFaults: [string, string, RegExp, string, string][] = [
-        ["create", `${stack}-create-spoke2`, /create failed for cluster spoke2/, "spoke2-join", "spoke1-available"],
-        [
-            "kubeconfig",
-            `${stack}-kubeconfig-spoke1`,
-            /kubeconfig failed for cluster spoke1/,
-            "spoke1-join",
-            "spoke2-available",
-        ],
-        ["init", "clusteradm-init-hub", /init failed for cluster hub/, "spoke1-join", "spoke2-kubeconfig"],
-        [
-            "token",
-            "clusteradm-token",
-            /join failed for cluster spoke[12]: clusteradm could not mint a join token/,
-            "spoke1-accept",
-            "spoke2-cluster",
-        ],
-        ["join", "clusteradm-join-spoke1", /join failed for cluster spoke1/, "spoke1-accept", "spoke2-available"],
-        [
-            "accept",
-            "clusteradm-accept-spoke2",
-            /accept failed for cluster spoke2/,
-            "spoke2-available",
-            "spoke1-available",
-        ],
+    // A fault at each of a spoke's steps, each planted on a spoke of its own in one lab: step, fault,
+    // message, and the step after it on that spoke, which never runs (none after the Available wait
+    // in this lab). Creating a cluster and fetching its
+    // kubeconfig are each runtime's own scripts: both stacks. The steps after them run the same scripts
+    // and engine on either runtime: the kind stack only, which keeps the engine tier within CI's time.
+    const allFaults: [string, string, RegExp, string?][] = [
+        ["create", `${stack}-create-spoke1`, /create failed for cluster spoke1/, "spoke1-kubeconfig"],
+        ["kubeconfig", `${stack}-kubeconfig-spoke2`, /kubeconfig failed for cluster spoke2/, "spoke2-join"],
+        ["join", "clusteradm-join-spoke3", /join failed for cluster spoke3/, "spoke3-accept"],
+        ["accept", "clusteradm-accept-spoke4", /accept failed for cluster spoke4/, "spoke4-available"],
         [
             "wait",
-            "available-spoke2",
-            /wait-available failed for cluster spoke2: spoke2 did not become Available within 30s/,
-            "argocd-release",
-            "spoke1-available",
+            "available-spoke5",
+            /wait-available failed for cluster spoke5: spoke5 did not become Available within \d+s/,
         ],
     ];
     const faults = allFaults.filter(([step]) => stack === "kind" || ["create", "kubeconfig"].includes(step));
-    it.each(faults)(
-        "a failure at %s names the step, the cluster and the next command; every independent step still runs; a re-run completes",
-        async (_, fault, message, dependent, independent) => {
-            lab = new EngineLab();
-            lab.configure(stack, base);
-            lab.fake.fault(fault);
-            const failed = await lab.frontDoorSteps("up", stack);
-            expectFailed(failed);
+    it(`a failure at ${faults.map(([step]) => step).join(", ")} names the step, the cluster and the next command; every independent step still runs; a re-run completes`, async () => {
+        lab = new EngineLab();
+        const faulty = faults.map((_, i) => `spoke${i + 1}`);
+        const healthy = `spoke${faults.length + 1}`;
+        lab.configure(stack, { ...base, spokes: [...faulty, healthy] });
+        faults.forEach(([, fault]) => lab.fake.fault(fault));
+        const failed = await lab.frontDoorSteps("up", stack);
+        expectFailed(failed);
+        expect(failed.output).toMatch(
+            new RegExp(
+                `ocm-lab: up failed at ${faults.length} step\\(s\\)[^\\n]*\\n(\\s+- [^\\n]+\\n\\s+next: \\S+[^\\n]*\\n)+next: `,
+            ),
+        );
+        for (const [, , message, dependent] of faults) {
             expect(failed.output).toMatch(message);
-            expect(failed.output).toMatch(
-                /ocm-lab: up failed at \d step\(s\)[^\n]*\n(\s+- [^\n]+\n\s+next: \S+[^\n]*\n)+next: /,
-            );
-            // The provider quotes the command it ran: a short path, never the script's text or a secret.
-            expect(failed.output).toMatch(/running "scripts\/[a-z0-9/-]+\.sh":/);
-            expect(failed.output).not.toMatch(/set -euo pipefail|require_env|eyJfake|client-key-data/);
-            expect(failed.ran).not.toContain(dependent);
-            expect(failed.ran).toContain(independent);
-            lab.fake.clearFault(fault);
-            const fixed = await lab.frontDoorSteps("up", stack);
-            expectSucceeded(fixed);
-            expect(fixed.ran).not.toContain(independent); // done the first time, kept in state
-            expectRegistered(["spoke1", "spoke2"]);
-            expect(lab.fake.leftoverTempFiles()).toEqual([]);
-        },
-    );
+            if (dependent) {
+                expect(failed.ran).not.toContain(dependent);
+            }
+        }
+        // the spoke without a fault went all the way
+        expect(failed.ran).toEqual(expect.arrayContaining(spokeSteps(healthy)));
+        // The provider quotes the command it ran: a short path, never the script's text or a secret.
+        expect(failed.output).toMatch(/running "scripts\/[a-z0-9/-]+\.sh":/);
+        expect(failed.output).not.toMatch(/set -euo pipefail|require_env|eyJfake|client-key-data/);
+        faults.forEach(([, fault]) => lab.fake.clearFault(fault));
+        const fixed = await lab.frontDoorSteps("up", stack);
+        expectSucceeded(fixed);
+        expect(fixed.ran.filter((step) => step.startsWith(`${healthy}-`))).toEqual([]); // kept in state
+        expectRegistered([...faulty, healthy]);
+        expect(lab.fake.leftoverTempFiles()).toEqual([]);
+    });
 
     it("re-runs no step for a new wait bound or a reworded script, and every join for a changed join.sh", async () => {
         lab = new EngineLab();
@@ -161,8 +146,7 @@ describe.each(["kind", "k3d"] as const)("%s stack, day two, on the real engine",
         expect(replaced.ran).toEqual([...spokeSteps("spoke1"), "spoke1-cluster"].sort());
         const newAgent = lab.fake.read(`${lab.fake.cluster("spoke1")}/agent/id`).trim();
         expect(newAgent).not.toBe(oldAgent);
-        const managed = `${lab.fake.cluster("hub")}/hub/managedclusters/spoke1`;
-        expect(lab.fake.read(`${managed}/csrs/${newAgent}`)).toMatch(/^approved/);
+        expect(lab.fake.csr("spoke1", newAgent)).toMatch(/^approved/);
         expectRegistered(["spoke1", "spoke2"]);
 
         const unknown = await lab.frontDoorSteps("up", stack, "--replace", "spoke9-cluster");
@@ -205,6 +189,24 @@ describe.each(["kind", "k3d"] as const)("%s stack, day two, on the real engine",
         expectSucceeded(await lab.frontDoorSteps("destroy", stack));
         expect(lab.fake.clusters()).toEqual([]);
         expect(lab.stateNames(stack)).toEqual([]);
+    });
+});
+
+// init is one script on either runtime: on the kind stack only, for CI's time.
+describe("kind stack, a failure at the hub, on the real engine", () => {
+    it("a failure at init names it, stops every join, lets each spoke's cluster steps run, and a re-run completes", async () => {
+        lab = new EngineLab();
+        lab.configure("kind", base);
+        lab.fake.fault("clusteradm-init-hub");
+        const failed = await lab.frontDoorSteps("up", "kind");
+        expectFailed(failed);
+        expect(failed.output).toMatch(/init failed for cluster hub/);
+        expect(failed.output).toMatch(/ocm-lab: up failed at 1 step\(s\)[^\n]*\n\s+- hub-init: [^\n]+\n\s+next: /);
+        expect(failed.ran.filter((step) => step.endsWith("-join"))).toEqual([]);
+        expect(failed.ran).toEqual(expect.arrayContaining(["spoke1-kubeconfig", "spoke2-kubeconfig"]));
+        lab.fake.clearFault("clusteradm-init-hub");
+        expectSucceeded(await lab.frontDoorSteps("up", "kind"));
+        expectRegistered(["spoke1", "spoke2"]);
     });
 });
 

@@ -18,7 +18,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as yaml from "js-yaml";
-import { FakeLab } from "../harness/fakeLab";
+import { engineTimeScale, FakeLab, scaledBound, timeScaleOf } from "../harness/fakeLab";
 import { realCliPath } from "../builds/realClis";
 import { versions } from "../../versions";
 import { inotifyNeeded } from "../../cli/preflight";
@@ -55,14 +55,22 @@ export const withoutApiObjects = {
     argocd: { enabled: false },
     smokeWork: false,
     imageCache: false,
-    timeoutSeconds: 30,
+    timeoutSeconds: waitBound(),
 };
+
+/**
+ * The stacks' wait bound (ocm-lab:timeoutSeconds): 30 s at the engine tier's time scale, and enough
+ * for the longest single wait of a step (the chart's install, 120 s of upstream's time) at any scale.
+ */
+export function waitBound(): number {
+    return scaledBound(200, 30);
+}
 
 /**
  * The config of a whole lab on the engine tier: Argo CD, the smoke work and the image cache on, as a
  * user's default stack has them, with a short wait bound. Needs `{ kubernetes: "stand-in" }`.
  */
-export const wholeLab = { timeoutSeconds: 30 };
+export const wholeLab = { timeoutSeconds: waitBound() };
 
 /**
  * Call first in each engine-tier file: it fails loudly rather than skip, since the engine tier is the
@@ -73,7 +81,8 @@ export function requireEngineTier(): void {
     if (missing) {
         throw new Error(`the engine tier cannot run: ${missing}`);
     }
-    jest.setTimeout(600_000);
+    // ten minutes at the engine tier's time scale; slower scales take longer
+    jest.setTimeout(600_000 * Math.max(1, timeScaleOf(undefined, engineTimeScale) / engineTimeScale));
 }
 
 /** Why the engine tier cannot run here, or undefined when it can. */
@@ -181,19 +190,25 @@ function releaseTurn(): void {
 export interface EngineLabOptions {
     /** Which kubernetes provider the engine finds: the real one (default) or the stand-in. */
     kubernetes?: "real" | "stand-in";
+    /** FAKE_TIME_SCALE for this lab's fakes; by default the environment's, else engineTimeScale. */
+    timeScale?: number;
 }
 
 export class EngineLab {
-    readonly fake = new FakeLab();
+    readonly fake: FakeLab;
     readonly kubernetes: "real" | "stand-in";
     /** The project copy the front door runs in. */
-    readonly project = path.join(this.fake.root, "project");
-    private readonly home = path.join(this.fake.root, "pulumi-home");
-    readonly backend = path.join(this.fake.root, "backend");
+    readonly project: string;
+    private readonly home: string;
+    readonly backend: string;
     private readonly madeAt = Date.now();
     private disposed = false;
 
     constructor(options: EngineLabOptions = {}) {
+        this.fake = new FakeLab({ timeScale: timeScaleOf(options.timeScale, engineTimeScale) });
+        this.project = path.join(this.fake.root, "project");
+        this.home = path.join(this.fake.root, "pulumi-home");
+        this.backend = path.join(this.fake.root, "backend");
         this.kubernetes = options.kubernetes ?? "real";
         takeTurn();
         try {
@@ -310,25 +325,129 @@ export class EngineLab {
         return this.spawnNode([path.join(this.project, "tests", "engine", "programOnly.ts"), command, stack]);
     }
 
+    /**
+     * `npm run <command> -- <stack>`, interrupted once `when` holds, as a user does at a terminal:
+     * Ctrl-C, which reaches the front door's whole process group (the Pulumi CLI, which the Automation
+     * API starts in it, included; the CLI starts its plugins in groups of their own); twice for
+     * `presses: 2`, the second after the CLI said it is cancelling. `presses: "killed"` is a machine
+     * that kills everything at once (SIGKILL to the front door, the CLI, the plugins and the steps),
+     * as a crash or an out-of-memory kill would.
+     */
+    async frontDoorInterrupted(
+        command: string,
+        stack: string,
+        interrupt: { when: () => boolean; presses?: 1 | 2 | "killed" },
+        ...options: string[]
+    ): Promise<FrontDoorResult & { ran: string[] }> {
+        const before = this.stepsRun(stack).length;
+        const started = this.spawnNode([path.join(this.project, "cli", "lab.ts"), command, stack, ...options], true);
+        const waitFor = async (what: string, done: () => boolean, seconds: number) => {
+            const deadline = Date.now() + seconds * 1000;
+            while (!done()) {
+                if (Date.now() > deadline || started.exited()) {
+                    throw new Error(`the front door never reached ${what}:\n${started.output()}`);
+                }
+                await new Promise((resolve) => setTimeout(resolve, 25));
+            }
+        };
+        await waitFor("the moment to interrupt", interrupt.when, 120);
+        if (interrupt.presses === "killed") {
+            process.kill(-started.pid, "SIGKILL");
+            for (const pid of this.processes()) {
+                try {
+                    process.kill(pid, "SIGKILL");
+                } catch {
+                    // gone already: its group's kill took it
+                }
+            }
+            return { ...(await started.result), ran: this.stepsRun(stack).slice(before).sort() };
+        }
+        process.kill(-started.pid, "SIGINT");
+        if ((interrupt.presses ?? 1) === 2) {
+            await waitFor("the CLI's cancelling", () => /received; cancelling/.test(started.output()), 30);
+            // a second press, not the same one delivered twice (cli/interrupt.ts: 300 ms apart)
+            await new Promise((resolve) => setTimeout(resolve, 400));
+            process.kill(-started.pid, "SIGINT");
+        }
+        const result = await started.result;
+        if (process.env.ENGINE_DEBUG_DIR) {
+            fs.appendFileSync(
+                path.join(process.env.ENGINE_DEBUG_DIR, "runs.log"),
+                `\n===== ${command} ${stack}\n${result.output}`,
+            );
+        }
+        return { ...result, ran: this.stepsRun(stack).slice(before).sort() };
+    }
+
+    /**
+     * The processes this lab runs now (the front door, the CLI, the plugins, the steps and the fakes,
+     * whose environment names its state folder), zombies left out; Linux only (/proc).
+     */
+    processes(): number[] {
+        const marker = `FAKE_STATE=${this.fake.state}\0`;
+        return fs
+            .readdirSync("/proc")
+            .filter((pid) => /^\d+$/.test(pid) && Number(pid) !== process.pid)
+            .filter((pid) => {
+                try {
+                    const stat = fs.readFileSync(path.join("/proc", pid, "stat"), "utf8");
+                    return (
+                        !/\) Z /.test(stat) &&
+                        fs.readFileSync(path.join("/proc", pid, "environ"), "utf8").includes(marker)
+                    );
+                } catch {
+                    return false; // gone meanwhile, or not ours to read
+                }
+            })
+            .map(Number);
+    }
+
+    /** The command lines of `processes()`. */
+    processCommands(): string[] {
+        return this.processes().flatMap((pid) => {
+            try {
+                return [
+                    fs
+                        .readFileSync(path.join("/proc", String(pid), "cmdline"), "utf8")
+                        .replace(/\0/g, " ")
+                        .trim(),
+                ];
+            } catch {
+                return [];
+            }
+        });
+    }
+
     /** `node cli/run.js <script> <args>` in the project copy, with this lab's environment. */
-    private spawnNode(args: string[]): Promise<FrontDoorResult> {
-        return new Promise((resolve) => {
-            const child = spawn(process.execPath, [path.join(this.project, "cli", "run.js"), ...args], {
-                cwd: this.project,
-                env: this.env(),
-            });
-            let output = "";
-            child.stdout.setEncoding("utf8").on("data", (d: string) => (output += d));
-            child.stderr.setEncoding("utf8").on("data", (d: string) => (output += d));
-            child.on("close", (code) => {
+    private spawnNode(args: string[]): Promise<FrontDoorResult>;
+    private spawnNode(
+        args: string[],
+        ownGroup: true,
+    ): { pid: number; result: Promise<FrontDoorResult>; output: () => string; exited: () => boolean };
+    private spawnNode(args: string[], ownGroup = false) {
+        const child = spawn(process.execPath, [path.join(this.project, "cli", "run.js"), ...args], {
+            cwd: this.project,
+            env: this.env(),
+            detached: ownGroup,
+        });
+        let output = "";
+        let exited = false;
+        child.stdout.setEncoding("utf8").on("data", (d: string) => (output += d));
+        child.stderr.setEncoding("utf8").on("data", (d: string) => (output += d));
+        const result = new Promise<FrontDoorResult>((resolve) => {
+            child.on("close", (code, signal) => {
+                exited = true;
                 // The fakes answer every version probe with the pinned release: an install here would
                 // mean a download, which tests never make.
                 if (/; installing \S+ into /.test(output)) {
-                    throw new Error(`the front door tried to install a tool:\n${output}`);
+                    output += "\n[test] the front door tried to install a tool";
+                    resolve({ code: -1, output });
+                    return;
                 }
-                resolve({ code: code ?? -1, output });
+                resolve({ code: code ?? (signal ? 128 : -1), output });
             });
         });
+        return ownGroup ? { pid: child.pid!, result, output: () => output, exited: () => exited } : result;
     }
 
     /** The pinned CLI on this lab's backend, for what a test reads back (`stack export`, `stack output`). */

@@ -27,6 +27,7 @@ import {
 } from "./labWorld";
 import { measuredBlock } from "../../figures/bench";
 import { RunRecord } from "../../cli/runRecord";
+import { scaledBound } from "../harness/fakeLab";
 
 requireEngineTier();
 
@@ -113,8 +114,10 @@ describe.each(["kind", "k3d"] as const)("%s stack, the whole lab, on the real en
         // offline, a mirror keeps restarting: status counts those running, whichever they are
         expect(status.output).toMatch(/ocm-lab: image cache: \d of 6 mirrors running/);
         expect(status.output).not.toContain(password);
-        // a spoke that stops heartbeating: status fails, naming it and the command that shows why
-        lab.fake.fault("available-spoke2");
+        // a spoke that stops heartbeating: once the hub gives up on its lease, status fails, naming it
+        // and the command that shows why
+        lab.fake.stopHeartbeat("spoke2");
+        lab.fake.advanceClock(Math.ceil(lab.fake.leaseGraceSeconds()) + 1);
         const unhealthy = await lab.frontDoor("status", stack);
         expectFailed(unhealthy);
         expect(unhealthy.output).toContain(
@@ -233,8 +236,8 @@ describe("kind stack, the whole lab on day two, on the real engine", () => {
         const newAgent = lab.fake.read(`${lab.fake.cluster("spoke1")}/agent/id`).trim();
         expect(newAgent).not.toBe(oldAgent);
         // the old klusterlet's approved CSR is still listed: a plain accept would have skipped both
-        expect(lab.fake.read(`${managedCluster(lab, "spoke1")}/csrs/${oldAgent}`)).toMatch(/^approved/);
-        expect(lab.fake.read(`${managedCluster(lab, "spoke1")}/csrs/${newAgent}`)).toMatch(/^approved/);
+        expect(lab.fake.csr("spoke1", oldAgent)).toMatch(/^approved/);
+        expect(lab.fake.csr("spoke1", newAgent)).toMatch(/^approved/);
         expectGuestbook(lab, ["spoke1"]);
 
         // a spoke dropped: its work goes before its ManagedCluster, which goes before its cluster
@@ -259,6 +262,22 @@ describe("kind stack, the whole lab on day two, on the real engine", () => {
             "spoke3-smoke-work",
         ]);
         expect(lab.fake.exists(smokeWork(lab, "spoke1"))).toBe(false);
+
+        // the add-on turned off: helm uninstalls the chart, the namespace terminates, and each spoke's
+        // add-on goes once its cleanup Job ran there; the spokes live on
+        lab.configure(stack, { argocd: { enabled: false } });
+        const addonOff = await lab.frontDoor("up", stack);
+        expectSucceeded(addonOff);
+        const gone = deletedInOrder(addonOff.output);
+        expect(gone).toEqual(expect.arrayContaining(["argocd-release", "argocd-namespace", "argocd-guestbook"]));
+        expect(gone.indexOf("argocd-release")).toBeLessThan(gone.indexOf("argocd-namespace"));
+        const hub = lab.fake.cluster("hub");
+        expect(lab.fake.exists(`${hub}/hub/addon-installed`)).toBe(false);
+        expect(lab.fake.exists(`${hub}/hub/helm/argocd.argocd-agent-addon`)).toBe(false);
+        const addonsGone = () =>
+            ["spoke1", "spoke3"].every((spoke) => !lab.fake.exists(`${hub}/objects/managedclusteraddon/${spoke}`));
+        expect(lab.fake.eventually(addonsGone, scaledBound(15, 5))).toBe(true);
+        expectRegistered(lab, ["spoke1", "spoke3"]);
     });
 
     it("stops at a smoke work that never applies, naming the spoke and the next command, lets the other spoke finish, and resumes", async () => {
@@ -268,7 +287,7 @@ describe("kind stack, the whole lab on day two, on the real engine", () => {
         const failed = await lab.frontDoorSteps("up", stack);
         expectFailed(failed);
         expect(failed.output).toMatch(
-            /smoke-work failed for cluster spoke2: ManifestWork ocm-lab-smoke was not Applied and Available within 30s\n\s+next: kubectl --context \S+ get manifestwork ocm-lab-smoke -n spoke2 -o yaml/,
+            /smoke-work failed for cluster spoke2: ManifestWork ocm-lab-smoke was not Applied and Available within \d+s\n\s+next: kubectl --context \S+ get manifestwork ocm-lab-smoke -n spoke2 -o yaml/,
         );
         expect(failed.ran).toContain("spoke1-smoke-ready");
         expectSmokePodRunning(lab, ["spoke1"]);
