@@ -147,6 +147,8 @@ export function expectFailed(result: FrontDoorResult): void {
  * other's. A lock folder holds the owner's pid; a dead owner's lock is taken over.
  */
 const turnLock = path.join(os.tmpdir(), "ocm-lab-engine-tier.lock");
+/** What a lab of the tier could not remove after its test (EngineLab.dispose), and that test's name. */
+const leakRecord = path.join(os.tmpdir(), "ocm-lab-engine-tier.leaked.json");
 
 function takeTurn(): void {
     const deadline = Date.now() + 30 * 60_000;
@@ -177,6 +179,45 @@ function takeTurn(): void {
             Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 250);
         }
     }
+}
+
+/**
+ * The cache volumes `listed` less those an earlier lab of the tier recorded as its leak, which are
+ * removed here with the containers that use them: that lab's test has failed for it already, and the
+ * labs after it need not. Returns what is left, newline-separated.
+ */
+function purgeRecordedLeak(listed: string): string {
+    if (!listed || !fs.existsSync(leakRecord)) {
+        return listed;
+    }
+    const record = JSON.parse(fs.readFileSync(leakRecord, "utf8")) as { volumes: string[]; test?: string };
+    // the very volumes recorded, not ones of the same name a lab made since (their creation time differs)
+    const leaked = new Set(record.volumes);
+    const present = volumesCreated(listed.split("\n"));
+    for (const volume of present.filter((v) => leaked.has(v)).map((v) => v.split(" ")[0])) {
+        const users = spawnSync("docker", ["ps", "-aq", "--filter", `volume=${volume}`], { encoding: "utf8" });
+        for (const container of users.stdout.split("\n").filter((c) => c)) {
+            spawnSync("docker", ["rm", "-f", container], { encoding: "utf8" });
+        }
+        spawnSync("docker", ["volume", "rm", volume], { encoding: "utf8" });
+        console.warn(`engine tier: removed ${volume}, left by the lab of "${record.test ?? "an earlier test"}"`);
+    }
+    fs.rmSync(leakRecord, { force: true });
+    return spawnSync("docker", ["volume", "ls", "--quiet", "--filter", "name=^ocm-lab-cache-"], {
+        encoding: "utf8",
+    }).stdout.trim();
+}
+
+/** "<name> <created>" of each of `names` that is a volume. */
+function volumesCreated(names: string[]): string[] {
+    const volumes = names.filter((name) => name.startsWith("ocm-lab-cache-"));
+    if (volumes.length === 0) {
+        return [];
+    }
+    const inspected = spawnSync("docker", ["volume", "inspect", "--format", "{{.Name}} {{.CreatedAt}}", ...volumes], {
+        encoding: "utf8",
+    });
+    return inspected.stdout.split("\n").filter((line) => line);
 }
 
 /** Ends this process's turn; a lock another process holds is left alone. */
@@ -225,9 +266,11 @@ export class EngineLab {
         // Engine-tier labs make and purge the image cache's volumes on this Docker engine: a real lab's
         // cache here would be shared with them, then purged. Checked once this lab has its turn, when
         // no other engine-tier lab runs.
-        const cache = spawnSync("docker", ["volume", "ls", "--quiet", "--filter", "name=^ocm-lab-cache-"], {
-            encoding: "utf8",
-        }).stdout.trim();
+        const cache = purgeRecordedLeak(
+            spawnSync("docker", ["volume", "ls", "--quiet", "--filter", "name=^ocm-lab-cache-"], {
+                encoding: "utf8",
+            }).stdout.trim(),
+        );
         if (cache) {
             throw new Error(
                 `this Docker engine holds an image cache (${cache.split("\n").join(", ")}), which the engine ` +
@@ -353,13 +396,7 @@ export class EngineLab {
         await waitFor("the moment to interrupt", interrupt.when, 120);
         if (interrupt.presses === "killed") {
             process.kill(-started.pid, "SIGKILL");
-            for (const pid of this.processes()) {
-                try {
-                    process.kill(pid, "SIGKILL");
-                } catch {
-                    // gone already: its group's kill took it
-                }
-            }
+            this.killAll();
             return { ...(await started.result), ran: this.stepsRun(stack).slice(before).sort() };
         }
         process.kill(-started.pid, "SIGINT");
@@ -400,6 +437,27 @@ export class EngineLab {
                 }
             })
             .map(Number);
+    }
+
+    /**
+     * SIGKILL to every process of this lab, again until none is left: a step's shell may start one
+     * between a listing and its kill. Bounded; what still runs after that is named.
+     */
+    killAll(): void {
+        const deadline = Date.now() + 15_000;
+        for (let left = this.processes(); left.length > 0; left = this.processes()) {
+            if (Date.now() > deadline) {
+                throw new Error(`this lab's processes outlived 15 s of SIGKILL: ${this.processCommands().join("; ")}`);
+            }
+            for (const pid of left) {
+                try {
+                    process.kill(pid, "SIGKILL");
+                } catch {
+                    // gone already
+                }
+            }
+            Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50);
+        }
     }
 
     /** The command lines of `processes()`. */
@@ -524,31 +582,56 @@ export class EngineLab {
 
     /**
      * Removes what this lab left on the real Docker engine and its folder: only what was made after
-     * this EngineLab was (a user's own labs and image cache on the machine are older). Mirror
-     * containers first, then cache volumes and networks, which docker refuses to remove while in use.
+     * this EngineLab was (a user's own labs and image cache on the machine are older). Its processes
+     * go first: a test that failed or ran out of time leaves its front door running, which would make
+     * more after the removal. Then mirror containers, cache volumes and networks, which docker refuses
+     * to remove while in use, in rounds until none is left. What cannot be removed fails this lab's
+     * test by name, and is recorded so that the next lab purges it rather than every later test fail.
      */
     dispose(stacks: string[] = ["kind", "k3d", "existing"]): void {
         if (this.disposed) {
             return; // once: by now another lab may have its turn, and what it makes is its own
         }
         this.disposed = true;
+        try {
+            this.killAll();
+            const left = this.removeMade(stacks);
+            if (left.length > 0) {
+                const test = typeof expect === "function" ? expect.getState().currentTestName : undefined;
+                fs.writeFileSync(leakRecord, JSON.stringify({ volumes: volumesCreated(left), test }));
+                throw new Error(`this engine-tier lab left ${left.join(", ")} on the Docker engine after its test`);
+            }
+        } finally {
+            this.fake.dispose();
+            releaseTurn();
+        }
+    }
+
+    /** Removes what this lab made on the Docker engine, in rounds; returns the cache volumes still there. */
+    private removeMade(stacks: string[]): string[] {
         const docker = this.env().REAL_DOCKER!;
-        for (const container of this.madeSince("container", "ocm-lab-")) {
-            spawnSync(docker, ["rm", "-f", container], { encoding: "utf8" });
-        }
-        for (const volume of this.madeSince("volume", "ocm-lab-cache-")) {
-            spawnSync(docker, ["volume", "rm", volume], { encoding: "utf8" });
-        }
-        for (const stack of stacks) {
-            const name = `ocm-lab-${stack}`;
-            const created = spawnSync(docker, ["network", "inspect", "--format", "{{.Created.Unix}}", name], {
-                encoding: "utf8",
-            });
-            if (created.status === 0 && Number(created.stdout.trim()) * 1000 >= this.madeAt - 1000) {
-                spawnSync(docker, ["network", "rm", name], { encoding: "utf8" });
+        for (let round = 0; ; round++) {
+            for (const container of this.madeSince("container", "ocm-lab-")) {
+                spawnSync(docker, ["rm", "-f", container], { encoding: "utf8" });
+            }
+            for (const volume of this.madeSince("volume", "ocm-lab-cache-")) {
+                spawnSync(docker, ["volume", "rm", volume], { encoding: "utf8" });
+            }
+            for (const stack of stacks) {
+                const name = `ocm-lab-${stack}`;
+                const created = spawnSync(docker, ["network", "inspect", "--format", "{{.Created.Unix}}", name], {
+                    encoding: "utf8",
+                });
+                if (created.status === 0 && Number(created.stdout.trim()) * 1000 >= this.madeAt - 1000) {
+                    spawnSync(docker, ["network", "rm", name], { encoding: "utf8" });
+                }
+            }
+            // a create the daemon was still carrying out for a killed client shows up a moment later
+            Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 200);
+            const left = [...this.madeSince("container", "ocm-lab-"), ...this.madeSince("volume", "ocm-lab-cache-")];
+            if (left.length === 0 || round === 4) {
+                return left;
             }
         }
-        this.fake.dispose();
-        releaseTurn();
     }
 }
