@@ -5,6 +5,7 @@
  */
 import { commands, longestChain, names, resource, upstream, waitsFor } from "./harness/graph";
 import { isSecretValue, ProgramRun, reveal, runProgram, stackConfig } from "./harness/program";
+import { parseLabConfig, RawLabConfig } from "../config";
 import { serverOf } from "../runtimes/kubeconfig";
 import { versions } from "../versions";
 
@@ -889,15 +890,40 @@ describe("configuration", () => {
             /resourceRequests\.memory is "1Gi", more than ocm-lab:resourceLimits\.memory "512Mi"/,
         ],
     ];
-    it.each(badConfigs)(
-        "rejects %s before creating any resource, naming key, value and a fix",
-        async (_, config, message) => {
-            let registered = -1;
-            const attempt = runProgram({ stack: "kind", config }).then((r) => (registered = r.resources.length));
-            await expect(attempt).rejects.toThrow(message);
-            expect(registered).toBe(-1);
-        },
-    );
+    /**
+     * The kind stack's settings with `config` over them, as the program hands them to the parser
+     * (index.ts): `ocm-lab:` keys without their prefix, lists and maps as JSON text.
+     */
+    const asProgramReads = (config: Record<string, unknown>): RawLabConfig =>
+        Object.fromEntries(
+            Object.entries({
+                ...stackConfig("kind"),
+                ...Object.fromEntries(
+                    Object.entries(config).map(([k, v]) => [
+                        `ocm-lab:${k}`,
+                        typeof v === "string" ? v : JSON.stringify(v),
+                    ]),
+                ),
+            })
+                .filter(([key]) => key.startsWith("ocm-lab:"))
+                .map(([key, value]) => [key.slice("ocm-lab:".length), value]),
+        );
+
+    // Each through the parser the program calls first; the run below shows that the program stops at
+    // the parser's error before it registers anything.
+    it.each(badConfigs)("rejects %s, naming key, value and a fix", (_, config, message) => {
+        expect(() => parseLabConfig(asProgramReads(config))).toThrow(message);
+    });
+
+    it("stops at a bad config before creating any resource", async () => {
+        const [, config, message] = badConfigs[badConfigs.length - 1];
+        const registered: string[] = [];
+        const attempt = runProgram({ stack: "kind", config, onRegister: (r) => registered.push(r.urn) });
+        await expect(attempt).rejects.toThrow(message);
+        // a resource the program declared before the error reaches the monitor a moment later
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        expect(registered).toEqual([]);
+    });
 
     it("accepts requests at or below their limits, in any unit", async () => {
         const run = await runProgram({

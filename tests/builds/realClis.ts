@@ -1,7 +1,7 @@
 /**
  * Builds the real kind and k3d CLIs, at the versions in versions.ts, from their Go modules, so that
  * tests can hand every command line the step scripts run to the real flag parsers (see
- * tests/realCliFlags.test.ts); actionlint, which checks the project's workflows in
+ * tests/harness/realCliFlags.ts, checked at the end of tests/engine/topologies.test.ts); actionlint, which checks the project's workflows in
  * `npm run lint` (`lintWorkflows` below); and the registry the image cache runs, from which the
  * Docker tests make a stand-in for its image; and for the engine tier (tests/engine), the Pulumi CLI and
  * the kubernetes provider. Binaries are kept in .tools/go/<tool>-<version>/, keyed by version, with Go's

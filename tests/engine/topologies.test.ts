@@ -7,6 +7,15 @@
  */
 import { EngineLab, expectFailed, expectSucceeded, requireEngineTier, wholeLab, withoutApiObjects } from "./engineLab";
 import {
+    callsOfWholeLab,
+    clusteradmCallsOfExistingLab,
+    parseClusteradmCall,
+    parseWithRealCli,
+    requireClusteradmSource,
+    unknownClusteradmFlags,
+    verbOf,
+} from "../harness/realCliFlags";
+import {
     cacheVolumes,
     callIndex,
     deletedInOrder,
@@ -26,7 +35,16 @@ import {
 requireEngineTier();
 
 let lab: EngineLab;
-afterEach(() => lab?.dispose());
+/** Every fake-tool call this file's labs made: the real CLIs' parsers check them at its end. */
+const callsSeen: string[] = [];
+const recorded = new Set<EngineLab>();
+afterEach(() => {
+    if (lab && !recorded.has(lab)) {
+        recorded.add(lab);
+        callsSeen.push(...lab.fake.calls());
+    }
+    lab?.dispose();
+});
 
 const managedCluster = (name: string, runtime?: "kind" | "k3d") => managed(lab, name, runtime);
 const expectRegistered = (names: string[], runtime?: "kind" | "k3d", onCluster?: string) =>
@@ -302,5 +320,134 @@ describe("a kind lab and a k3d lab on one machine, on the real engine", () => {
         expect(lab.fake.clusters()).toEqual([]);
         expect(networkExists(lab, "ocm-lab-k3d")).toBe(false);
         expect(madeCacheVolumes(lab)).toEqual([]);
+    });
+});
+
+// Last in this file: the real CLIs' own parsers, on the command lines every lab above made.
+describe.each([
+    [
+        "kind",
+        ["kind version", "kind get clusters", "kind create cluster", "kind get kubeconfig", "kind delete cluster"],
+    ],
+    [
+        "k3d",
+        [
+            "k3d version",
+            "k3d cluster list",
+            "k3d cluster get",
+            "k3d cluster create",
+            "k3d kubeconfig get",
+            "k3d cluster delete",
+        ],
+    ],
+] as const)("the real %s, on every command line this file's labs ran", (tool, verbs) => {
+    let calls: string[];
+    beforeAll(async () => {
+        // what the labs above ran; a run of this part alone (jest -t) makes a lab of its own
+        const seen = callsSeen.filter((c) => c.startsWith(`${tool} `));
+        calls = verbs.every((verb) => seen.some((c) => verbOf(c) === verb)) ? seen : await callsOfWholeLab(tool);
+    });
+
+    it("sees every verb the lab uses (version, list, create, kubeconfig, delete)", () => {
+        expect(new Set(calls.map(verbOf))).toEqual(new Set(verbs));
+    });
+
+    it("accepts every command line the step scripts and the front door run", () => {
+        const refused = [...new Set(calls)]
+            .map((line) => ({ line, ...parseWithRealCli(tool, line) }))
+            .filter((r) => !r.ok)
+            .map((r) => `${r.line}\n  ${r.output.split("\n").slice(0, 3).join("\n  ")}`);
+        expect(refused).toEqual([]);
+    });
+
+    it("refuses a misspelled flag and a misspelled verb, so the check above can fail", () => {
+        const create = calls.find((line) =>
+            verbOf(line).endsWith(tool === "kind" ? "create cluster" : "cluster create"),
+        )!;
+        const misspelledFlag = create.replace(tool === "kind" ? "--image" : "--network", "--imgae");
+        expect(parseWithRealCli(tool, misspelledFlag)).toMatchObject({ ok: false });
+        expect(parseWithRealCli(tool, create.replace(/create/, "craete"))).toMatchObject({ ok: false });
+    });
+});
+
+// clusteradm v1.3.1 cannot be built here (tests/builds/realClis.ts): its calls are checked against the
+// flags its source defines (tests/harness/realCliFlags.ts).
+describe("clusteradm v1.3.1's own flag definitions, on every clusteradm call this file's labs ran", () => {
+    let calls: string[];
+    beforeAll(async () => {
+        requireClusteradmSource();
+        // what the labs above ran; a run of this part alone (jest -t) makes labs of its own
+        const seen = callsSeen.filter((c) => c.startsWith("clusteradm "));
+        const everyCase = [
+            /^clusteradm clean .*--purge-operator=true/,
+            /^clusteradm unjoin .*--cluster-name spoke3 /,
+            /^clusteradm unjoin .*--cluster-name local-cluster /,
+            /^clusteradm accept .*--skip-approve-check/,
+            /^clusteradm join .*--registration-auth grpc/,
+        ];
+        calls = everyCase.every((pattern) => seen.some((c) => pattern.test(c)))
+            ? seen
+            : [
+                  ...(await callsOfWholeLab("kind", "clusteradm")),
+                  ...(await callsOfWholeLab("k3d", "clusteradm")),
+                  ...(await clusteradmCallsOfExistingLab()),
+              ];
+    });
+
+    it("sees every subcommand the lab uses", () => {
+        expect(new Set(calls.map((c) => parseClusteradmCall(c).pkg))).toEqual(
+            new Set([
+                "pkg/cmd/init",
+                "pkg/cmd/get/token",
+                "pkg/cmd/join",
+                "pkg/cmd/accept",
+                "pkg/cmd/unjoin",
+                "pkg/cmd/clean",
+                "pkg/cmd/version",
+            ]),
+        );
+    });
+
+    it("defines every flag the step scripts pass, --skip-approve-check, every klusterlet mode, gRPC's and existing's included", () => {
+        expect(calls.some((c) => c.startsWith("clusteradm accept ") && c.includes("--skip-approve-check"))).toBe(true);
+        for (const modeFlags of ["--singleton", "--mode hosted --managed-cluster-kubeconfig"]) {
+            expect(calls.some((c) => c.startsWith("clusteradm join ") && c.includes(modeFlags))).toBe(true);
+        }
+        expect(
+            calls.filter((c) => c.startsWith("clusteradm unjoin ")).map((c) => /--cluster-name (\S+)/.exec(c)?.[1]),
+        ).toEqual(expect.arrayContaining(["spoke3", "local-cluster"]));
+        // runtime existing: a join at the hub's own address, unjoins that purge the operator, clean
+        expect(calls.some((c) => c.startsWith("clusteradm join ") && !c.includes("--force-internal"))).toBe(true);
+        expect(calls.some((c) => c.startsWith("clusteradm unjoin ") && c.endsWith("--purge-operator=true"))).toBe(true);
+        expect(calls.some((c) => c.startsWith("clusteradm clean ") && c.includes("--purge-operator=true"))).toBe(true);
+        // gRPC registration: the hub's driver and where it is served, a klusterlet's driver, server and CA
+        expect(
+            calls.some(
+                (c) =>
+                    c.startsWith("clusteradm init ") &&
+                    /--registration-drivers \S+ --grpc-endpoint-type hostname --grpc-server \S+/.test(c),
+            ),
+        ).toBe(true);
+        expect(
+            calls.some(
+                (c) =>
+                    c.startsWith("clusteradm join ") &&
+                    /--registration-auth grpc --grpc-server \S+ --grpc-ca-file \S+/.test(c),
+            ),
+        ).toBe(true);
+        const refused = [...new Set(calls)]
+            .map((line) => ({ line, unknown: unknownClusteradmFlags(line) }))
+            .filter((r) => r.unknown.length > 0);
+        expect(refused).toEqual([]);
+    });
+
+    it("refuses a misspelled flag, a flag of another subcommand and a verb it lacks", () => {
+        const join = calls.find((c) => c.startsWith("clusteradm join "))!;
+        const accept = calls.find((c) => c.startsWith("clusteradm accept "))!;
+        expect(unknownClusteradmFlags(join.replace("--hub-apiserver", "--hub-api-server"))).toEqual(["hub-api-server"]);
+        expect(unknownClusteradmFlags(`${accept} --hub-token x`)).toEqual(["hub-token"]);
+        expect(unknownClusteradmFlags(join.replace("clusteradm join", "clusteradm jion"))).toEqual([
+            'no subcommand "jion"',
+        ]);
     });
 });

@@ -54,7 +54,7 @@ export docker_down_message="Cannot connect to the Docker daemon at unix:///var/r
 # two spokes' add-ons). The clock is the machine's plus $FAKE_STATE/clock-offset seconds: tests move
 # it forward (tokens expire, approved CSRs are garbage-collected), and timed effects move with it.
 # The default scale is the one CI runs at (tests/harness/fakeLab.ts fakeTimeScale says the same).
-: "${FAKE_TIME_SCALE:=0.02}"
+: "${FAKE_TIME_SCALE:=0.01}"
 : "${FAKE_TIME_SEED:=1}"
 now_ms() {
     local offset=0 micros

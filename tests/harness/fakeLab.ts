@@ -19,7 +19,7 @@ const projectRoot = path.resolve(__dirname, "..", "..");
  * scale; the engine tier runs at `engineTimeScale`. FAKE_TIME_SCALE in the environment sets the scale
  * of every lab that does not give its own (`FAKE_TIME_SCALE=0.1 npm test`).
  */
-export const engineTimeScale = 0.02;
+export const engineTimeScale = 0.01;
 const scaleFromEnvironment =
     process.env.FAKE_TIME_SCALE === undefined ? undefined : Number(process.env.FAKE_TIME_SCALE);
 if (scaleFromEnvironment !== undefined && !(scaleFromEnvironment >= 0)) {
@@ -82,7 +82,7 @@ export class FakeLab {
             FAKE_STATE: this.state,
             FAKE_TIME_SCALE: String(this.timeScale),
             TMPDIR: this.tmp,
-            OCM_LAB_POLL_SECONDS: "0.2",
+            OCM_LAB_POLL_SECONDS: "0.1",
         };
     }
 
