@@ -26,6 +26,7 @@ import {
 import { clustersLine, ExpectedLab, renderTable, StatusRow, statusProblems, statusRows } from "./status";
 import { OutputMap, Stack } from "@pulumi/pulumi/automation";
 import {
+    alive,
     EngineRecord,
     engineRecorder,
     PendingOperation,
@@ -40,6 +41,26 @@ import {
 import { watchInterrupts } from "./interrupt";
 
 const root = path.resolve(__dirname, "..");
+
+/**
+ * A new private folder for this run in `tmp`, named by this process's pid. Folders of this user's
+ * earlier runs whose process is gone (killed outright: no exit handler ran) are removed first: they
+ * hold kubeconfigs with their credentials.
+ */
+export function privateRunFolder(tmp: string, isAlive: (pid: number) => boolean = alive): string {
+    for (const name of fs.readdirSync(tmp)) {
+        const pid = /^ocm-lab-run-(\d+)-/.exec(name)?.[1];
+        const folder = path.join(tmp, name);
+        try {
+            if (pid && fs.statSync(folder).uid === process.getuid?.() && !isAlive(Number(pid))) {
+                fs.rmSync(folder, { recursive: true, force: true });
+            }
+        } catch {
+            // gone meanwhile, or not ours to remove: left alone
+        }
+    }
+    return fs.mkdtempSync(path.join(tmp, `ocm-lab-run-${process.pid}-`));
+}
 export const stacks = ["kind", "k3d", "existing"];
 export const commands = ["up", "preview", "destroy", "status", "preflight"];
 
@@ -289,8 +310,8 @@ export async function main(args: string[]): Promise<void> {
     // The kubernetes provider writes each cluster's kubeconfig, credentials included, to a new temporary
     // file whenever it starts and never removes it (pkg/provider/provider.go Configure, util.go
     // writeKubeconfigToFile). The engine and the steps get a private temporary folder of this run's,
-    // removed however the run ends.
-    const runTmp = fs.mkdtempSync(path.join(os.tmpdir(), "ocm-lab-run-"));
+    // removed however the run ends, or by the next run when this one was killed outright.
+    const runTmp = privateRunFolder(os.tmpdir());
     process.on("exit", () => fs.rmSync(runTmp, { recursive: true, force: true }));
     env.TMPDIR = runTmp;
     // The program runs in this process (Automation API inline) and reads the same environment as the steps.
@@ -350,7 +371,12 @@ export async function main(args: string[]): Promise<void> {
             : await resumeAfterInterruption(stack, stackName, lab, cli, env, await stateBefore());
     const started = Date.now();
     const { onEvent, record: engine } = engineRecorder();
-    const interrupts = watchInterrupts({ say: (line) => console.log(`ocm-lab: ${line}`), underWay: engine.underWay });
+    const interrupts = watchInterrupts({
+        say: (line) => console.log(`ocm-lab: ${line}`),
+        underWay: engine.underWay,
+        beforeForcedExit: () =>
+            console.error(`ocm-lab: ${interruptedSummary(operation, stackName, interrupts.underWayAtFirst(), 2)}`),
+    });
     let failure: Error | undefined;
     try {
         await runOperation(stack, operation, {

@@ -234,7 +234,7 @@ export function staleLocks(backendUrl: string, stackName: string, hostname: stri
 }
 
 /** Whether a process runs: it exists and, where /proc tells, is not a zombie no one has reaped. */
-function alive(pid: number): boolean {
+export function alive(pid: number): boolean {
     try {
         process.kill(pid, 0);
     } catch (error) {

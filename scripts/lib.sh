@@ -15,12 +15,16 @@ OCM_LAB_STARTED="$(ocm_lab_now)"
 
 # A private folder for kubeconfigs, CA files and tool logs; removed however the step ends, or, when
 # the step itself was killed (an interrupted `pulumi up` kills the interpreter: pulumi-command v1.2.1
-# runs it with exec.CommandContext), by the next step: the folder names the pid it belonged to.
+# runs it with exec.CommandContext), by the next step of the run: the folder names the pid it belonged
+# to. (A run killed outright leaves its whole TMPDIR, which the next run removes: cli/lab.ts.) Only
+# this user's folders: another user's live step looks dead to kill -0.
 umask 077
 for ocm_lab_stale in "${TMPDIR:-/tmp}"/ocm-lab.[0-9]*.*; do
     ocm_lab_pid="${ocm_lab_stale##*/ocm-lab.}"
     ocm_lab_pid="${ocm_lab_pid%%.*}"
-    if [ -d "$ocm_lab_stale" ] && ! kill -0 "$ocm_lab_pid" 2>/dev/null; then rm -rf "$ocm_lab_stale"; fi
+    if [ -d "$ocm_lab_stale" ] && [ -O "$ocm_lab_stale" ] && ! kill -0 "$ocm_lab_pid" 2>/dev/null; then
+        rm -rf "$ocm_lab_stale" || true
+    fi
 done
 OCM_LAB_TMP="$(mktemp -d "${TMPDIR:-/tmp}/ocm-lab.$$.XXXXXX")"
 ocm_lab_exit() {

@@ -97,13 +97,15 @@ describe("kind stack, interrupted at each long step, on the real engine", () => 
         expect(atJoin.output).toMatch(/the last run was stopped while the engine was [^\n]*hub-init \(creating\)/);
         expectInterrupted(atJoin, stack, 1, "spoke1-join");
         // Both spokes' joins run again (cancelled, they were not kept); this time the new agents are
-        // slow to file their CSRs, and accept is stopped while it waits for them.
+        // slow to file their CSRs, and accept is stopped while it waits for them: at its first look
+        // for spoke1's CSRs, before any clusteradm accept.
         lab.fake.userEnv.FAKE_SLOW_SECONDS = "3";
         const atAccept = await lab.frontDoorInterrupted("up", stack, {
-            when: started(/^clusteradm accept .*--clusters spoke1 /),
+            when: started(/ get csr -l open-cluster-management\.io\/cluster-name=spoke1 /),
         });
         delete lab.fake.userEnv.FAKE_SLOW_SECONDS;
         expectInterrupted(atAccept, stack, 1, "spoke1-accept");
+        expect(callCount(/^clusteradm accept .*--clusters spoke1 /)).toBe(0);
         // spoke1's klusterlet is slow to heartbeat: stopped once while the Available wait waits
         lab.fake.fault("available-spoke1");
         const atAvailable = await lab.frontDoorInterrupted("up", stack, {
@@ -137,6 +139,8 @@ describe("kind stack, destroyed after a crash mid-create, on the real engine", (
         const killed = await lab.frontDoorInterrupted("up", stack, { when: halfMade, presses: "killed" });
         expect(killed.code).not.toBe(0);
         expect(pendingIn(stack)).toContain("spoke1-cluster");
+        // killed outright, the run could not remove its private folder (kubeconfigs with credentials)
+        expect(lab.fake.leftoverTempFiles()).toEqual([expect.stringMatching(/^ocm-lab-run-\d+-/)]);
         const destroy = await lab.frontDoorSteps("destroy", stack);
         expectSucceeded(destroy);
         expect(destroy.output).toMatch(/removed the lock of a run that no longer runs/);
@@ -145,6 +149,7 @@ describe("kind stack, destroyed after a crash mid-create, on the real engine", (
         );
         expect(lab.stateNames(stack)).toEqual([]);
         expect(lab.processCommands()).toEqual([]);
+        expect(lab.fake.leftoverTempFiles()).toEqual([]); // the next run removed the dead run's folder
     });
 });
 
@@ -194,6 +199,7 @@ describe("kind stack with the add-on, interrupted during the chart's install, on
         expect(killed.code).not.toBe(0);
         expect(lab.fake.read(release()).trim()).toBe("pending-install");
         expect(pendingIn(stack)).toContain("argocd-release");
+        expect(lab.fake.leftoverTempFiles()).toEqual([expect.stringMatching(/^ocm-lab-run-\d+-/)]);
 
         const resumed = await lab.frontDoorSteps("up", stack);
         expectSucceeded(resumed);
@@ -211,5 +217,6 @@ describe("kind stack with the add-on, interrupted during the chart's install, on
         expectSmokePodRunning(lab, ["spoke1", "spoke2"]);
         expect(pendingIn(stack)).toEqual([]);
         expect(lab.processCommands()).toEqual([]);
+        expect(lab.fake.leftoverTempFiles()).toEqual([]);
     });
 });
