@@ -20,6 +20,11 @@ export interface InterruptOptions {
     say: (line: string) => void;
     /** The steps under way now, by name. */
     underWay: () => string[];
+    /**
+     * Called just before this process exits on its own at a second press the CLI did not get: what was
+     * under way and the next command, since the front door's own summary will not be reached.
+     */
+    beforeForcedExit?: () => void;
     samePressMs?: number;
     forwardAfterMs?: number;
 }
@@ -33,7 +38,7 @@ export interface Interrupts {
     underWayAtFirst(): string[];
     /** Each chunk the CLI prints: how this process learns that the CLI got a signal itself. */
     seen(text: string): void;
-    /** The operation is over: later presses change nothing (the front door is about to exit). */
+    /** The operation is over: a later press is Node's own again (it ends the process). */
     dispose(): void;
 }
 
@@ -78,6 +83,7 @@ export function watchInterrupts(options: InterruptOptions): Interrupts {
             timers.push(
                 setTimeout(() => {
                     if (!cliTerminating) {
+                        options.beforeForcedExit?.();
                         process.exit(130);
                     }
                 }, forwardAfterMs),
@@ -98,6 +104,8 @@ export function watchInterrupts(options: InterruptOptions): Interrupts {
         dispose: () => {
             over = true;
             timers.forEach(clearTimeout);
+            process.off("SIGINT", onSignal);
+            process.off("SIGTERM", onSignal);
         },
     };
 }

@@ -16,6 +16,7 @@ function watch(underWay: string[] = ["spoke1-join", "spoke2-join"]) {
     const interrupts = watchInterrupts({
         say: (line) => said.push(line),
         underWay: () => underWay,
+        beforeForcedExit: () => said.push("<summary>"),
         samePressMs,
         forwardAfterMs,
     });
@@ -70,6 +71,7 @@ describe("Ctrl-C at the front door", () => {
         expect(exit).not.toHaveBeenCalled(); // the CLI has its time to say so first
         await sleep(forwardAfterMs + 100);
         expect(exit).toHaveBeenCalledWith(130);
+        expect(unheard.said[unheard.said.length - 1]).toBe("<summary>"); // what was under way, and next:
         unheard.interrupts.dispose();
 
         exit.mockClear();
@@ -82,11 +84,17 @@ describe("Ctrl-C at the front door", () => {
         heard.interrupts.seen("^C received; terminating");
         await sleep(forwardAfterMs + 100);
         expect(exit).not.toHaveBeenCalled();
+        expect(heard.said).not.toContain("<summary>");
     });
 
-    it("counts no press once the operation is over, and forwards nothing then", async () => {
+    it("hands Ctrl-C back to Node once the operation is over, and forwards nothing then", async () => {
+        const listening = process.listenerCount("SIGINT");
+        const listeningTerm = process.listenerCount("SIGTERM");
         const { interrupts, said } = watch([]);
+        expect(process.listenerCount("SIGINT")).toBe(listening + 1);
         interrupts.dispose();
+        expect(process.listenerCount("SIGINT")).toBe(listening);
+        expect(process.listenerCount("SIGTERM")).toBe(listeningTerm);
         process.emit("SIGINT");
         await sleep(forwardAfterMs + 100);
         expect(interrupts.presses()).toBe(0);
