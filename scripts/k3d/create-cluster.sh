@@ -21,16 +21,17 @@ cluster_answers() {
 # shellcheck disable=SC2317 # called through wait_for
 create_done() { ! pgrep -f "k3d cluster create $CLUSTER_NAME( |$)" >/dev/null 2>&1; }
 if k3d cluster get "$CLUSTER_NAME" >/dev/null 2>&1; then
-    if cluster_answers; then
-        log "k3d cluster already exists; keeping it"
-        exit 0
-    fi
+    # A create still going is waited for first: it goes on after the servers start, with the agents
+    # and then the helpers, the load balancer among them (k3d v5.8.3 pkg/client/cluster.go:903-1007).
     if ! create_done; then
         log "a create of this cluster that an interrupted run started is still going; waiting for it"
         wait_for "the earlier create to finish" "$TIMEOUT_SECONDS" create_done || true
-    fi
-    if cluster_answers; then
-        log "k3d cluster made by the earlier create; keeping it"
+        if create_done && cluster_answers; then
+            log "k3d cluster made by the earlier create; keeping it"
+            exit 0
+        fi
+    elif cluster_answers; then
+        log "k3d cluster already exists; keeping it"
         exit 0
     fi
     if k3d cluster get "$CLUSTER_NAME" >/dev/null 2>&1; then

@@ -29,16 +29,18 @@ cluster_answers() {
 # shellcheck disable=SC2317 # called through wait_for
 create_done() { ! pgrep -f "kind create cluster --name $CLUSTER_NAME( |$)" >/dev/null 2>&1; }
 if kind get clusters 2>/dev/null | grep -x "$CLUSTER_NAME" >/dev/null; then
-    if cluster_answers; then
-        log "kind cluster already exists; keeping it"
-        exit 0
-    fi
+    # A create still going is waited for first: its API server answers once kubeadm init is done,
+    # before the create installs the CNI and storage and joins the other nodes (kind v0.24.0
+    # pkg/cluster/internal/create/create.go:110-125).
     if ! create_done; then
         log "a create of this cluster that an interrupted run started is still going; waiting for it"
         wait_for "the earlier create to finish" "$TIMEOUT_SECONDS" create_done || true
-    fi
-    if cluster_answers; then
-        log "kind cluster made by the earlier create; keeping it"
+        if create_done && cluster_answers; then
+            log "kind cluster made by the earlier create; keeping it"
+            exit 0
+        fi
+    elif cluster_answers; then
+        log "kind cluster already exists; keeping it"
         exit 0
     fi
     if kind get clusters 2>/dev/null | grep -x "$CLUSTER_NAME" >/dev/null; then
