@@ -15,9 +15,10 @@ const projectRoot = path.resolve(__dirname, "..", "..");
 /**
  * The fakes keep upstream's time scaled by FAKE_TIME_SCALE (tests/fakes/fakelib.sh): 0 makes every
  * effect immediate, 1 is upstream's own pace; FAKE_TIME_SEED picks the jitter that orders what
- * upstream leaves unordered. Script tests run at 0 unless they test timing, when they give their own
- * scale; the engine tier runs at `engineTimeScale`. FAKE_TIME_SCALE in the environment sets the scale
- * of every lab that does not give its own (`FAKE_TIME_SCALE=0.1 npm test`).
+ * upstream leaves unordered. Script tests run at 0 (their bounds are a few seconds) unless they test
+ * timing, when they give their own scale; the engine tier runs at `engineTimeScale`, or at
+ * FAKE_TIME_SCALE from the environment (`FAKE_TIME_SCALE=0.1 npm test`), whose bounds and timeouts
+ * grow with it. FAKE_TIME_SEED from the environment applies to every lab.
  */
 export const engineTimeScale = 0.01;
 const scaleFromEnvironment =
@@ -64,7 +65,8 @@ export class FakeLab {
     readonly timeScale: number;
 
     constructor(options: FakeLabOptions = {}) {
-        this.timeScale = timeScaleOf(options.timeScale, 0);
+        // a script test's own scale, else 0: the environment's scale is the engine tier's (EngineLab)
+        this.timeScale = options.timeScale ?? 0;
         fs.mkdirSync(path.join(this.state, "fail"), { recursive: true });
         fs.mkdirSync(this.tmp);
     }
