@@ -1,7 +1,7 @@
 /** The program: a hub and N spokes, registered with OCM, with the Argo CD add-on; read top to bottom for the flow. */
 import * as pulumi from "@pulumi/pulumi";
 import { ArgoAgentAddon, ClusterRegistration, HubCluster, ImageCache, SpokeCluster } from "./components";
-import { parseLabConfig, selfManagedClusterName } from "./config";
+import { labSettings, parseLabConfig, selfManagedClusterName } from "./config";
 import { runtimeFor } from "./runtimes";
 import { createLabNetwork } from "./runtimes/network";
 import { writeStepSettings } from "./scripts/settings";
@@ -9,11 +9,7 @@ import { versions } from "./versions";
 
 // Config: every ocm-lab: key, read once and checked (unknown keys too) before anything is created.
 const lab = parseLabConfig(
-    Object.fromEntries(
-        Object.entries(pulumi.runtime.allConfig())
-            .filter(([key]) => key.startsWith("ocm-lab:"))
-            .map(([key, value]) => [key.slice("ocm-lab:".length), value]),
-    ),
+    labSettings(pulumi.runtime.allConfig()),
     (message) => new pulumi.RunError(message), // the engine prints a RunError's message alone, no stack
 );
 

@@ -9,7 +9,7 @@ import { randomBytes } from "crypto";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { ConfigError, LabConfig, parseLabConfig, RawLabConfig } from "../config";
+import { ConfigError, LabConfig, labSettings, parseLabConfig } from "../config";
 import { ensureTool, InstallContext, installedVersion, platformOf, ToolError, ToolName } from "./installTools";
 import { labNetworkName } from "../runtimes/names";
 import { cacheStatusLines, DockerRun, existingCacheVolumes, keptCacheMessage, purgeCache } from "./imageCache";
@@ -104,13 +104,9 @@ export function labEnvironment(projectRoot: string, env: NodeJS.ProcessEnv): Lab
 /** The lab's config as `pulumi config --json` shows it, checked like the program does. */
 export function labConfigFrom(pulumiConfigJson: string): LabConfig {
     const entries = JSON.parse(pulumiConfigJson) as Record<string, { value?: string }>;
-    const raw: Record<string, unknown> = {};
-    for (const [key, entry] of Object.entries(entries)) {
-        if (key.startsWith("ocm-lab:")) {
-            raw[key.slice("ocm-lab:".length)] = entry.value;
-        }
-    }
-    return parseLabConfig(raw as RawLabConfig);
+    return parseLabConfig(
+        labSettings(Object.fromEntries(Object.entries(entries).map(([key, entry]) => [key, entry.value]))),
+    );
 }
 
 interface RunResult {

@@ -91,6 +91,15 @@ export interface RawLabConfig {
     argocd?: unknown;
 }
 
+/** The `ocm-lab:` settings among a stack's config values, by key without that prefix. */
+export function labSettings(values: Record<string, unknown>): RawLabConfig {
+    return Object.fromEntries(
+        Object.entries(values)
+            .filter(([key]) => key.startsWith("ocm-lab:"))
+            .map(([key, value]) => [key.slice("ocm-lab:".length), value]),
+    );
+}
+
 /** Every key the program reads in the `ocm-lab:` namespace; any other key there is a mistake. */
 export const configKeys: readonly (keyof RawLabConfig)[] = [
     "runtime",

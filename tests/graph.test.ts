@@ -5,7 +5,7 @@
  */
 import { commands, longestChain, names, resource, upstream, waitsFor } from "./harness/graph";
 import { isSecretValue, ProgramRun, reveal, runProgram, stackConfig } from "./harness/program";
-import { parseLabConfig, RawLabConfig } from "../config";
+import { labSettings, parseLabConfig, RawLabConfig } from "../config";
 import { serverOf } from "../runtimes/kubeconfig";
 import { versions } from "../versions";
 
@@ -895,19 +895,12 @@ describe("configuration", () => {
      * (index.ts): `ocm-lab:` keys without their prefix, lists and maps as JSON text.
      */
     const asProgramReads = (config: Record<string, unknown>): RawLabConfig =>
-        Object.fromEntries(
-            Object.entries({
-                ...stackConfig("kind"),
-                ...Object.fromEntries(
-                    Object.entries(config).map(([k, v]) => [
-                        `ocm-lab:${k}`,
-                        typeof v === "string" ? v : JSON.stringify(v),
-                    ]),
-                ),
-            })
-                .filter(([key]) => key.startsWith("ocm-lab:"))
-                .map(([key, value]) => [key.slice("ocm-lab:".length), value]),
-        );
+        labSettings({
+            ...stackConfig("kind"),
+            ...Object.fromEntries(
+                Object.entries(config).map(([k, v]) => [`ocm-lab:${k}`, typeof v === "string" ? v : JSON.stringify(v)]),
+            ),
+        });
 
     // Each through the parser the program calls first; the run below shows that the program stops at
     // the parser's error before it registers anything.
