@@ -208,16 +208,31 @@ function purgeRecordedLeak(listed: string): string {
     }).stdout.trim();
 }
 
-/** "<name> <created>" of each of `names` that is a volume. */
+/** "<name> <created>" of each of `names` that is a cache volume. */
 function volumesCreated(names: string[]): string[] {
-    const volumes = names.filter((name) => name.startsWith("ocm-lab-cache-"));
-    if (volumes.length === 0) {
+    return createdOf(
+        "docker",
+        "volume",
+        names.filter((name) => name.startsWith("ocm-lab-cache-")),
+    ).map(([name, at]) => `${name} ${at}`);
+}
+
+/**
+ * [name, created] of each of `names`, containers or volumes, in one inspect: a container's name
+ * without its leading "/", created as docker prints it.
+ */
+function createdOf(docker: string, kind: "container" | "volume", names: string[]): [string, string][] {
+    if (names.length === 0) {
         return [];
     }
-    const inspected = spawnSync("docker", ["volume", "inspect", "--format", "{{.Name}} {{.CreatedAt}}", ...volumes], {
-        encoding: "utf8",
-    });
-    return inspected.stdout.split("\n").filter((line) => line);
+    const field = kind === "container" ? "{{.Name}} {{.Created}}" : "{{.Name}} {{.CreatedAt}}";
+    const inspected = spawnSync(docker, [kind, "inspect", "--format", field, ...names], { encoding: "utf8" });
+    return inspected.stdout
+        .trim()
+        .split("\n")
+        .map((line) => line.split(/ (.*)/))
+        .filter(([, at]) => at !== undefined)
+        .map(([name, at]) => [name.replace(/^\//, ""), at]);
 }
 
 /** Ends this process's turn; a lock another process holds is left alone. */
@@ -563,20 +578,11 @@ export class EngineLab {
                   })
                 : spawnSync(docker, ["volume", "ls", "--format", "{{.Name}}"], { encoding: "utf8" });
         const names = listed.stdout.split("\n").filter((name) => name.startsWith(prefix));
-        if (names.length === 0) {
-            return [];
-        }
-        // one inspect for all: "<name> <created>", a container's name with its leading "/"
-        const field = kind === "container" ? "{{.Name}} {{.Created}}" : "{{.Name}} {{.CreatedAt}}";
-        const inspected = spawnSync(docker, [kind, "inspect", "--format", field, ...names], { encoding: "utf8" });
         // created: "2026-12-01 19:02:03 +0000 UTC" (volume) or RFC 3339 (container)
         const created = (at: string) => Date.parse(at.replace(/ ([+-]\d{2})(\d{2}) \w+$/, "$1:$2").replace(" ", "T"));
-        return inspected.stdout
-            .trim()
-            .split("\n")
-            .map((line) => line.split(/ (.*)/))
-            .filter(([, at]) => at !== undefined && created(at) >= this.madeAt - 1000)
-            .map(([name]) => name.replace(/^\//, ""))
+        return createdOf(docker, kind, names)
+            .filter(([, at]) => created(at) >= this.madeAt - 1000)
+            .map(([name]) => name)
             .sort();
     }
 

@@ -70,6 +70,13 @@ function expectInterrupted(result: { code: number; output: string }, stack: stri
     expect(result.output).toContain(`next: npm run up -- ${stack}   (it resumes`);
 }
 
+/** Nothing a stopped run left remains: no pending operation, no process, no private folder. */
+function expectNothingLeft(stack: string): void {
+    expect(pendingIn(stack)).toEqual([]);
+    expect(lab.processCommands()).toEqual([]);
+    expect(lab.fake.leftoverTempFiles()).toEqual([]);
+}
+
 describe("kind stack, interrupted at each long step, on the real engine", () => {
     it("resumes after every interruption: no cluster made twice, no pending operation left, nothing leaked", async () => {
         const stack = "kind";
@@ -120,9 +127,7 @@ describe("kind stack, interrupted at each long step, on the real engine", () => 
         outputs.push(resumed.output);
         expectRegistered(lab, ["spoke1", "spoke2"]);
         expectMadeOnce(["hub", "spoke1", "spoke2"], "kind");
-        expect(pendingIn(stack)).toEqual([]);
-        expect(lab.fake.leftoverTempFiles()).toEqual([]);
-        expect(lab.processCommands()).toEqual([]);
+        expectNothingLeft(stack);
         // and it is whole: another up changes nothing
         const again = await lab.frontDoorSteps("up", stack);
         expectSucceeded(again);
@@ -148,8 +153,7 @@ describe("kind stack, destroyed after a crash mid-create, on the real engine", (
             "kind cluster spoke1 is still on this machine: a create of it was cut short when a run stopped, so the lab's state never held it; next: kind delete cluster --name spoke1",
         );
         expect(lab.stateNames(stack)).toEqual([]);
-        expect(lab.processCommands()).toEqual([]);
-        expect(lab.fake.leftoverTempFiles()).toEqual([]); // the next run removed the dead run's folder
+        expectNothingLeft(stack); // the next run removed the dead run's folder too
     });
 });
 
@@ -173,9 +177,7 @@ describe("k3d stack, interrupted, on the real engine", () => {
         outputs.push(resumed.output);
         expectRegistered(lab, ["spoke1", "spoke2"]);
         expectMadeOnce(["hub", "spoke1", "spoke2"], "k3d");
-        expect(pendingIn(stack)).toEqual([]);
-        expect(lab.fake.leftoverTempFiles()).toEqual([]);
-        expect(lab.processCommands()).toEqual([]);
+        expectNothingLeft(stack);
     });
 });
 
@@ -215,8 +217,6 @@ describe("kind stack with the add-on, interrupted during the chart's install, on
         expect(lab.fake.read(release()).trim()).toBe("deployed");
         expectGuestbook(lab, ["spoke1", "spoke2"]);
         expectSmokePodRunning(lab, ["spoke1", "spoke2"]);
-        expect(pendingIn(stack)).toEqual([]);
-        expect(lab.processCommands()).toEqual([]);
-        expect(lab.fake.leftoverTempFiles()).toEqual([]);
+        expectNothingLeft(stack);
     });
 });
