@@ -58,7 +58,10 @@ export class ImageCache extends pulumi.ComponentResource implements ImageCacheRe
                     // The pinned registry asks its upstream for /v2/ as it starts and exits when that
                     // fails (distribution's registry/proxy/proxyauth.go getAuthURLs, and the panic in
                     // registry/handlers/app.go). Offline, a mirror then restarts until its upstream
-                    // answers; the lab does not wait for it (mustRun false) and nodes pull upstream.
+                    // answers, and nodes pull upstream. mustRun false: the provider never waits for a
+                    // container to run, but with mustRun a container it finds stopped is recorded as
+                    // such, and every later `up` would update it to start it again
+                    // (terraform-provider-docker v4.5.0 resource_docker_container_funcs.go:812-824).
                     restart: "unless-stopped",
                     mustRun: false,
                     labels: [

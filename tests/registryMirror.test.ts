@@ -239,7 +239,8 @@ describe("a mirror as the program declares it, on a real Docker engine", () => {
     });
 
     it("started while its upstream is unreachable, a mirror exits and restarts until the upstream answers", async () => {
-        // why the program does not wait for its mirrors (mustRun false): offline, they are not up
+        // why the program sets mustRun false: offline, a mirror is often found stopped, which with
+        // mustRun would make every later up update it
         expect(declared.mustRun).toBe(false);
         expect(declared.restart).toBe("unless-stopped");
         expect(docker(["stop", upstream]).ok).toBe(true);

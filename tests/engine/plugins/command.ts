@@ -6,9 +6,15 @@
  * Emulates `command:local:Command` of pulumi-command v1.2.1, read from
  * provider/pkg/provider/local/commandController.go, commandOutputs.go, base.go and
  * common/inputs.go at tag v1.2.1:
- * - Create runs `create` (nothing at preview: the engine calls no Create then); Update runs
- *   `update ?? create`; Delete runs `delete`, with the inputs stored in state. A change to `triggers`
- *   replaces (its `replaceOnChanges` tag); any other input change updates in place.
+ * - Create runs `create`; Update runs `update ?? create`; Delete runs `delete`, with the inputs
+ *   stored in state. A change to `triggers` replaces (its `replaceOnChanges` tag); any other input
+ *   change updates in place.
+ * - Preview: pulumi-go-provider answers Configure with supportsPreview, so the engine calls Create and
+ *   Update at preview too (sdk v3.274.1 go/common/resource/plugin/provider_plugin.go:1425-1439,
+ *   1700-1715). Create makes the resource's ID before it looks at the preview flag
+ *   (commandController.go:41-50), so a new Command has a known ID at preview, its name and 8 random
+ *   hex digits; neither runs a command. The inputs come back as outputs; stdout and stderr are unknown
+ *   (pulumi-go-provider v1.3.0 infer/resource.go:545-590: every output depends on every input).
  * - interpreter (default `/bin/sh -c`), dir (default the provider's working folder, which the engine
  *   sets to the project's), environment appended to the provider's own, stdin, and
  *   addPreviousOutputInEnv (PULUMI_COMMAND_STDOUT/STDERR from the previous run, on by default).
@@ -18,8 +24,12 @@
  *   lose one trailing newline.
  * - Each command runs in its own child process and the provider answers other calls meanwhile, as
  *   the real one runs each request on its own goroutine: the engine's parallelism is not hidden.
- * - Secret inputs are unwrapped to run; an output whose input held a secret stays secret (the engine
- *   keeps `additionalSecretOutputs` such as a step's stdout secret itself).
+ * - Secret inputs are unwrapped to run. The outputs that mirror inputs keep each secret where the
+ *   input had it, by property path: a secret value inside `environment` stays secret, its other
+ *   keys do not (pulumi-go-provider v1.3.0 infer/internal/ende/ende.go:172-195, 349-367). stdout and
+ *   stderr are never made secret by the provider (infer/resource.go:754-807: only same-named inputs
+ *   carry secretness); the program asks the engine for that (`additionalSecretOutputs`,
+ *   local/base.go:39-41).
  * - Cancel (the engine sends it at the first Ctrl-C): pulumi-go-provider v1.3.0's cancel middleware
  *   (middleware/cancel/cancel.go:40-95) cancels the context of every operation under way and of every
  *   later one (evict/pool.go:87-94). exec.CommandContext then kills the interpreter alone, with
@@ -29,15 +39,18 @@
  *   `context canceled`. Nothing of a cancelled create is kept. The provider handles no signal itself:
  *   the engine's SIGINT to the plugin's process group when it closes it reaches the children too.
  *
+ * - A failed create keeps nothing in state (its error is not an init error: infer/resource.go:
+ *   1271-1292), so the next `up` runs it again; a failed update keeps the old state (1462-1463).
+ *
  * Left out: `command:remote:*`, `command:local:run`, assetPaths/archivePaths, the Windows
- * interpreter, and a failed create leaving partial state (a failed create is not in state; the next
- * `up` runs it again, as the lab's steps expect either way). Secretness is per top-level input here;
- * the real provider tracks it per property path.
+ * interpreter, and the per-operation timeouts the cancel middleware takes from `customTimeouts`
+ * (middleware/cancel/cancel.go:44-54, 82-91: the lab sets none).
  */
 import { ChildProcess, spawn } from "child_process";
 import { randomBytes } from "crypto";
+import * as grpc from "@grpc/grpc-js";
 import * as provider from "@pulumi/pulumi/provider";
-import { EngineLog, engineAddress, keepSecret, nameOf, reveal, secretKeys } from "./wire";
+import { EngineLog, engineAddress, nameOf, reveal } from "./wire";
 
 /** The inputs of a Command (pulumi-command common.ResourceInputs and local.BaseInputs). */
 const inputKeys = [
@@ -106,27 +119,24 @@ export class CommandProvider implements provider.Provider {
         };
     }
 
+    /** resource.NewUniqueHex(name, 8, 0): the name and 8 random hex digits. */
+    newId(urn: string): string {
+        return `${nameOf(urn)}${randomBytes(4).toString("hex")}`;
+    }
+
     async create(urn: string, inputs: any): Promise<provider.CreateResult> {
         const plain: CommandInputs = reveal(inputs);
-        const outputs = { ...plain, stdout: "", stderr: "" };
-        if (plain.create !== undefined) {
-            Object.assign(outputs, await this.run(urn, plain.create, plain, {}));
-        }
-        return {
-            id: `${nameOf(urn)}${randomBytes(4).toString("hex")}`,
-            outs: keepSecret(outputs, secretKeys(inputs)),
-        };
+        const streams = plain.create !== undefined ? await this.run(urn, plain.create, plain, {}) : {};
+        return { id: this.newId(urn), outs: { ...inputs, stdout: "", stderr: "", ...streams } };
     }
 
     async update(_id: string, urn: string, olds: any, news: any): Promise<provider.UpdateResult> {
         const plain: CommandInputs = reveal(news);
         const previous: Previous = reveal(olds);
-        const outputs = { ...plain, stdout: previous.stdout ?? "", stderr: previous.stderr ?? "" };
         const script = plain.update ?? plain.create;
-        if (script !== undefined) {
-            Object.assign(outputs, await this.run(urn, script, plain, previous));
-        }
-        return { outs: keepSecret(outputs, secretKeys(news)) };
+        const streams = script !== undefined ? await this.run(urn, script, plain, previous) : {};
+        // the inputs as given, each secret where it was; the streams the previous run left, or this run's
+        return { outs: { ...news, stdout: previous.stdout ?? "", stderr: previous.stderr ?? "", ...streams } };
     }
 
     async delete(_id: string, urn: string, props: any): Promise<void> {
@@ -205,6 +215,46 @@ export class CommandProvider implements provider.Provider {
     }
 }
 
+/**
+ * The SDK's provider server neither offers previews in its Configure answer nor hands the preview
+ * flag to the provider, so its Configure, Create and Update handlers are wrapped: Configure says
+ * supportsPreview, and a preview's Create or Update is answered here, running nothing.
+ */
+function servePreviews(commands: CommandProvider): void {
+    const protos = require("@pulumi/pulumi/proto/provider_pb.js");
+    const addService = grpc.Server.prototype.addService;
+    grpc.Server.prototype.addService = function (service: any, implementation: any) {
+        const { configure, create, update } = implementation;
+        if (configure && create && update) {
+            implementation.configure = (call: any, callback: any) =>
+                configure.call(implementation, call, (error: any, response: any) => {
+                    response?.setSupportspreview(true);
+                    callback(error, response);
+                });
+            implementation.create = (call: any, callback: any) => {
+                if (!call.request.getPreview()) {
+                    return create.call(implementation, call, callback);
+                }
+                const response = new protos.CreateResponse();
+                response.setId(commands.newId(call.request.getUrn()));
+                response.setProperties(call.request.getProperties());
+                callback(undefined, response);
+            };
+            implementation.update = (call: any, callback: any) => {
+                if (!call.request.getPreview()) {
+                    return update.call(implementation, call, callback);
+                }
+                const response = new protos.UpdateResponse();
+                response.setProperties(call.request.getNews());
+                callback(undefined, response);
+            };
+        }
+        return addService.call(this, service, implementation);
+    };
+}
+
 export async function main(args: string[]): Promise<void> {
-    await provider.main(new CommandProvider(new EngineLog(engineAddress(args))), args);
+    const commands = new CommandProvider(new EngineLog(engineAddress(args)));
+    servePreviews(commands);
+    await provider.main(commands, args);
 }

@@ -2,14 +2,21 @@
  * Stand-in for the random provider (`pulumi-resource-random`), test infrastructure only: the Go module
  * proxy refuses pulumi-random, so the engine tier cannot build the real one.
  *
- * Emulates `random:index/randomPassword:RandomPassword` of pulumi-random 4.21.2, which bridges
- * terraform-provider-random's `random_password` (internal/provider/resource_password.go and
- * string.go): every input forces a new password (RequiresReplace on length, the character-set
- * switches and minimums, overrideSpecial and keepers); `result` and `bcryptHash` are secret.
- * Defaults as upstream: every character set on, minimums 0, special characters `!@#$%&*()-_=+[]{}<>:?`.
+ * Emulates `random:index/randomPassword:RandomPassword` of pulumi-random, which bridges
+ * terraform-provider-random's `random_password`. Read at terraform-provider-random v3.9.0, which
+ * pulumi-random v4.21.1 pins (provider/go.mod); the 4.21.2 the lab installs was not found as a tag
+ * to read, and its SDK has the same inputs. In internal/provider/resource_password.go:
+ * - every input replaces: `length`, the character-set switches and minimums (580-706), `keepers`
+ *   (a map of strings, 570-578) and `overrideSpecial` (708-720);
+ * - `result` and `bcryptHash` are secret (722-740);
+ * - defaults: every character set on, minimums 0, special characters `!@#$%&*()-_=+[]{}<>:?`
+ *   (internal/random/string.go:30), which a non-empty `overrideSpecial` replaces (33-35).
  *
- * Left out: RandomString, RandomId and the other resources, import, and the minimums' redistribution
- * of characters (the lab asks for none).
+ * Left out: a `keepers` change that only adds keys with null values, and an `overrideSpecial` going
+ * from "" to unset, which upstream does not count as replacing (planmodifiers/map and /string); the
+ * minimums, including `minSpecial` drawing special characters when `special` is off (string.go:
+ * 55-70: the lab asks for none); a real bcrypt hash; RandomString, RandomId and the other resources,
+ * and import.
  */
 import { randomBytes, randomInt } from "crypto";
 import * as provider from "@pulumi/pulumi/provider";
@@ -64,7 +71,7 @@ export class RandomProvider implements provider.Provider {
             (plain.lower ?? true) ? "abcdefghijklmnopqrstuvwxyz" : "",
             (plain.upper ?? true) ? "ABCDEFGHIJKLMNOPQRSTUVWXYZ" : "",
             (plain.numeric ?? plain.number ?? true) ? "0123456789" : "",
-            (plain.special ?? true) ? (plain.overrideSpecial ?? "!@#$%&*()-_=+[]{}<>:?") : "",
+            (plain.special ?? true) ? plain.overrideSpecial || "!@#$%&*()-_=+[]{}<>:?" : "",
         ].join("");
         const result = Array.from({ length: plain.length }, () => alphabet[randomInt(alphabet.length)]).join("");
         return {
