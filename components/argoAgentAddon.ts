@@ -66,9 +66,13 @@ export class ArgoAgentAddon extends pulumi.ComponentResource {
         // Objects of Argo CD's or its operator's that the lab takes over: created, or their fields taken
         // over if they exist. Since @pulumi/kubernetes 4.29 a create of an existing object fails unless
         // the provider upserts; only these objects get such a provider, so nothing else is adopted.
+        // enableSecretMutable: a new admin password updates argocd-cluster in place. Without it the
+        // provider replaces a Secret whose data changes, deleting it first as the name stays
+        // (pulumi-kubernetes v4.25.0 provider/pkg/provider/diff.go:22-36): the operator would be
+        // left without it meanwhile. argocd-cluster is the one Secret this provider serves.
         const upsertOnHub = new k8s.Provider(
             `${name}-project-provider`,
-            { kubeconfig: hub.kubeconfig, upsertExistingObjects: true },
+            { kubeconfig: hub.kubeconfig, upsertExistingObjects: true, enableSecretMutable: true },
             { parent: this },
         );
 

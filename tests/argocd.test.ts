@@ -71,6 +71,8 @@ describe.each(["kind", "k3d"])("the %s stack with the add-on (default)", (stack)
         const provider = resource(run, "argocd-project-provider", "pulumi:providers:kubernetes");
         expect(project.provider.startsWith(`${provider.urn}::`)).toBe(true);
         expect(provider.inputs.upsertExistingObjects).toBe("true"); // provider inputs travel as strings
+        // a new admin password updates argocd-cluster in place, rather than deleting it first
+        expect(provider.inputs.enableSecretMutable).toBe("true");
         expect(project.retainOnDelete).toBe(true);
         // every other object on the hub goes through the hub's ordinary provider
         expect(

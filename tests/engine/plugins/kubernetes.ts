@@ -19,7 +19,10 @@
  *   to), deployed once they are ready; a name still in use is refused; a Cancel uninstalls; update
  *   refuses while the record is pending; delete is helm uninstall with wait, the add-ons going after
  *   their pre-delete Jobs;
- * - `argoproj.io/v1alpha1:ApplicationSet`: `hub/applicationset`, which the fake add-on reacts to;
+ * - `argoproj.io/v1alpha1:ApplicationSet`: `hub/applicationsets/<namespace>/<name>/`, the whole object
+ *   (`object.json`) and, one per file, the fields Argo CD's controller acts on (its one generator's
+ *   placement, the template's name, source, revision and destination), which the fake Argo CD reacts
+ *   to (tests/fakes/kubectl reconcile_addon);
  * - `work.open-cluster-management.io/v1:ManifestWork`: `hub/manifestworks/<cluster>/<name>`, holding the
  *   namespace/name of its Pod, which the fake work agent applies and puts its finalizer on; its delete
  *   waits until the agent has finalized it (the provider's await, timeout 10 minutes, scaled);
@@ -27,13 +30,18 @@
  *   `argoproj.io/v1alpha1:AppProject`: accepted, nothing recorded;
  * - a change of `metadata.name` or `metadata.namespace` (a Release's `name` or `namespace`) replaces,
  *   any other change updates in place, as the real provider's diff does for these types
- *   (pulumi-kubernetes provider/pkg/provider/provider.go, `forceNewProperties`);
+ *   (pulumi-kubernetes v4.25.0 provider/pkg/provider/provider.go:1429-1434);
+ * - a Secret is the exception: a change of its `type`, `data` or `stringData` replaces it, and since
+ *   the name stays, the old one is deleted first (diff.go:22-36, provider.go:1508-1528), unless the
+ *   provider has `enableSecretMutable` (its config, else `PULUMI_K8S_ENABLE_SECRET_MUTABLE`:
+ *   provider.go:602-616) and the Secret is not `immutable`; then it is updated in place;
  * - Cancel (the first Ctrl-C): the provider's one context is done (provider.go:101-112, 2365-2368),
  *   so a wait under way ends with "context canceled", and so does every later operation.
  *
  * Left out: server-side apply and field managers, `upsertExistingObjects`, await logic beyond the
  * deletes above, chart fetching and rendering, a non-atomic install cut short (the real provider
- * keeps it in state with an init error), Secret replacement on a data change, read/refresh and import,
+ * keeps it in state with an init error), the same delete-first replacement for the other types' own
+ * immutable fields (none of the lab's objects changes one), read/refresh and import,
  * every other type. A preview runs no operation here, as with the real provider; unlike it, a preview
  * of a Release fetches no chart index.
  */
@@ -47,12 +55,30 @@ import { keepSecret, reveal, secretKeys } from "./wire";
 /** The provider's config key for its kubeconfig, as the engine hands it to Configure. */
 const kubeconfigKey = "kubernetes:config:kubeconfig";
 
+/** The provider's config key that lets Secrets be updated in place (provider.go:602-616). */
+const secretMutableKey = "kubernetes:config:enableSecretMutable";
+
 /** The kubeconfig this provider instance was configured with (Configure's variables or args). */
 let kubeconfig = "";
+
+/** Whether this provider instance updates a Secret's data in place rather than replacing it. */
+let secretMutable = false;
 
 /** Points this provider instance at the cluster a kubeconfig names, as Configure does. */
 export function configureKubeconfig(text: string): void {
     kubeconfig = text;
+}
+
+/**
+ * `enableSecretMutable` as Configure reads it: the provider's config when set (a variable, or an
+ * argument), else the environment variable; only "true" turns it on.
+ */
+export function configureSecretMutable(configured: unknown, environment = process.env): void {
+    const value =
+        configured === undefined || configured === ""
+            ? environment.PULUMI_K8S_ENABLE_SECRET_MUTABLE
+            : String(configured);
+    secretMutable = value === "true";
 }
 
 /**
@@ -67,8 +93,10 @@ function captureConfigure(): void {
             implementation.configure = (call: any, callback: any) => {
                 const request = call.request;
                 const variables: Map<string, string> | undefined = request.getVariablesMap?.();
-                const fromArgs = request.getArgs?.()?.toJavaScript?.()?.kubeconfig;
+                const args = request.getArgs?.()?.toJavaScript?.() ?? {};
+                const fromArgs = args.kubeconfig;
                 configureKubeconfig(variables?.get(kubeconfigKey) ?? (typeof fromArgs === "string" ? fromArgs : ""));
+                configureSecretMutable(variables?.get(secretMutableKey) ?? args.enableSecretMutable);
                 configure(call, callback);
             };
         }
@@ -120,7 +148,10 @@ function recordOf(dir: string, type: string, plain: any): { file: string; folder
         case "helm.sh/v3:Release":
             return { file: path.join(dir, "hub", "addon-installed") };
         case "argoproj.io/v1alpha1:ApplicationSet":
-            return { file: path.join(dir, "hub", "applicationset") };
+            return {
+                file: path.join(dir, "hub", "applicationsets", meta.namespace ?? "default", meta.name!),
+                folder: true,
+            };
         case "work.open-cluster-management.io/v1:ManifestWork":
             return { file: path.join(dir, "hub", "manifestworks", meta.namespace!, meta.name!) };
         default:
@@ -191,10 +222,15 @@ function write(type: string, plain: any): void {
             fs.writeFileSync(record.file, String(plain.version ?? ""));
             fs.writeFileSync(`${record.file}.at`, String(fakes.nowMs()));
             return;
-        case "argoproj.io/v1alpha1:ApplicationSet":
-            fs.writeFileSync(record.file, String(plain.metadata?.name ?? ""));
-            fs.writeFileSync(`${record.file}.at`, String(fakes.nowMs()));
+        case "argoproj.io/v1alpha1:ApplicationSet": {
+            fs.rmSync(record.file, { recursive: true, force: true });
+            fs.mkdirSync(record.file, { recursive: true });
+            for (const [field, value] of Object.entries(applicationSetFields(plain))) {
+                fs.writeFileSync(path.join(record.file, field), value);
+            }
+            fs.writeFileSync(path.join(record.file, "at"), String(fakes.nowMs()));
             return;
+        }
         case "work.open-cluster-management.io/v1:ManifestWork": {
             const pod = plain.spec?.workload?.manifests?.[0]?.metadata ?? {};
             fs.writeFileSync(record.file, `${pod.namespace}/${pod.name}`);
@@ -204,6 +240,31 @@ function write(type: string, plain: any): void {
             return;
         }
     }
+}
+
+/**
+ * An ApplicationSet as the fake Argo CD reads it: the whole object, and the fields of its one
+ * `clusterDecisionResource` generator and its template (empty where the object has none, or more
+ * than one generator: the fake generates no Application then).
+ */
+export function applicationSetFields(plain: any): Record<string, string> {
+    const generators: any[] = plain.spec?.generators ?? [];
+    const decision = generators.length === 1 ? generators[0].clusterDecisionResource : undefined;
+    const template = plain.spec?.template ?? {};
+    const source = template.spec?.source ?? {};
+    const destination = template.spec?.destination ?? {};
+    const placement = decision?.labelSelector?.matchLabels?.["cluster.open-cluster-management.io/placement"];
+    return {
+        "object.json": JSON.stringify(plain),
+        "placement-generator": decision && placement ? `${decision.configMapRef}/${placement}` : "",
+        "app-name": template.metadata?.name ?? "",
+        repo: source.repoURL ?? "",
+        path: source.path ?? "",
+        // Argo CD's default revision (Application spec: targetRevision defaults to HEAD)
+        revision: source.targetRevision || "HEAD",
+        "destination-name": destination.name ?? "",
+        "destination-namespace": destination.namespace ?? "",
+    };
 }
 
 /** What the provider returns for an object it applied: its inputs, a Release's status, secrets kept secret. */
@@ -290,7 +351,12 @@ export class KubernetesProvider implements provider.Provider {
         const after = metadataOf(type, reveal(news));
         const moved = before.name !== after.name || (before.namespace ?? "") !== (after.namespace ?? "");
         const key = type === "helm.sh/v3:Release" ? "name" : "metadata";
-        return { changes: changed.length > 0, replaces: moved ? [key] : [], deleteBeforeReplace: false };
+        const replaces = moved ? [key] : [];
+        if (type === "core/v1:Secret" && !(secretMutable && reveal(news).immutable !== true)) {
+            replaces.push(...changed.filter((k) => ["type", "data", "stringData"].includes(k)));
+        }
+        // the same name in the same namespace cannot be created beside the old object: delete it first
+        return { changes: changed.length > 0, replaces, deleteBeforeReplace: replaces.length > 0 && !moved };
     }
 
     async create(urn: string, inputs: any): Promise<provider.CreateResult> {
