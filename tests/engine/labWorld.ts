@@ -6,6 +6,7 @@ import * as path from "path";
 import { spawnSync } from "child_process";
 import { EngineLab } from "./engineLab";
 import { cacheVolumeNames } from "../../runtimes/mirrors";
+import { versions } from "../../versions";
 
 type Runtime = "kind" | "k3d";
 
@@ -22,11 +23,27 @@ export function expectRegistered(lab: EngineLab, names: string[], runtime?: Runt
     }
 }
 
-/** The Argo CD guestbook Deployment is Available on each spoke (the fake add-on's record). */
-export function expectGuestbook(lab: EngineLab, spokes: string[], runtime?: Runtime): void {
+/** The guestbook's Deployment on a spoke, as the fake Argo CD delivers it. */
+export const guestbookOf = (lab: EngineLab, spoke: string, runtime?: Runtime) =>
+    `${lab.fake.cluster(spoke, runtime)}/objects/deployment/guestbook/guestbook-ui`;
+
+/** The guestbook source the lab's ApplicationSet names by default: repository, path and revision. */
+const defaultGuestbookSource = `${versions.guestbookRepo} ${versions.guestbookPath} ${versions.guestbookRevision}`;
+
+/**
+ * The Argo CD guestbook Deployment is Available on each spoke, synced from `source` (the fake Argo
+ * CD's record of what the lab's ApplicationSet asked for: tests/fakes/kubectl deliver_apps).
+ */
+export function expectGuestbook(
+    lab: EngineLab,
+    spokes: string[],
+    runtime?: Runtime,
+    source = defaultGuestbookSource,
+): void {
     for (const spoke of spokes) {
-        const deployment = `${lab.fake.cluster(spoke, runtime)}/objects/deployment/guestbook/guestbook-ui`;
+        const deployment = guestbookOf(lab, spoke, runtime);
         expect(`${spoke}: ${lab.fake.read(`${deployment}/conditions/Available`).trim()}`).toBe(`${spoke}: True`);
+        expect(`${spoke}: ${lab.fake.read(`${deployment}/source`)}`).toBe(`${spoke}: ${source}`);
     }
 }
 
@@ -93,6 +110,29 @@ export function networkExists(lab: EngineLab, name: string): boolean {
 /** The resources the engine deleted, by name, in the order its progress lines say they finished. */
 export function deletedInOrder(output: string): string[] {
     return [...output.matchAll(/^ +- +\S+ (\S+) deleted \(/gm)].map((m) => m[1]);
+}
+
+/**
+ * What the engine did to each resource it changed, by name, from its progress lines: `created`,
+ * `updated`, `deleted`, or for a replacement (three lines: `created replacement`, `replaced`,
+ * `deleted original`) `replaced` when the new one came first, `replaced, deleted first` otherwise.
+ */
+export function changesIn(output: string): Record<string, string> {
+    const seen: Record<string, string[]> = {};
+    const line =
+        /^ +[-+~]{1,2} +\S+ (\S+) (created replacement|deleted original|replaced|updated|created|deleted) \(/gm;
+    for (const [, name, done] of output.matchAll(line)) {
+        (seen[name] ??= []).push(done);
+    }
+    return Object.fromEntries(
+        Object.entries(seen).map(([name, done]) => {
+            if (!done.includes("replaced")) {
+                return [name, done[0]];
+            }
+            const [made, deleted] = [done.indexOf("created replacement"), done.indexOf("deleted original")];
+            return [name, deleted >= 0 && (made < 0 || deleted < made) ? "replaced, deleted first" : "replaced"];
+        }),
+    );
 }
 
 /** The index of the first fake-tool call matching `pattern`, -1 when none. */

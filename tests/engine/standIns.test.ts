@@ -6,9 +6,11 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { configureKubeconfig, KubernetesProvider } from "./plugins/kubernetes";
+import { configureKubeconfig, configureSecretMutable, KubernetesProvider } from "./plugins/kubernetes";
 import { RandomProvider } from "./plugins/random";
-import { reveal, secret } from "./plugins/wire";
+import { EngineLog, reveal, secret } from "./plugins/wire";
+import { CommandProvider } from "./plugins/command";
+import { guestbookApplicationSet } from "../../components/argoObjects";
 
 const urn = (type: string, name: string) => `urn:pulumi:kind::ocm-lab::${type}::${name}`;
 
@@ -38,6 +40,22 @@ describe("the random stand-in (RandomPassword of pulumi-random 4.21.2)", () => {
     });
 });
 
+describe("the command stand-in (local:Command of pulumi-command 1.2.1)", () => {
+    const command = new CommandProvider(new EngineLog(undefined));
+    const step = urn("command:local:Command", "spoke1-join");
+
+    it("keeps each secret input secret where it was, and leaves stdout to the engine", async () => {
+        const inputs = { create: 'printf "%s" "$B"', environment: { TOKEN: secret("s3cret"), B: "plain" } };
+        const made = await command.create(step, inputs);
+        expect(made.id).toMatch(/^spoke1-join[0-9a-f]{8}$/);
+        expect(made.outs.environment).toEqual({ TOKEN: secret("s3cret"), B: "plain" });
+        expect(made.outs.stdout).toBe("plain");
+        const updated = await command.update(made.id, step, made.outs, { ...inputs, create: "printf again" });
+        expect(updated.outs.environment).toEqual({ TOKEN: secret("s3cret"), B: "plain" });
+        expect(updated.outs.stdout).toBe("again");
+    });
+});
+
 describe("the kubernetes stand-in", () => {
     const kubernetes = new KubernetesProvider();
     const work = urn(
@@ -61,6 +79,7 @@ describe("the kubernetes stand-in", () => {
         fs.writeFileSync(path.join(state, "port-40007"), "kind-hub\n");
         process.env.FAKE_STATE = state;
         configureKubeconfig("apiVersion: v1\nclusters:\n- cluster:\n    server: https://127.0.0.1:40007\n");
+        configureSecretMutable(undefined, {});
     });
     afterEach(() => {
         delete process.env.FAKE_STATE;
@@ -85,6 +104,68 @@ describe("the kubernetes stand-in", () => {
         const file = path.join(hub(), "objects", "secret", "argocd", "argocd-cluster", "data", "admin.password");
         expect(Buffer.from(fs.readFileSync(file, "utf8"), "base64").toString()).toBe("hunter2hunter2");
         expect(made.outs.stringData).toEqual(secret({ "admin.password": "hunter2hunter2" }));
+    });
+
+    it("replaces a Secret whose data changes, deleting it first, unless the provider has enableSecretMutable", async () => {
+        const inputs = {
+            metadata: { name: "argocd-cluster", namespace: "argocd" },
+            stringData: { "admin.password": secret("hunter2hunter2") },
+        };
+        const made = await kubernetes.create(secretUrn, inputs);
+        const rotated = { ...inputs, stringData: { "admin.password": secret("correcthorse") } };
+        const labelled = { ...inputs, metadata: { ...inputs.metadata, labels: { a: "b" } } };
+        // the provider's default (pulumi-kubernetes v4.25.0 diff.go:22-36): the same name, so delete first
+        expect(await kubernetes.diff(made.id, secretUrn, made.outs, rotated)).toEqual({
+            changes: true,
+            replaces: ["stringData"],
+            deleteBeforeReplace: true,
+        });
+        expect(await kubernetes.diff(made.id, secretUrn, made.outs, { ...inputs, type: "Opaque" })).toMatchObject({
+            replaces: ["type"],
+        });
+        expect(await kubernetes.diff(made.id, secretUrn, made.outs, labelled)).toMatchObject({
+            changes: true,
+            replaces: [],
+        });
+        // enableSecretMutable, from the provider's config or else its environment variable
+        configureSecretMutable(true);
+        expect(await kubernetes.diff(made.id, secretUrn, made.outs, rotated)).toMatchObject({
+            changes: true,
+            replaces: [],
+            deleteBeforeReplace: false,
+        });
+        expect(await kubernetes.diff(made.id, secretUrn, made.outs, { ...rotated, immutable: true })).toMatchObject({
+            replaces: ["stringData"],
+        });
+        configureSecretMutable(undefined, { PULUMI_K8S_ENABLE_SECRET_MUTABLE: "true" });
+        expect((await kubernetes.diff(made.id, secretUrn, made.outs, rotated)).replaces).toEqual([]);
+        configureSecretMutable("false", { PULUMI_K8S_ENABLE_SECRET_MUTABLE: "true" });
+        expect((await kubernetes.diff(made.id, secretUrn, made.outs, rotated)).replaces).toEqual(["stringData"]);
+    });
+
+    it("records the whole ApplicationSet, and the generator, template, source and destination the fake Argo CD acts on", async () => {
+        const appSetUrn = urn("kubernetes:argoproj.io/v1alpha1:ApplicationSet", "argocd-guestbook");
+        const source = { appRepoUrl: "https://example.test/apps.git", appPath: "web", appRevision: "v1.2.3" };
+        const object = guestbookApplicationSet(source);
+        await kubernetes.create(appSetUrn, object);
+        const folder = path.join(hub(), "hub", "applicationsets", "argocd", "guestbook");
+        const field = (name: string) => fs.readFileSync(path.join(folder, name), "utf8");
+        expect(JSON.parse(field("object.json"))).toEqual(object);
+        expect(field("placement-generator")).toBe("ocm-placement-generator/placement");
+        expect(field("app-name")).toBe("guestbook-{{name}}");
+        expect([field("repo"), field("path"), field("revision")]).toEqual([
+            "https://example.test/apps.git",
+            "web",
+            "v1.2.3",
+        ]);
+        expect([field("destination-name"), field("destination-namespace")]).toEqual(["{{name}}", "guestbook"]);
+        // an update rewrites it; a second generator is one the fake generates nothing for
+        const twoGenerators = JSON.parse(JSON.stringify(object));
+        twoGenerators.spec.generators.push({ list: { elements: [] } });
+        await kubernetes.update("argocd/guestbook", appSetUrn, object, twoGenerators);
+        expect(field("placement-generator")).toBe("");
+        await kubernetes.delete("argocd/guestbook", appSetUrn, twoGenerators);
+        expect(fs.existsSync(folder)).toBe(false);
     });
 
     it("installs the chart as the fake add-on sees it, and updates a new version in place", async () => {

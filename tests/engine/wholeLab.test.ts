@@ -12,6 +12,7 @@ import { EngineLab, expectFailed, expectSucceeded, requireEngineTier, wholeLab, 
 import {
     adminHash,
     cacheVolumes,
+    changesIn,
     deletedInOrder,
     expectGuestbook,
     expectRegistered,
@@ -28,6 +29,7 @@ import {
 import { measuredBlock } from "../../figures/bench";
 import { RunRecord } from "../../cli/runRecord";
 import { scaledBound } from "../harness/fakeLab";
+import { versions } from "../../versions";
 
 requireEngineTier();
 
@@ -213,9 +215,30 @@ describe("kind stack, the whole lab on day two, on the real engine", () => {
         const rotated = await lab.frontDoorSteps("up", stack, "--replace", "argocd-admin-password");
         expectSucceeded(rotated);
         expect(rotated.ran).toEqual(["argocd-password-seeded"]);
+        // argocd-cluster is updated in place, never deleted meanwhile, and nothing else is replaced
+        const { "argocd-password-seeded": seeded, ...changed } = changesIn(rotated.output);
+        expect(seeded).toBeDefined();
+        expect(changed).toEqual({ "argocd-admin-password": "replaced", "argocd-cluster-secret": "updated" });
         const fresh = stackOutput(lab, stack, "argocdAdminPassword");
         expect(fresh).not.toBe(old);
         expect(adminHash(lab)).toBe(`bcrypt:${fresh}`);
+
+        // the app pinned at another revision: Argo CD syncs it from there to every spoke
+        const revision = "0123456789abcdef0123456789abcdef01234567";
+        lab.configure(stack, { argocd: { appRevision: revision } });
+        expectSucceeded(await lab.frontDoor("up", stack));
+        const moved = `${versions.guestbookRepo} ${versions.guestbookPath} ${revision}`;
+        // OutOfSync until the new revision is synced (status reads the hub's Applications)
+        const deadline = Date.now() + scaledBound(120, 5) * 1000;
+        let status = await lab.frontDoor("status", stack);
+        while (/OutOfSync/.test(status.output) && Date.now() < deadline) {
+            await new Promise((resolve) => setTimeout(resolve, 200));
+            status = await lab.frontDoor("status", stack);
+        }
+        for (const spoke of all) {
+            expect(status.output).toContain(`guestbook-${spoke}: Synced/Healthy`);
+        }
+        expectGuestbook(lab, all, undefined, moved);
 
         // a rebuilt spoke: its new klusterlet is approved, and the add-on and guestbook reach it again
         const oldAgent = lab.fake.read(`${lab.fake.cluster("spoke1")}/agent/id`).trim();
@@ -238,7 +261,7 @@ describe("kind stack, the whole lab on day two, on the real engine", () => {
         // the old klusterlet's approved CSR is still listed: a plain accept would have skipped both
         expect(lab.fake.csr("spoke1", oldAgent)).toMatch(/^approved/);
         expect(lab.fake.csr("spoke1", newAgent)).toMatch(/^approved/);
-        expectGuestbook(lab, ["spoke1"]);
+        expectGuestbook(lab, ["spoke1"], undefined, moved);
 
         // a spoke dropped: its work goes before its ManagedCluster, which goes before its cluster
         lab.configure(stack, { spokes: ["spoke1", "spoke3"] });
