@@ -3,7 +3,7 @@
  * SDK sends with each registration, so they fail if an edge the OCM handshake needs goes missing
  * or an edge that would serialise the spokes appears.
  */
-import { commands, longestChain, names, resource, upstream, waitsFor } from "./harness/graph";
+import { commands, failedRun, longestChain, names, resource, upstream, waitsFor } from "./harness/graph";
 import { isSecretValue, ProgramRun, reveal, runProgram, stackConfig } from "./harness/program";
 import { labSettings, parseLabConfig, RawLabConfig } from "../config";
 import { serverOf } from "../runtimes/kubeconfig";
@@ -682,18 +682,15 @@ describe("runtime existing: clusters the user already has", () => {
         ],
     ];
     it.each(badExisting)("rejects %s before creating any resource", async (_, config, message) => {
-        let registered = -1;
         const raw = { ...config };
         const stackFile = stackConfig("existing");
         if ("contexts" in raw && raw.contexts === undefined) {
             delete raw.contexts;
             delete stackFile["ocm-lab:contexts"];
         }
-        const attempt = runProgram({ config: { ...decoded(stackFile), ...raw } }).then(
-            (r) => (registered = r.resources.length),
-        );
-        await expect(attempt).rejects.toThrow(message);
-        expect(registered).toBe(-1);
+        const { error, registered } = await failedRun({ config: { ...decoded(stackFile), ...raw } });
+        expect(error.message).toMatch(message);
+        expect(registered).toEqual([]);
     });
 
     it("keeps the context of a spoke dropped from the lab, without reading it", async () => {
@@ -910,11 +907,8 @@ describe("configuration", () => {
 
     it("stops at a bad config before creating any resource", async () => {
         const [, config, message] = badConfigs[badConfigs.length - 1];
-        const registered: string[] = [];
-        const attempt = runProgram({ stack: "kind", config, onRegister: (r) => registered.push(r.urn) });
-        await expect(attempt).rejects.toThrow(message);
-        // a resource the program declared before the error reaches the monitor a moment later
-        await new Promise((resolve) => setTimeout(resolve, 200));
+        const { error, registered } = await failedRun({ stack: "kind", config });
+        expect(error.message).toMatch(message);
         expect(registered).toEqual([]);
     });
 
