@@ -3,11 +3,12 @@
  * objects that do not exist yet, and on timeout name the cluster that lags and what to run next.
  */
 import { FakeLab } from "./harness/fakeLab";
-import { createCluster, hubEnv, runtimeFacts } from "./harness/labSteps";
+import { createCluster, hubEnv, loadProgramSteps, runtimeFacts } from "./harness/labSteps";
 
 let lab: FakeLab;
 let hubKubeconfig: string;
 let spokeKubeconfig: string;
+beforeAll(loadProgramSteps);
 beforeEach(() => {
     lab = new FakeLab();
     hubKubeconfig = createCluster(lab, "kind", "hub");
