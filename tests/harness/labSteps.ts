@@ -75,7 +75,7 @@ const stepBookkeeping = ["OCM_LAB_SETTINGS", "OCM_LAB_STEP", "STEP_DIGEST"];
  * other steps' outputs are in this fake lab: kubeconfigs, the hub's CA and address) put in place of
  * the mocks'. A value for a variable the program does not give the step fails.
  */
-function programEnv(
+export function programEnv(
     runtime: Runtime,
     step: string,
     values: Record<string, string> = {},
