@@ -5,7 +5,7 @@
 import { AppProject } from "@kubernetes-models/argo-cd/argoproj.io/v1alpha1/AppProject";
 import { ApplicationSet } from "@kubernetes-models/argo-cd/argoproj.io/v1alpha1/ApplicationSet";
 import { guestbookApplicationSet } from "../components/argoObjects";
-import { resource, upstream, waitsFor } from "./harness/graph";
+import { failedRun, resource, upstream, waitsFor } from "./harness/graph";
 import { isSecretValue, ProgramRun, reveal, runProgram } from "./harness/program";
 import { versions } from "../versions";
 
@@ -246,7 +246,9 @@ describe("add-on configuration", () => {
         ["a value that is not a map", "off", /ocm-lab:argocd is "off"; it must be a map/],
     ];
     it.each(bad)("rejects %s before creating anything", async (_, argocd, message) => {
-        await expect(runProgram({ stack: "kind", config: { argocd } })).rejects.toThrow(message);
+        const { error, registered } = await failedRun({ stack: "kind", config: { argocd } });
+        expect(error.message).toMatch(message);
+        expect(registered).toEqual([]);
     });
 
     it("refuses to build an ApplicationSet that Argo CD's schema rejects", () => {

@@ -3,11 +3,12 @@
  * objects that do not exist yet, and on timeout name the cluster that lags and what to run next.
  */
 import { FakeLab } from "./harness/fakeLab";
-import { createCluster, hubEnv, runtimeFacts } from "./harness/labSteps";
+import { createCluster, loadProgramSteps, programEnv } from "./harness/labSteps";
 
 let lab: FakeLab;
 let hubKubeconfig: string;
 let spokeKubeconfig: string;
+beforeAll(loadProgramSteps);
 beforeEach(() => {
     lab = new FakeLab();
     hubKubeconfig = createCluster(lab, "kind", "hub");
@@ -19,18 +20,15 @@ afterEach(() => {
 });
 
 const ready = { ServerDiscovered: "True", ClustersImported: "True", AddonConfigured: "True" };
-const guestbookEnv = () => ({
-    SPOKE_NAME: "spoke1",
-    SPOKE_CONTEXT: runtimeFacts.kind.context("spoke1"),
-    SPOKE_KUBECONFIG: spokeKubeconfig,
-    HUB_CONTEXT: runtimeFacts.kind.context("hub"),
-    TIMEOUT_SECONDS: "5",
-});
+// each wait's environment as the program gives its Command (labSteps.ts)
+const gitopsEnv = () => programEnv("kind", "argocd-gitops-ready", { HUB_KUBECONFIG: hubKubeconfig });
+const guestbookEnv = () => programEnv("kind", "spoke1-guestbook-available", { SPOKE_KUBECONFIG: spokeKubeconfig });
+const passwordEnv = () => programEnv("kind", "argocd-password-seeded", { HUB_KUBECONFIG: hubKubeconfig });
 
 describe("waiting for the GitOpsCluster", () => {
     it("succeeds once all three conditions are True, without waiting for Argo CD's default project", () => {
         lab.putObject("hub", "gitopscluster", "argocd", "gitops-cluster", { conditions: ready });
-        const result = lab.run("argocd/wait-gitops-ready.sh", hubEnv("kind", hubKubeconfig));
+        const result = lab.run("argocd/wait-gitops-ready.sh", gitopsEnv());
         expect(result.code).toBe(0);
         expect(result.stderr).toContain("GitOpsCluster ready");
         expect(lab.calls("kubectl").filter((c) => c.includes("appproject"))).toEqual([]);
@@ -38,7 +36,7 @@ describe("waiting for the GitOpsCluster", () => {
 
     it("waits through objects that do not exist yet", () => {
         lab.putObject("hub", "gitopscluster", "argocd", "gitops-cluster", { conditions: ready, pendingPolls: 2 });
-        const result = lab.run("argocd/wait-gitops-ready.sh", hubEnv("kind", hubKubeconfig));
+        const result = lab.run("argocd/wait-gitops-ready.sh", gitopsEnv());
         expect(result.code).toBe(0);
         expect(result.stderr).toContain("waiting for GitOpsCluster gitops-cluster condition ServerDiscovered");
         expect(lab.calls("kubectl").filter((c) => c.includes("gitopscluster"))).toHaveLength(5);
@@ -49,7 +47,7 @@ describe("waiting for the GitOpsCluster", () => {
             conditions: { ...ready, ClustersImported: "False" },
         });
         const result = lab.run("argocd/wait-gitops-ready.sh", {
-            ...hubEnv("kind", hubKubeconfig),
+            ...gitopsEnv(),
             TIMEOUT_SECONDS: "1",
         });
         expect(result.code).not.toBe(0);
@@ -63,7 +61,7 @@ describe("waiting for the GitOpsCluster", () => {
 });
 
 describe("waiting for the add-on on a spoke", () => {
-    const env = () => ({ ...hubEnv("kind", hubKubeconfig, "spoke1") });
+    const env = () => programEnv("kind", "spoke1-addon-available", { HUB_KUBECONFIG: hubKubeconfig });
 
     it("succeeds when ManagedClusterAddOn argocd-agent-addon is Available in the spoke's namespace", () => {
         lab.putObject("hub", "managedclusteraddon", "spoke1", "argocd-agent-addon", {
@@ -130,7 +128,7 @@ describe("making the operator take the lab's admin password", () => {
             data: { "admin.password": Buffer.from("bcrypt:old-password").toString("base64") },
             pendingPolls: 1,
         });
-        const result = lab.run("argocd/seed-admin-password.sh", hubEnv("kind", hubKubeconfig));
+        const result = lab.run("argocd/seed-admin-password.sh", passwordEnv());
         expect(result.code).toBe(0);
         expect(stored("argocd-secret")).toBe(`bcrypt:${password}`);
         expect(result.stdout).toBe("");
@@ -140,7 +138,7 @@ describe("making the operator take the lab's admin password", () => {
 
     it("fails clearly when the operator never makes argocd-secret", () => {
         const result = lab.run("argocd/seed-admin-password.sh", {
-            ...hubEnv("kind", hubKubeconfig),
+            ...passwordEnv(),
             TIMEOUT_SECONDS: "1",
         });
         expect(result.code).not.toBe(0);

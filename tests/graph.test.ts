@@ -3,8 +3,9 @@
  * SDK sends with each registration, so they fail if an edge the OCM handshake needs goes missing
  * or an edge that would serialise the spokes appears.
  */
-import { commands, longestChain, names, resource, upstream, waitsFor } from "./harness/graph";
+import { commands, failedRun, longestChain, names, resource, upstream, waitsFor } from "./harness/graph";
 import { isSecretValue, ProgramRun, reveal, runProgram, stackConfig } from "./harness/program";
+import { labShapes, requirementsOf, StepEnvironment, stepEnvironments, stepScripts } from "./harness/stepEnvironments";
 import { labSettings, parseLabConfig, RawLabConfig } from "../config";
 import { serverOf } from "../runtimes/kubeconfig";
 import { versions } from "../versions";
@@ -682,18 +683,15 @@ describe("runtime existing: clusters the user already has", () => {
         ],
     ];
     it.each(badExisting)("rejects %s before creating any resource", async (_, config, message) => {
-        let registered = -1;
         const raw = { ...config };
         const stackFile = stackConfig("existing");
         if ("contexts" in raw && raw.contexts === undefined) {
             delete raw.contexts;
             delete stackFile["ocm-lab:contexts"];
         }
-        const attempt = runProgram({ config: { ...decoded(stackFile), ...raw } }).then(
-            (r) => (registered = r.resources.length),
-        );
-        await expect(attempt).rejects.toThrow(message);
-        expect(registered).toBe(-1);
+        const { error, registered } = await failedRun({ config: { ...decoded(stackFile), ...raw } });
+        expect(error.message).toMatch(message);
+        expect(registered).toEqual([]);
     });
 
     it("keeps the context of a spoke dropped from the lab, without reading it", async () => {
@@ -910,11 +908,8 @@ describe("configuration", () => {
 
     it("stops at a bad config before creating any resource", async () => {
         const [, config, message] = badConfigs[badConfigs.length - 1];
-        const registered: string[] = [];
-        const attempt = runProgram({ stack: "kind", config, onRegister: (r) => registered.push(r.urn) });
-        await expect(attempt).rejects.toThrow(message);
-        // a resource the program declared before the error reaches the monitor a moment later
-        await new Promise((resolve) => setTimeout(resolve, 200));
+        const { error, registered } = await failedRun({ stack: "kind", config });
+        expect(error.message).toMatch(message);
         expect(registered).toEqual([]);
     });
 
@@ -934,5 +929,80 @@ describe("configuration", () => {
         await expect(runProgram({ config: { runtime: "podman", spokes: ["A", "A"] } })).rejects.toThrow(
             /3 problem\(s\)[\s\S]*runtime[\s\S]*spokes\[0\][\s\S]*spokes\[1\]/,
         );
+    });
+});
+
+describe("each step's environment", () => {
+    /**
+     * When a script's `case` arm runs, from the environment the arm switches on (join.sh: the
+     * klusterlet mode and the registration driver). An arm this table does not know fails the test.
+     */
+    const armRuns: Record<string, (env: Record<string, string>) => boolean> = {
+        hosted: (env) => (env.KLUSTERLET_MODE ?? "default") === "hosted",
+        grpc: (env) => (env.REGISTRATION_AUTH ?? "csr") === "grpc",
+    };
+    /** lib.sh sets TIMEOUT_SECONDS from the stack's settings file, named by OCM_LAB_SETTINGS. */
+    const providedByLib = (name: string, env: Record<string, string>) =>
+        name === "TIMEOUT_SECONDS" && (env.OCM_LAB_SETTINGS ?? "") !== "";
+
+    const shapes = Object.entries(labShapes);
+    const steps = new Map<string, StepEnvironment[]>();
+    beforeAll(async () => {
+        for (const [shape, options] of shapes) {
+            steps.set(shape, await stepEnvironments(options));
+        }
+    });
+
+    it.each(shapes.map(([shape]) => shape))(
+        "holds every variable its scripts require, create and delete (%s)",
+        (shape) => {
+            const missing: string[] = [];
+            for (const { step, scripts, environment } of steps.get(shape)!) {
+                expect(scripts.length).toBeGreaterThan(0);
+                for (const script of scripts) {
+                    for (const { names, arm } of requirementsOf(script)) {
+                        if (arm !== undefined && !(arm in armRuns)) {
+                            throw new Error(
+                                `scripts/${script} requires ${names.join(" ")} in its case arm "${arm})", which this test does not know: add it to armRuns`,
+                            );
+                        }
+                        if (arm !== undefined && !armRuns[arm](environment)) {
+                            continue;
+                        }
+                        for (const name of names) {
+                            if (!environment[name] && !providedByLib(name, environment)) {
+                                missing.push(`${step} (scripts/${script}): ${name}`);
+                            }
+                        }
+                    }
+                }
+            }
+            expect(missing).toEqual([]);
+        },
+    );
+
+    it("is checked for every step script and every arm that requires more", () => {
+        const run = new Set<string>();
+        const armsRun = new Set<string>();
+        for (const { scripts, environment } of [...steps.values()].flat()) {
+            for (const script of scripts) {
+                run.add(script);
+                for (const { arm } of requirementsOf(script)) {
+                    if (arm !== undefined && armRuns[arm]?.(environment)) {
+                        armsRun.add(`${script} ${arm}`);
+                    }
+                }
+            }
+        }
+        // every script under scripts/, scripts/kind, scripts/k3d, scripts/argocd and scripts/existing
+        expect([...run].sort()).toEqual(stepScripts());
+        expect(stepScripts()).toEqual(
+            expect.arrayContaining(["argocd/wait-guestbook.sh", "existing/connect.sh", "k3d/kubeconfig.sh"]),
+        );
+        const arms = stepScripts().flatMap((script) =>
+            requirementsOf(script).flatMap(({ arm }) => (arm === undefined ? [] : [`${script} ${arm}`])),
+        );
+        expect(arms.length).toBeGreaterThan(0);
+        expect([...armsRun].sort()).toEqual([...new Set(arms)].sort());
     });
 });

@@ -22,9 +22,13 @@ import {
     joinEnv,
     issuedTokens,
     joinSpoke,
+    loadProgramSteps,
     Runtime,
     runtimeFacts,
 } from "./harness/labSteps";
+
+// every step's environment as the program makes it (labSteps.ts)
+beforeAll(loadProgramSteps);
 
 let lab: FakeLab;
 beforeEach(() => {

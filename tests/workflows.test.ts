@@ -10,6 +10,7 @@ import * as os from "os";
 import * as path from "path";
 import * as yaml from "js-yaml";
 import { lintWorkflows } from "./builds/realClis";
+import { expectInOrder, expectInOrderIn, placeOf } from "./harness/order";
 import { projectRoot } from "./harness/program";
 
 jest.setTimeout(300_000); // a cold machine builds actionlint first
@@ -144,18 +145,11 @@ describe("e2e.yml", () => {
     const job = workflow.jobs.lab;
     const steps: any[] = job.steps;
     const runs: string[] = steps.map((s) => String(s.run ?? ""));
-    const at = (text: string) => {
-        const index = runs.findIndex((r) => r.includes(text));
-        expect(index).toBeGreaterThanOrEqual(0); // the step exists
-        return index;
-    };
-    const named = (name: string) => {
-        const index = steps.findIndex((s) => s.name === name);
-        expect(index).toBeGreaterThanOrEqual(0);
-        return index;
-    };
-    const headUp = steps.findIndex((s) => s.name === "Up");
-    const baseUp = steps.findIndex((s) => s.id === "base-up");
+    // Each of these fails, naming the step, when the step is missing (findIndex's -1 would pass an order check).
+    const at = (text: string) => placeOf(runs, (r) => r.includes(text));
+    const named = (name: string) => placeOf(steps, (s) => s.name === name);
+    const headUp = () => named("Up");
+    const baseUp = () => placeOf(steps, (s) => s.id === "base-up");
 
     it("runs on pull requests that touch the program, weekly and by hand, for both stacks", () => {
         expect(workflow.on.pull_request.paths).toEqual(
@@ -179,10 +173,10 @@ describe("e2e.yml", () => {
         for (const script of ["up", "status", "preview", "destroy", "pulumi"]) {
             expect(packageScripts[script]).toBeDefined(); // the commands README documents
         }
-        expect(runs[headUp]).toContain('npm run up -- "$STACK"');
-        expect(steps[headUp].if).toBeUndefined();
-        expect(headUp).toBeGreaterThan(at("npm ci"));
-        expect(at('npm run status -- "$STACK"')).toBeGreaterThan(headUp);
+        expect(runs[headUp()]).toContain('npm run up -- "$STACK"');
+        expect(steps[headUp()].if).toBeUndefined();
+        expect(headUp()).toBeGreaterThan(at("npm ci"));
+        expect(at('npm run status -- "$STACK"')).toBeGreaterThan(headUp());
         expect(at("--expect-no-changes")).toBeGreaterThan(at('npm run status -- "$STACK"'));
         const destroy = named("Destroy");
         expect(destroy).toBeGreaterThan(at("--expect-no-changes"));
@@ -198,12 +192,12 @@ describe("e2e.yml", () => {
     it("on a pull request, previews the head against a lab brought up from the base commit", () => {
         const base = steps.find((s) => s.with?.ref === "${{ github.event.pull_request.base.sha }}");
         expect(base.with.path).toBe("base");
-        expect(steps[baseUp]["working-directory"]).toBe("base");
-        expect(runs[baseUp]).toContain('npm run up -- "$STACK"');
+        expect(steps[baseUp()]["working-directory"]).toBe("base");
+        expect(runs[baseUp()]).toContain('npm run up -- "$STACK"');
         const preview = at('npm run preview -- "$STACK"');
         expect(steps[preview]["working-directory"]).toBe("head");
-        expect(preview).toBeGreaterThan(baseUp);
-        expect(headUp).toBeGreaterThan(preview);
+        expect(preview).toBeGreaterThan(baseUp());
+        expect(headUp()).toBeGreaterThan(preview);
         expect(at("pr-comment.sh")).toBeGreaterThan(preview);
         // one backend for both checkouts, and only the CLI package.json pins (no setup action of its own)
         expect(job.env.PULUMI_BACKEND_URL).toMatch(/^file:\/\//);
@@ -211,9 +205,11 @@ describe("e2e.yml", () => {
     });
 
     it("a base commit whose up fails does not fail the job: its lab goes, no preview, the head starts from nothing", () => {
-        expect(steps[baseUp]["continue-on-error"]).toBe(true);
+        expect(steps[baseUp()]["continue-on-error"]).toBe(true);
         // the preview and its comment need the base's lab
-        for (const step of steps.filter((s) => /preview/i.test(s.name ?? ""))) {
+        const previewSteps = steps.filter((s) => /preview/i.test(s.name ?? ""));
+        expect(previewSteps.length).toBeGreaterThan(0);
+        for (const step of previewSteps) {
             expect(`${step.name}: ${step.if}`).toContain("steps.base-up.outcome == 'success'");
         }
         const onFailure = steps
@@ -225,8 +221,8 @@ describe("e2e.yml", () => {
         expect(removal?.s.run).toContain("GITHUB_STEP_SUMMARY");
         // should the base's destroy fail too, its clusters and stack go by hand
         expect(removal?.s.run).toContain("stack rm --force");
-        expect(diagnostics!.i).toBeLessThan(removal!.i); // seen before it is removed
-        expect(removal!.i).toBeLessThan(headUp);
+        // seen before it is removed, and removed before the head's up
+        expectInOrder(steps, diagnostics?.s, removal?.s, steps[headUp()]);
         // its evidence is uploaded
         const uploads = steps.filter((s) => String(s.uses).startsWith("actions/upload-artifact@"));
         expect(uploads.find((s) => s.with.name.startsWith("diagnostics-")).if).toContain(
@@ -261,11 +257,13 @@ describe("e2e.yml", () => {
 
     it("frees and shows room before the first up, and measures what the lab took after it", () => {
         const before = at("runner-room.sh before");
-        expect(before).toBeLessThan(Math.min(baseUp, headUp));
-        expect(at("runner-room.sh after")).toBeGreaterThan(headUp);
+        expect(before).toBeLessThan(Math.min(baseUp(), headUp()));
+        expect(at("runner-room.sh after")).toBeGreaterThan(headUp());
         const existing: string[] = workflow.jobs.existing.steps.map((s: any) => String(s.run ?? ""));
-        expect(existing.findIndex((r) => r.includes("runner-room.sh before"))).toBeLessThan(
-            existing.findIndex((r) => r.includes("npm run up -- existing")),
+        expectInOrder(
+            existing,
+            (r) => r.includes("runner-room.sh before"),
+            (r) => r.includes("npm run up -- existing"),
         );
     });
 
@@ -273,7 +271,9 @@ describe("e2e.yml", () => {
         expect(job["timeout-minutes"]).toBe("${{ github.event_name == 'pull_request' && 60 || 90 }}");
         const prBound = 60;
         const destroyBound = steps[named("Destroy")]["timeout-minutes"];
-        for (const step of steps.filter((s) => /npm run (up|preview|destroy)|npm ci/.test(String(s.run ?? "")))) {
+        const longSteps = steps.filter((s) => /npm run (up|preview|destroy)|npm ci/.test(String(s.run ?? "")));
+        expect(longSteps.length).toBeGreaterThan(0);
+        for (const step of longSteps) {
             expect(`${step.name}: ${step["timeout-minutes"] > 0}`).toBe(`${step.name}: true`);
             if (step !== steps[named("Destroy")]) {
                 expect(`${step.name}: ${step["timeout-minutes"] + destroyBound <= prBound}`).toBe(`${step.name}: true`);
@@ -288,11 +288,15 @@ describe("e2e.yml", () => {
         expect(round).toBeDefined();
         const run = String(round.run);
         // grpc on, an up, status, the gRPC signer on spoke1's CSR; then off again, with the NodePort gone
-        const at = (text: string) => run.indexOf(text);
-        expect(at("npm run up")).toBeGreaterThan(at("registrations.spoke1' grpc"));
-        expect(at("open-cluster-management.io/grpc")).toBeGreaterThan(at("npm run status"));
-        expect(at("config rm ocm-lab:registrations")).toBeGreaterThan(at("open-cluster-management.io/grpc"));
-        expect(run.lastIndexOf("npm run up")).toBeGreaterThan(at("config rm ocm-lab:registrations"));
+        const [, , , , grpcOff] = expectInOrderIn(
+            run,
+            "registrations.spoke1' grpc",
+            "npm run up",
+            "npm run status",
+            "open-cluster-management.io/grpc",
+            "config rm ocm-lab:registrations",
+        );
+        expect(run.lastIndexOf("npm run up")).toBeGreaterThan(grpcOff);
         expect(run).toContain("get service ocm-lab-grpc-server");
         expect(job.strategy.matrix.stack).toEqual(["kind", "k3d"]);
     });
@@ -309,7 +313,9 @@ describe("e2e.yml", () => {
     });
 
     it("keeps Go's caches and the lab's built CLIs between runs, keyed by the pinned versions", () => {
-        for (const each of Object.values<any>(workflow.jobs)) {
+        const jobs = Object.values<any>(workflow.jobs);
+        expect(jobs.length).toBeGreaterThan(0);
+        for (const each of jobs) {
             const setupGo = each.steps.find((s: any) => String(s.uses).startsWith("actions/setup-go@"));
             expect(setupGo.with["cache-dependency-path"]).toMatch(/versions\.ts$/);
             const cache = each.steps.find((s: any) => String(s.uses).startsWith("actions/cache@"));

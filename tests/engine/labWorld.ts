@@ -135,5 +135,5 @@ export function changesIn(output: string): Record<string, string> {
     );
 }
 
-/** The index of the first fake-tool call matching `pattern`, -1 when none. */
-export const callIndex = (lab: EngineLab, pattern: RegExp) => lab.fake.calls().findIndex((c) => pattern.test(` ${c} `));
+/** Whether a fake-tool call matches `pattern`, the call padded with a space each side (for expectInOrder). */
+export const callMatching = (pattern: RegExp) => (call: string) => pattern.test(` ${call} `);

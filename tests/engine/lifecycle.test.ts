@@ -29,10 +29,16 @@ describe.each(["kind", "k3d"] as const)("%s stack on the real engine", (stack) =
         lab = new EngineLab();
         lab.configure(stack, withoutApiObjects);
 
+        // As after an earlier up, the stack's folder is there: a step that ran would add its line to
+        // steps.jsonl in it (lib.sh writes the line only where the folder exists).
+        fs.mkdirSync(path.join(lab.project, ".ocm-lab", stack), { recursive: true });
         const preview = await lab.frontDoor("preview", stack);
         expectSucceeded(preview);
-        expect(lab.fake.calls().filter((c) => !/^(docker|kind|k3d) /.test(c))).toEqual([]);
+        // a preview calls no fake tool at all (the front door's preflight is for up and destroy), and
+        // every step calls at least one
+        expect(lab.fake.calls()).toEqual([]);
         expect(lab.stepsRun(stack)).toEqual([]);
+        expect(lab.fake.clusters()).toEqual([]);
         expect(preview.output).toMatch(/\+ +command:local:Command +hub-init +create/);
 
         const up = await lab.frontDoor("up", stack);
@@ -73,7 +79,9 @@ describe.each(["kind", "k3d"] as const)("%s stack on the real engine", (stack) =
         });
         expect(exported).toContain("ciphertext");
         for (const secret of secrets) {
-            expect(exported).not.toContain(secret.slice(0, 60));
+            // the export is JSON: a multi-line PEM in it has its newlines escaped, so look for it so
+            const inExport = JSON.stringify(secret).slice(1, -1);
+            expect(exported).not.toContain(inExport.slice(0, 80));
             expect(up.output).not.toContain(secret.slice(0, 60));
         }
         expect(`${exported}${up.output}`).not.toMatch(/client-key-data|eyJfake|hub-token/);

@@ -17,7 +17,7 @@ import {
 } from "../harness/realCliFlags";
 import {
     cacheVolumes,
-    callIndex,
+    callMatching,
     deletedInOrder,
     expectGuestbook,
     expectRegistered as registered,
@@ -31,6 +31,7 @@ import {
     smokeWork,
     stackOutput,
 } from "./labWorld";
+import { expectInOrder } from "../harness/order";
 
 requireEngineTier();
 
@@ -49,9 +50,6 @@ afterEach(() => {
 const managedCluster = (name: string, runtime?: "kind" | "k3d") => managed(lab, name, runtime);
 const expectRegistered = (names: string[], runtime?: "kind" | "k3d", onCluster?: string) =>
     registered(lab, names, runtime, onCluster);
-
-/** The index of the first fake-tool call matching `pattern`, -1 when none. */
-const callAt = (pattern: RegExp) => callIndex(lab, pattern);
 
 describe.each(["kind", "k3d"] as const)("%s stack, other shapes, on the real engine", (stack) => {
     it("lets the hub manage itself as local-cluster: it runs the smoke work, tainted out of the add-on; turned off, it is unjoined after its work goes", async () => {
@@ -83,11 +81,12 @@ describe.each(["kind", "k3d"] as const)("%s stack, other shapes, on the real eng
         // its work went before its ManagedCluster; the ManagedCluster was removed while its klusterlet,
         // which the hub's GC needs, still ran, and the klusterlet unjoined after
         const deleted = deletedInOrder(off.output);
-        expect(deleted.indexOf("local-cluster-smoke-work")).toBeGreaterThanOrEqual(0);
-        expect(deleted.indexOf("local-cluster-smoke-work")).toBeLessThan(deleted.indexOf("local-cluster-accept"));
-        const removedAt = callAt(/ delete managedcluster local-cluster /);
-        expect(removedAt).toBeGreaterThanOrEqual(0);
-        expect(callAt(/ clusteradm unjoin .*local-cluster/)).toBeGreaterThan(removedAt);
+        expectInOrder(deleted, "local-cluster-smoke-work", "local-cluster-accept");
+        expectInOrder(
+            lab.fake.calls(),
+            callMatching(/ delete managedcluster local-cluster /),
+            callMatching(/ clusteradm unjoin .*local-cluster/),
+        );
         expect(lab.fake.exists(`${lab.fake.cluster("hub")}/agent`)).toBe(false);
         expect(lab.fake.exists(managedCluster("local-cluster"))).toBe(false);
         expect(lab.fake.exists(smokePod(lab, "hub"))).toBe(false);
@@ -130,9 +129,11 @@ describe.each(["kind", "k3d"] as const)("%s stack, other shapes, on the real eng
         lab.configure(stack, { klusterletModes: { spoke2: "singleton" } });
         const changed = await lab.frontDoorSteps("up", stack);
         expectSucceeded(changed);
-        const unjoined = callAt(/ clusteradm unjoin .*--cluster-name spoke3 /);
-        expect(unjoined).toBeGreaterThanOrEqual(0);
-        expect(callAt(new RegExp(` ${stack} .*delete.* .*spoke3`))).toBeGreaterThan(unjoined);
+        expectInOrder(
+            lab.fake.calls(),
+            callMatching(/ clusteradm unjoin .*--cluster-name spoke3 /),
+            callMatching(new RegExp(` ${stack} .*delete.* .*spoke3`)),
+        );
         expect(changed.ran).toEqual(expect.arrayContaining(["spoke3-cluster", "spoke3-join", "spoke3-accept"]));
         expect(changed.ran.filter((s) => s.startsWith("spoke1-") || s.startsWith("spoke2-"))).toEqual([]);
         expect(lab.fake.hostedKlusterlets("hub")).toEqual([]);
@@ -158,12 +159,14 @@ describe.each(["kind", "k3d"] as const)("%s stack, other shapes, on the real eng
         expectSucceeded(removed);
         // its ManagedCluster went first, while the hosted klusterlet could still run the add-on's cleanup
         // and finalize its works; then the klusterlet left the hub, then the cluster
-        const removedAt = callAt(/ delete managedcluster spoke3 /);
-        expect(removedAt).toBeGreaterThanOrEqual(0);
-        expect(callAt(/ clusteradm unjoin .*--cluster-name spoke3 /)).toBeGreaterThan(removedAt);
+        expectInOrder(
+            lab.fake.calls(),
+            callMatching(/ delete managedcluster spoke3 /),
+            callMatching(/ clusteradm unjoin .*--cluster-name spoke3 /),
+        );
         expect(lab.fake.exists(`${lab.fake.cluster("hub")}/objects/managedclusteraddon/spoke3`)).toBe(false);
         const deleted = deletedInOrder(removed.output);
-        expect(deleted.indexOf("spoke3-join")).toBeLessThan(deleted.indexOf("spoke3-cluster"));
+        expectInOrder(deleted, "spoke3-join", "spoke3-cluster");
         expect(lab.fake.hostedKlusterlets("hub")).toEqual([]);
         expect(lab.fake.exists(managedCluster("spoke3"))).toBe(false);
 
@@ -207,8 +210,7 @@ describe("runtime existing on the real engine: the user's own clusters", () => {
         // klusterlets were unjoined (operator too), and the hub was cleaned last
         const deleted = deletedInOrder(destroy.output);
         for (const spoke of ["spoke1", "spoke2"]) {
-            expect(deleted.indexOf(`${spoke}-smoke-work`)).toBeGreaterThanOrEqual(0);
-            expect(deleted.indexOf(`${spoke}-smoke-work`)).toBeLessThan(deleted.indexOf(`${spoke}-join`));
+            expectInOrder(deleted, `${spoke}-smoke-work`, `${spoke}-join`);
             expect(lab.fake.exists(`${lab.fake.cluster(spoke)}/agent`)).toBe(false);
             expect(lab.fake.exists(smokePod(lab, spoke))).toBe(false);
             expect(lab.fake.exists(smokeWork(lab, spoke))).toBe(false);
@@ -219,12 +221,12 @@ describe("runtime existing on the real engine: the user's own clusters", () => {
         // only then the klusterlet unjoined
         const all = lab.fake.calls();
         for (const spoke of ["spoke1", "spoke2"]) {
-            expect(deleted.indexOf("argocd-release")).toBeLessThan(deleted.indexOf(`${spoke}-accept`));
-            const removedAt = all.findIndex((c) => c.includes(` delete managedcluster ${spoke} `));
-            expect(removedAt).toBeGreaterThanOrEqual(0);
-            expect(
-                all.findIndex((c) => c.startsWith("clusteradm unjoin ") && c.includes(`--cluster-name ${spoke} `)),
-            ).toBeGreaterThan(removedAt);
+            expectInOrder(deleted, "argocd-release", `${spoke}-accept`);
+            expectInOrder(
+                all,
+                (c) => c.includes(` delete managedcluster ${spoke} `),
+                (c) => c.startsWith("clusteradm unjoin ") && c.includes(`--cluster-name ${spoke} `),
+            );
         }
         const calls = lab.fake.calls("clusteradm");
         expect(calls.filter((c) => c.startsWith("clusteradm unjoin "))).toEqual([

@@ -30,6 +30,7 @@ import { measuredBlock } from "../../figures/bench";
 import { RunRecord } from "../../cli/runRecord";
 import { scaledBound } from "../harness/fakeLab";
 import { versions } from "../../versions";
+import { expectInOrder } from "../harness/order";
 
 requireEngineTier();
 
@@ -140,7 +141,7 @@ describe.each(["kind", "k3d"] as const)("%s stack, the whole lab, on the real en
         expect(lab.fake.calls("clusteradm").filter((c) => /^clusteradm (unjoin|clean) /.test(c))).toEqual([]);
         expect(destroy.output).not.toContain("ManagedCluster removed from the hub");
         const deleted = deletedInOrder(destroy.output);
-        expect(deleted.indexOf("hub-cluster")).toBeGreaterThan(deleted.indexOf("hub-init"));
+        expectInOrder(deleted, "hub-init", "hub-cluster");
         expect(lab.fake.leftoverTempFiles()).toEqual([]);
 
         const purged = await lab.frontDoor("destroy", stack, "--purge-cache");
@@ -268,9 +269,7 @@ describe("kind stack, the whole lab on day two, on the real engine", () => {
         const shrunk = await lab.frontDoor("up", stack);
         expectSucceeded(shrunk);
         const deleted = deletedInOrder(shrunk.output);
-        expect(deleted.indexOf("spoke2-smoke-work")).toBeGreaterThanOrEqual(0);
-        expect(deleted.indexOf("spoke2-smoke-work")).toBeLessThan(deleted.indexOf("spoke2-accept"));
-        expect(deleted.indexOf("spoke2-accept")).toBeLessThan(deleted.indexOf("spoke2-cluster"));
+        expectInOrder(deleted, "spoke2-smoke-work", "spoke2-accept", "spoke2-cluster");
         expect(lab.fake.exists(smokeWork(lab, "spoke2"))).toBe(false);
         expect(lab.fake.exists(managedCluster(lab, "spoke2"))).toBe(false);
 
@@ -293,7 +292,7 @@ describe("kind stack, the whole lab on day two, on the real engine", () => {
         expectSucceeded(addonOff);
         const gone = deletedInOrder(addonOff.output);
         expect(gone).toEqual(expect.arrayContaining(["argocd-release", "argocd-namespace", "argocd-guestbook"]));
-        expect(gone.indexOf("argocd-release")).toBeLessThan(gone.indexOf("argocd-namespace"));
+        expectInOrder(gone, "argocd-release", "argocd-namespace");
         const hub = lab.fake.cluster("hub");
         expect(lab.fake.exists(`${hub}/hub/addon-installed`)).toBe(false);
         expect(lab.fake.exists(`${hub}/hub/helm/argocd.argocd-agent-addon`)).toBe(false);

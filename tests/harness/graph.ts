@@ -1,5 +1,31 @@
 /** Questions about the dependency graph recorded by runProgram. */
-import { ProgramRun, Registration } from "./program";
+import { ProgramRun, Registration, RunOptions, runProgram } from "./program";
+
+/**
+ * Runs the program, which must fail, and returns its error with the names of the resources it
+ * registered meanwhile. A resource declared before the error reaches the monitor a moment after the
+ * program stops, so the count is taken a little later.
+ */
+export async function failedRun(options: RunOptions): Promise<{ error: Error; registered: string[] }> {
+    const registered: string[] = [];
+    let error: Error | undefined;
+    try {
+        await runProgram({
+            ...options,
+            onRegister: (r) => {
+                registered.push(r.name);
+                options.onRegister?.(r);
+            },
+        });
+    } catch (failure) {
+        error = failure instanceof Error ? failure : new Error(String(failure));
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    if (!error) {
+        throw new Error(`the program did not fail; it registered ${registered.join(", ")}`);
+    }
+    return { error, registered };
+}
 
 export function resource(run: ProgramRun, name: string, type = "command:local:Command"): Registration {
     const matches = run.resources.filter((r) => r.name === name && r.type === type);

@@ -1,6 +1,8 @@
 /**
- * The environments the program gives each step, rebuilt for script tests, so a test can walk the
- * lab's steps in order against the fakes and then poke at one of them.
+ * The environments the program gives each step, taken from the program itself (its Commands'
+ * `environment` inputs under mocks, tests/harness/stepEnvironments.ts) with this fake lab's
+ * kubeconfigs in place of the mocks', so a test can walk the lab's steps in order against the fakes
+ * and then poke at one of them. A script test file calls loadProgramSteps() in beforeAll.
  */
 import * as fs from "fs";
 import * as path from "path";
@@ -8,6 +10,8 @@ import { caDataOf, pemOf, serverOf } from "../../runtimes/kubeconfig";
 import { k3dRuntime } from "../../runtimes/k3d";
 import { kindRuntime } from "../../runtimes/kind";
 import { FakeLab } from "./fakeLab";
+import { RunOptions } from "./program";
+import { stepEnvironments } from "./stepEnvironments";
 
 export type Runtime = "kind" | "k3d";
 
@@ -26,37 +30,110 @@ export const runtimeFacts = {
 
 export const timeouts = { TIMEOUT_SECONDS: "5" };
 
+/**
+ * The lab the script tests stand in for, per runtime: three spokes and the hub managing itself, as
+ * local-cluster; the gRPC and hosted variants give what a gRPC spoke (spoke1) and a hosted klusterlet
+ * (spoke3) add. No image cache: the fakes serve no mirrors.
+ */
+const scriptLab = (runtime: Runtime, extra: Record<string, unknown> = {}): RunOptions => ({
+    stack: runtime,
+    config: { imageCache: false, spokes: ["spoke1", "spoke2", "spoke3"], hubSelfManaged: true, ...extra },
+});
+type Variant = "plain" | "grpc" | "hosted";
+const variants: Record<Variant, Record<string, unknown>> = {
+    plain: {},
+    grpc: { registrations: { spoke1: "grpc" } },
+    hosted: { klusterletModes: { spoke3: "hosted" } },
+};
+
+let programSteps: Record<string, Map<string, Record<string, string>>> | undefined;
+
+/**
+ * Runs the program under mocks for each runtime and variant and keeps its steps' environments: call
+ * it in a script test file's beforeAll, before any of the functions below.
+ */
+export async function loadProgramSteps(): Promise<void> {
+    if (programSteps) {
+        return;
+    }
+    const loaded: Record<string, Map<string, Record<string, string>>> = {};
+    for (const runtime of ["kind", "k3d"] as const) {
+        for (const [variant, extra] of Object.entries(variants)) {
+            const steps = await stepEnvironments(scriptLab(runtime, extra));
+            loaded[`${runtime} ${variant}`] = new Map(steps.map((s) => [s.step, s.environment]));
+        }
+    }
+    programSteps = loaded;
+}
+
+/** What the step wrapper adds for the engine (scripts/step.ts), which script tests do not run under. */
+const stepBookkeeping = ["OCM_LAB_SETTINGS", "OCM_LAB_STEP", "STEP_DIGEST"];
+
+/**
+ * The environment the program gives `step`, for a script test: the step wrapper's bookkeeping left
+ * out, TIMEOUT_SECONDS given directly (the program moves it to a settings file), and `values` (what
+ * other steps' outputs are in this fake lab: kubeconfigs, the hub's CA and address) put in place of
+ * the mocks'. A value for a variable the program does not give the step fails.
+ */
+export function programEnv(
+    runtime: Runtime,
+    step: string,
+    values: Record<string, string> = {},
+    variant: Variant = "plain",
+): Record<string, string> {
+    if (!programSteps) {
+        throw new Error("call loadProgramSteps() in beforeAll before building a step's environment");
+    }
+    const made = programSteps[`${runtime} ${variant}`].get(step);
+    if (!made) {
+        throw new Error(`the ${runtime} program (${variant}) has no step ${step}`);
+    }
+    const env = Object.fromEntries(Object.entries(made).filter(([name]) => !stepBookkeeping.includes(name)));
+    for (const [name, value] of Object.entries(values)) {
+        if (!(name in env)) {
+            throw new Error(`the program gives ${step} no ${name}; it gives ${Object.keys(env).join(", ")}`);
+        }
+        env[name] = value;
+    }
+    return { ...env, ...timeouts };
+}
+
+/** The variables one variant of the program gives `step` beyond what the plain lab gives it. */
+function addedBy(runtime: Runtime, step: string, variant: Variant): Record<string, string> {
+    const plain = programEnv(runtime, step);
+    return Object.fromEntries(
+        Object.entries(programEnv(runtime, step, {}, variant)).filter(([name, value]) => plain[name] !== value),
+    );
+}
+
 export function clusterEnv(runtime: Runtime, name: string): Record<string, string> {
-    return { CLUSTER_NAME: name, NODE_IMAGE: runtimeFacts[runtime].image, NETWORK_NAME: "ocm-lab", ...timeouts };
+    return programEnv(runtime, `${name}-cluster`);
 }
 
 /** Creates a cluster and returns its kubeconfig, as the create and kubeconfig steps do. */
 export function createCluster(lab: FakeLab, runtime: Runtime, name: string): string {
     lab.ok(`${runtime}/create-cluster.sh`, clusterEnv(runtime, name));
-    return lab.ok(`${runtime}/kubeconfig.sh`, { CLUSTER_NAME: name }).stdout;
+    return lab.ok(`${runtime}/kubeconfig.sh`, programEnv(runtime, `${name}-kubeconfig`)).stdout;
 }
 
+/**
+ * The hub's init environment; with `spokeName`, that spoke's name too, as the hub-side steps of a
+ * spoke (its accept, and the ManagedCluster's removal on delete) have it.
+ */
 export function hubEnv(runtime: Runtime, hubKubeconfig: string, spokeName = ""): Record<string, string> {
-    return {
-        HUB_NAME: "hub",
-        HUB_CONTEXT: runtimeFacts[runtime].context("hub"),
-        HUB_KUBECONFIG: hubKubeconfig,
-        SPOKE_NAME: spokeName,
-        BUNDLE_VERSION: "1.3.1",
-        QOS_CLASS: "Default",
-        QOS_LIMITS: "",
-        QOS_REQUESTS: "",
-        ...timeouts,
-    };
+    const init = programEnv(runtime, "hub-init", { HUB_KUBECONFIG: hubKubeconfig });
+    if (!spokeName) {
+        return init;
+    }
+    const accept = programEnv(runtime, `${spokeName}-accept`, { HUB_KUBECONFIG: hubKubeconfig });
+    return { ...init, HUB_NAME: accept.HUB_NAME, HUB_CONTEXT: accept.HUB_CONTEXT, SPOKE_NAME: accept.SPOKE_NAME };
 }
 
 export function clusterInfoEnv(hubKubeconfig: string): Record<string, string> {
-    return {
-        HUB_NAME: "hub",
+    return programEnv("k3d", "hub-cluster-info", {
         HUB_KUBECONFIG: hubKubeconfig,
         HUB_CA_DATA: caDataOf(hubKubeconfig, "hub"),
-        HUB_API_SERVER_INTERNAL: runtimeFacts.k3d.internal("hub"),
-    };
+    });
 }
 
 /** The hub as HubCluster makes it: cluster, kubeconfig, (k3d: cluster-info), init. */
@@ -70,14 +147,12 @@ export function bringUpHub(lab: FakeLab, runtime: Runtime): string {
 }
 
 export function joinEnv(runtime: Runtime, hubKubeconfig: string, spokeKubeconfig: string, spoke: string) {
-    return {
-        ...hubEnv(runtime, hubKubeconfig, spoke),
-        SPOKE_CONTEXT: runtimeFacts[runtime].context(spoke),
+    return programEnv(runtime, `${spoke}-join`, {
+        HUB_KUBECONFIG: hubKubeconfig,
         SPOKE_KUBECONFIG: spokeKubeconfig,
         HUB_API_SERVER: serverOf(hubKubeconfig, "hub"),
         HUB_CA_PEM: pemOf(caDataOf(hubKubeconfig, "hub")),
-        HUB_API_SERVER_INTERNAL: runtimeFacts[runtime].internal("hub"),
-    };
+    });
 }
 
 /** A spoke created and joined the way ClusterRegistration does it: cluster, then join (which mints its token). */
@@ -104,19 +179,18 @@ export function grpcServerOf(runtime: Runtime) {
 
 /** What HubCluster adds to init's environment when a spoke registers with grpc. */
 export function grpcHubEnv(runtime: Runtime): Record<string, string> {
-    const server = grpcServerOf(runtime);
-    return { GRPC_SERVER_HOST: server.host, GRPC_NODE_PORT: String(server.nodePort) };
+    return addedBy(runtime, "hub-init", "grpc");
 }
 
 /** What ClusterRegistration adds to a gRPC spoke's join. */
 export function grpcJoinEnv(runtime: Runtime): Record<string, string> {
-    return { REGISTRATION_AUTH: "grpc", GRPC_SERVER: grpcServerOf(runtime).address };
+    return addedBy(runtime, "spoke1-join", "grpc");
 }
 
 /**
  * What ClusterRegistration gives accept and the Available wait: the hub's environment, the spoke's,
  * and where the klusterlet runs when that is not the spoke (`klusterlet`: a hosted spoke's hub, the
- * hub itself, a user's cluster).
+ * hub itself, a user's cluster), under the names the program gives a hosted spoke's accept.
  */
 export function registrationEnv(
     runtime: Runtime,
@@ -125,13 +199,21 @@ export function registrationEnv(
     spoke: string,
     klusterlet?: { context: string; kubeconfig: string; mode?: string },
 ): Record<string, string> {
-    return {
-        ...hubEnv(runtime, hubKubeconfig, spoke),
-        SPOKE_CONTEXT: runtimeFacts[runtime].context(spoke),
+    const env = programEnv(runtime, `${spoke}-accept`, {
+        HUB_KUBECONFIG: hubKubeconfig,
         SPOKE_KUBECONFIG: spokeKubeconfig,
-        KLUSTERLET_MODE: klusterlet?.mode ?? "default",
-        ...(klusterlet ? { KLUSTERLET_CONTEXT: klusterlet.context, KLUSTERLET_KUBECONFIG: klusterlet.kubeconfig } : {}),
-    };
+        ...(klusterlet?.mode ? { KLUSTERLET_MODE: klusterlet.mode } : {}),
+    });
+    if (!klusterlet) {
+        return env;
+    }
+    const hosted = programEnv(runtime, "spoke3-accept", {}, "hosted");
+    for (const name of ["KLUSTERLET_CONTEXT", "KLUSTERLET_KUBECONFIG"]) {
+        if (!(name in hosted)) {
+            throw new Error(`the program gives a hosted spoke's accept no ${name}`);
+        }
+    }
+    return { ...env, KLUSTERLET_CONTEXT: klusterlet.context, KLUSTERLET_KUBECONFIG: klusterlet.kubeconfig };
 }
 
 /** Writes a kubeconfig into the lab's folder for a test's own kubectl call; returns its path. */
