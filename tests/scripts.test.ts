@@ -1255,7 +1255,9 @@ describe.each(["kind", "k3d"] as Runtime[])("%s gRPC registration", (runtime) =>
         expect(first.stderr).toContain("join failed for cluster spoke1: clusteradm join did not finish");
         expect(first.stderr).not.toContain("registers through");
         const [klusterlet] = lab.hostedKlusterlets("hub");
-        expect(lab.read(`${lab.cluster("hub")}/hosted-agents/${klusterlet}/grpc-config`)).toContain(`url: '${address}'`);
+        expect(lab.read(`${lab.cluster("hub")}/hosted-agents/${klusterlet}/grpc-config`)).toContain(
+            `url: '${address}'`,
+        );
         // the re-run finds it joined, and its address the one it was handed
         expect(lab.ok("join.sh", env).stderr).toContain(`registration via ${address}`);
     });
