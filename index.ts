@@ -44,6 +44,7 @@ const spokes = lab.spokeNames.map(
             ...clusterSpec,
             klusterletMode: lab.klusterletModes[spokeName],
             registration: lab.registrations[spokeName],
+            grpcServer: grpcServer?.address,
         }),
 );
 const registrations = spokes.map(

@@ -27,6 +27,12 @@ export interface SpokeClusterArgs {
      * their spokes.
      */
     registration?: RegistrationDriver;
+    /**
+     * With grpc, where the hub's gRPC server is (host:port). A registered gRPC klusterlet keeps the
+     * address it was first handed whatever a later join says (scripts/join.sh), so on kind and k3d a
+     * new address makes the spoke anew too. (existing makes no cluster: join refuses it there.)
+     */
+    grpcServer?: string;
 }
 
 /** One spoke cluster, not yet registered: ClusterRegistration joins it to the hub. */
@@ -52,6 +58,7 @@ export class SpokeCluster extends pulumi.ComponentResource {
         const recreateWhen = [
             ...(mode === "default" ? [] : [`klusterlet-mode=${mode}`]),
             ...(driver === "csr" ? [] : [`registration=${driver}`]),
+            ...(driver === "grpc" && args.grpcServer ? [`grpc-server=${args.grpcServer}`] : []),
         ];
         const access = createClusterAccess(args.runtime, name, { ...args, recreateWhen }, this);
         this.kubeconfig = access.kubeconfig;

@@ -84,20 +84,50 @@ export function parseClusterNames(raw: RawLabConfig, problems: string[]): { hubN
     return { hubName, spokeNames };
 }
 
-/** The node image of the stack's runtime, with a pinned tag; "" for existing, which makes no cluster. */
+/**
+ * An image reference as Docker parses it, which is what kind and k3d hand the node image to (kind
+ * v0.24.0 passes it to `docker run` and its quick start pins node images by digest,
+ * site/content/docs/user/quick-start.md; k3d v5.8.3 rewrites only "latest", "stable" and "+<channel>",
+ * pkg/config/transform.go TransformSimpleToClusterConfig): `[registry[:port]/]path[:tag][@digest]`,
+ * after the grammar of github.com/distribution/reference (regexp.go). The groups are the tag and the
+ * digest.
+ */
+const imageReference = (() => {
+    const pathComponent = "[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*";
+    const domainComponent = "(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])";
+    const host = `(?:${domainComponent}(?:\\.${domainComponent})*|\\[[a-fA-F0-9:]+\\])`;
+    const domain = `${host}(?::[0-9]+)?`;
+    const name = `(?:${domain}/)?${pathComponent}(?:/${pathComponent})*`;
+    const tag = "[\\w][\\w.-]{0,127}";
+    const digest = "[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}";
+    return new RegExp(`^${name}(?::(${tag}))?(?:@(${digest}))?$`);
+})();
+
+/**
+ * The node image of the stack's runtime, pinned: by a tag other than latest, or by a digest (with or
+ * without a tag), from any registry, one with a port too; "" for existing, which makes no cluster.
+ */
 export function parseNodeImage(raw: RawLabConfig, runtime: RuntimeName | undefined, problems: string[]): string {
     const existing = runtime === "existing";
     const imageKey = runtime === "k3d" ? "k3dNodeImage" : "kindNodeImage";
     const nodeImage = existing ? "" : (raw[imageKey] ?? clusterDefaults[imageKey]);
-    if (
-        !existing &&
-        (typeof nodeImage !== "string" ||
-            !/^[^\s:]+(:[A-Za-z0-9_][A-Za-z0-9_.-]*)$/.test(nodeImage) ||
-            nodeImage.endsWith(":latest"))
-    ) {
+    if (existing) {
+        return "";
+    }
+    const example = clusterDefaults[imageKey];
+    const byDigest = `${example.replace(/:[^:/]*$/, "")}@sha256:<64 hex digits>`;
+    const match = typeof nodeImage === "string" ? imageReference.exec(nodeImage) : null;
+    if (!match) {
         problems.push(
-            `ocm-lab:${imageKey} is ${show(nodeImage)}; it must be an image with a pinned tag (not :latest). ` +
-                `Example: ${clusterDefaults[imageKey]}`,
+            `ocm-lab:${imageKey} is ${show(nodeImage)}, which is not an image reference; write it as ` +
+                `[registry[:port]/]name:tag or name[:tag]@sha256:<digest>, in lowercase, without spaces. ` +
+                `Example: ${example} (or pinned by digest: ${byDigest})`,
+        );
+    } else if (match[2] === undefined && (match[1] === undefined || match[1] === "latest")) {
+        problems.push(
+            `ocm-lab:${imageKey} is ${show(nodeImage)}; it must be an image with a pinned tag (not latest) or a ` +
+                `digest${/^[^/]*:[0-9]+\/[^:]*$/.test(nodeImage as string) ? " (the number after the first ':' is the registry's port, not a tag)" : ""}. ` +
+                `Example: ${example} (or pinned by digest: ${byDigest})`,
         );
     }
     return nodeImage as string;

@@ -94,8 +94,16 @@ export interface GrpcServer {
  * node's name as host (which the certificate then covers) and a NodePort of the lab's beside the
  * operator's Service: one path, the same on either runtime. A fixed port in the NodePort range keeps
  * the address, and every gRPC join that holds it, the same from one up to the next.
+ *
+ * The port is in the static band of the default range 30000-32767, where the API server hands out a
+ * random NodePort (the Argo CD principal's, say) only once the rest of the range is full, so no other
+ * Service of the lab takes it first (KEP-3668, GA in Kubernetes 1.29: kubernetes/enhancements
+ * keps/sig-network/3668-reserved-service-nodeport-range/README.md, "Band Offset"). The band is the
+ * range's first min(max(16, size/32), 128) ports: 2768/32 = 86, so 30000-30085 (kubernetes
+ * pkg/registry/core/service/portallocator/allocator.go calculateRangeOffset; a random port is taken
+ * above that offset first: pkg/registry/core/service/allocator/bitmap.go randomScanStrategyWithOffset).
  */
-export const grpcNodePort = 30090;
+export const grpcNodePort = 30080;
 
 /** kind and k3d: the hub's gRPC server at its node's name on the lab's network. */
 export function nodePortGrpcServer(nodeName: string): GrpcServer {

@@ -29,18 +29,19 @@ probe_finished() {
     case "$(phase)" in Succeeded | Failed) return 0 ;; *) return 1 ;; esac
 }
 
-# probe WHAT ADDRESS FIX: a pod on the spoke connects to ADDRESS (https://host[:port] or host:port;
-# 443 when no port is given), WHAT of the hub; FIX is what to change when it cannot.
+# probe WHAT ADDRESS FIX: a pod on the spoke connects to ADDRESS (https://host[:port] or host:port,
+# an IPv6 host in brackets; 443, the port of https, when none is given), WHAT of the hub; FIX is what
+# to change when it cannot.
 probe() {
     local what="$1" given="$2" fix="$3" address host port by_hand result
-    address="$given"
-    address="${address#https://}"
+    address="${given#https://}"
     address="${address%%/*}"
     case "$address" in
+    \[*\]) host="${address:1:${#address}-2}" port=443 ;;
+    \[*\]:*) host="${address%%]:*}" host="${host:1}" port="${address##*]:}" ;;
     *:*) host="${address%:*}" port="${address##*:}" ;;
     *) host="$address" port=443 ;;
     esac
-    host="${host#[}" host="${host%]}"
     by_hand="kubectl --context $SPOKE_CONTEXT run hub-probe -n $namespace --rm -i --restart=Never --image=$PROBE_IMAGE -- nc -zv -w 5 $host $port"
 
     remove_probe # one left by an interrupted run

@@ -109,15 +109,47 @@ check_addresses() {
     # A gRPC klusterlet's bootstrap secret also holds its gRPC config (config.yaml, which has the token:
     # only its url is read, deploy/klusterlet/chart templates/bootstrap_kubeconfig_secret.yaml in ocm v1.3.1).
     if [ "$registration" = grpc ]; then
-        grpc_url="$(kubectl --kubeconfig "$klusterlet_kubeconfig" get secret bootstrap-hub-kubeconfig -n "$agent_namespace" \
-            -o 'jsonpath={.data.config\.yaml}' 2>/dev/null | base64 --decode 2>/dev/null | sed -n 's/^url: *//p' || true)"
-        grpc_url="${grpc_url%%$'\n'*}"
+        grpc_url="$(grpc_config_url bootstrap-hub-kubeconfig "$agent_namespace")"
         if [ "$grpc_url" != "$GRPC_SERVER" ]; then
             fail "the klusterlet registers through '${grpc_url}', not through $GRPC_SERVER, where the spokes reach the hub's gRPC server" \
                 "kubectl --context $klusterlet_context get klusterlet klusterlet -o jsonpath='{.spec.registrationConfiguration}'"
         fi
     fi
 }
+
+# grpc_config_url SECRET NAMESPACE: the url of the gRPC config (config.yaml) in that secret of the
+# klusterlet, empty when there is none. clusteradm and the agent write it with gopkg.in/yaml.v2, which
+# puts a value that starts with a YAML indicator, as a bracketed IPv6 address does, in single quotes
+# (clusteradm v1.3.1 pkg/cmd/join/exec.go setGRPCConfig through github.com/ghodss/yaml; ocm v1.3.1
+# pkg/registration/register/grpc/spoke_driver.go loadConfig; go-yaml v2.4.0 emitterc.go
+# yaml_emitter_analyze_scalar and yaml_emitter_select_scalar_style): the quotes are not the url's.
+grpc_config_url() {
+    local url
+    url="$(kubectl --kubeconfig "$klusterlet_kubeconfig" get secret "$1" -n "$2" -o 'jsonpath={.data.config\.yaml}' 2>/dev/null |
+        base64 --decode 2>/dev/null | sed -n 's/^url: *//p' || true)"
+    url="${url%%$'\n'*}"
+    url="${url%"${url##*[![:space:]]}"}"
+    case "$url" in
+    \'*\') url="${url:1:${#url}-2}" url="${url//\'\'/\'}" ;;
+    \"*\") url="${url:1:${#url}-2}" ;;
+    esac
+    printf '%s' "$url"
+}
+
+# A gRPC klusterlet that holds a certificate from this hub keeps the gRPC config it registered with, in
+# its hub-kubeconfig-secret, for as long as that certificate is valid: a new join changes only its
+# bootstrap secret, and the agent, restarted, finds its hub kubeconfig still valid and goes on with
+# the old url and CA (ocm v1.3.1 pkg/registration/register/common.go IsHubKubeconfigValid compares the
+# API server, proxy and CA of the two kubeconfigs, nothing of the gRPC config; grpc/spoke_driver.go
+# IsHubKubeConfigValid checks the certificate alone). A join handed another gRPC server would then
+# report success for a klusterlet that still dials the old one: refuse it, before anything changes.
+if [ "$registration" = grpc ] && [ "${KLUSTERLET_MODE:-default}" != hosted ]; then
+    held_url="$(grpc_config_url hub-kubeconfig-secret open-cluster-management-agent)"
+    if [ -n "$held_url" ] && [ "$held_url" != "$GRPC_SERVER" ]; then
+        fail "the klusterlet of $SPOKE_NAME registered through the hub's gRPC server at $held_url and keeps that address and its CA while its hub certificate is valid; joining again would not move it to $GRPC_SERVER" \
+            "register $SPOKE_NAME anew: remove it from ocm-lab:spokes and run up (its klusterlet is unjoined), then add it back and run up again"
+    fi
+fi
 
 # The hosted klusterlet already registering this spoke, if any, so a re-run does not add a second.
 hosted=""

@@ -3,11 +3,15 @@
  * SDK sends with each registration, so they fail if an edge the OCM handshake needs goes missing
  * or an edge that would serialise the spokes appears.
  */
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
 import { commands, failedRun, longestChain, names, resource, upstream, waitsFor } from "./harness/graph";
 import { isSecretValue, ProgramRun, reveal, runProgram, stackConfig } from "./harness/program";
 import { labShapes, requirementsOf, StepEnvironment, stepEnvironments, stepScripts } from "./harness/stepEnvironments";
 import { labSettings, parseLabConfig, RawLabConfig } from "../config";
 import { serverOf } from "../runtimes/kubeconfig";
+import { grpcNodePort } from "../runtimes/runtime";
 import { versions } from "../versions";
 
 const stacks = ["kind", "k3d"] as const;
@@ -455,26 +459,60 @@ describe("gRPC registration", () => {
             const run = await runProgram({ stack, config: { registrations: { spoke2: "grpc" } } });
             const env = (r: ProgramRun, name: string) => reveal(resource(r, name).inputs.environment);
             const node = stack === "kind" ? "hub-control-plane" : "k3d-hub-server-0";
-            expect(env(run, "hub-init")).toMatchObject({ GRPC_SERVER_HOST: node, GRPC_NODE_PORT: "30090" });
-            expect(env(run, "spoke2-join")).toMatchObject({ REGISTRATION_AUTH: "grpc", GRPC_SERVER: `${node}:30090` });
+            const address = `${node}:${grpcNodePort}`;
+            expect(env(run, "hub-init")).toMatchObject({
+                GRPC_SERVER_HOST: node,
+                GRPC_NODE_PORT: String(grpcNodePort),
+            });
+            expect(env(run, "spoke2-join")).toMatchObject({ REGISTRATION_AUTH: "grpc", GRPC_SERVER: address });
             // the csr spoke's steps, and a lab without a gRPC spoke, keep the inputs they had
             for (const name of ["spoke1-join", "spoke1-accept", "spoke1-available", "spoke1-cluster"]) {
                 expect(resource(run, name).inputs).toEqual(resource(csrOnly, name).inputs);
             }
             expect(Object.keys(env(csrOnly, "hub-init")).filter((k) => k.startsWith("GRPC"))).toEqual([]);
             expect(names(run).filter((n) => n.endsWith("-hub-reachable"))).toEqual(["spoke2-hub-reachable"]);
-            expect(env(run, "spoke2-hub-reachable")).toMatchObject({ GRPC_SERVER: `${node}:30090` });
+            expect(env(run, "spoke2-hub-reachable")).toMatchObject({ GRPC_SERVER: address });
             expect(env(run, "spoke2-hub-reachable").HUB_API_SERVER_INTERNAL).toBeUndefined();
             expect(waitsFor(run, "spoke2-hub-reachable", "hub-init")).toBe(true);
             expect(waitsFor(run, "spoke2-join", "spoke2-hub-reachable")).toBe(true);
-            // a new driver makes the spoke anew, as a new mode does
+            // a new driver makes the spoke anew, as a new mode does, and so does a new address of the
+            // gRPC server (a new grpcNodePort), which a registered klusterlet would not move to
             const triggers = (name: string) => resource(run, `${name}-cluster`).inputs.triggers as string[];
             expect(triggers("spoke2")).toContain("registration=grpc");
+            expect(triggers("spoke2")).toContain(`grpc-server=${address}`);
             expect(run.outputs.registrationDrivers).toEqual({ spoke1: "csr", spoke2: "grpc" });
-            expect(run.outputs.hubGrpcServer).toBe(`${node}:30090`);
+            expect(run.outputs.hubGrpcServer).toBe(address);
             expect(csrOnly.outputs.hubGrpcServer).toBeNull();
         },
     );
+
+    it("serves kind's and k3d's gRPC server at a NodePort of the static band, which no random NodePort takes first", () => {
+        // KEP-3668 (kubernetes/enhancements keps/sig-network/3668-reserved-service-nodeport-range):
+        // the first min(max(16, size / 32), 128) ports of the range are handed out at random only once
+        // the rest is full; with the default range 30000-32767 that is 30000-30085
+        const [first, last] = [30000, 32767];
+        const band = Math.min(Math.max(16, Math.floor((last - first + 1) / 32)), 128);
+        expect(band).toBe(86);
+        expect(grpcNodePort).toBeGreaterThanOrEqual(first);
+        expect(grpcNodePort).toBeLessThan(first + band);
+    });
+
+    it("existing: a new ocm-lab:hubGrpcServer runs the join of each gRPC spoke again, which refuses a klusterlet registered at the old one", async () => {
+        const config = (hubGrpcServer: string) => ({
+            stack: "existing",
+            config: { registrations: { spoke2: "grpc" }, hubGrpcServer },
+        });
+        const before = await runProgram(config("grpc.hub.example.internal:443"));
+        const after = await runProgram(config("grpc.moved.example.internal:443"));
+        const env = (r: ProgramRun, name: string) => reveal(resource(r, name).inputs.environment);
+        // join.sh runs again with the new server (and fails before joining while the klusterlet holds
+        // a certificate: tests/scripts.test.ts); the csr spoke's steps keep their inputs
+        expect(env(before, "spoke2-join").GRPC_SERVER).toBe("grpc.hub.example.internal:443");
+        expect(env(after, "spoke2-join").GRPC_SERVER).toBe("grpc.moved.example.internal:443");
+        for (const name of ["spoke1-join", "spoke1-accept", "spoke1-connect"]) {
+            expect(resource(after, name).inputs).toEqual(resource(before, name).inputs);
+        }
+    });
 
     it("existing: the address the user gives, probed with the API server's before the spoke joins", async () => {
         const run = await runProgram({
@@ -1005,4 +1043,72 @@ describe("each step's environment", () => {
         expect(arms.length).toBeGreaterThan(0);
         expect([...armsRun].sort()).toEqual([...new Set(arms)].sort());
     });
+});
+
+describe("node images", () => {
+    const digest = `sha256:${"0123456789abcdef".repeat(4)}`;
+    const parsed = (stack: "kind" | "k3d", image: string) =>
+        parseLabConfig(labSettings({ ...stackConfig(stack), [`ocm-lab:${stack}NodeImage`]: image })).nodeImage;
+
+    // kind and k3d hand the reference to Docker as it is (config/clusters.ts cites where), so any
+    // reference Docker pulls by tag or digest is taken, from a registry with a port too
+    it.each([
+        ["kind", `kindest/node:v1.31.0@${digest}`],
+        ["kind", `kindest/node@${digest}`],
+        ["kind", "localhost:5000/kindest/node:v1.31.0"],
+        ["kind", `registry.example.internal:5000/mirror/kindest/node:v1.31.0@${digest}`],
+        ["kind", `kindest/node:latest@${digest}`],
+        ["k3d", "localhost:5000/rancher/k3s:v1.33.6-k3s1"],
+        ["k3d", `rancher/k3s:v1.33.6-k3s1@${digest}`],
+    ] as const)("%s takes the pinned image %s as it is", (stack, image) => {
+        expect(parsed(stack, image)).toBe(image);
+    });
+
+    it("reaches the cluster step as given", async () => {
+        const image = `localhost:5000/kindest/node:v1.31.0@${digest}`;
+        const run = await runProgram({ stack: "kind", config: { kindNodeImage: image } });
+        expect(resource(run, "hub-cluster").inputs.environment).toMatchObject({ NODE_IMAGE: image });
+    });
+
+    it.each([
+        [
+            "a digest cut short",
+            `kindest/node:v1.31.0@sha256:0123`,
+            /is "kindest\/node:v1\.31\.0@sha256:0123", which is not an image reference; write it as \[registry\[:port\]\/\]name:tag or name\[:tag\]@sha256:<digest>.*Example: kindest\/node:v1\.31\.0 \(or pinned by digest: kindest\/node@sha256:<64 hex digits>\)/,
+        ],
+        [
+            "capitals in the name",
+            "Kindest/Node:v1.31.0",
+            /is "Kindest\/Node:v1\.31\.0", which is not an image reference.*in lowercase/,
+        ],
+        ["a space", "kindest/node: v1.31.0", /which is not an image reference/],
+        [
+            "a registry port and no tag",
+            "localhost:5000/kindest/node",
+            /is "localhost:5000\/kindest\/node"; it must be an image with a pinned tag \(not latest\) or a digest \(the number after the first ':' is the registry's port, not a tag\)\. Example: kindest\/node:v1\.31\.0/,
+        ],
+        ["latest without a digest", "kindest/node:latest", /pinned tag \(not latest\) or a digest\. Example/],
+    ])("refuses %s, saying what to write", (_, image, message) => {
+        expect(() => parsed("kind", image)).toThrow(message);
+    });
+});
+
+// Runs that name no folder write their step settings to one temporary folder; the harness removes it
+// once this file's tests end (its afterAll, at the top level too, was declared first, so it runs first).
+let sharedLocalDir: string | undefined;
+describe("what a run of the program leaves behind", () => {
+    it("writes the step settings outside the project, to a temporary folder", async () => {
+        await runProgram({ stack: "kind" });
+        sharedLocalDir = process.env.OCM_LAB_LOCAL_DIR;
+        expect(sharedLocalDir).toMatch(new RegExp(`^${os.tmpdir()}/ocm-lab-local-`));
+        expect(fs.readFileSync(path.join(sharedLocalDir!, "kind", "step-settings"), "utf8")).toMatch(
+            /^TIMEOUT_SECONDS=\d+$/m,
+        );
+    });
+});
+afterAll(() => {
+    // (unset only when a -t filter left the test above out)
+    if (sharedLocalDir !== undefined) {
+        expect(fs.existsSync(sharedLocalDir)).toBe(false);
+    }
 });

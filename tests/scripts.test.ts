@@ -896,6 +896,36 @@ describe("runtime existing: clusters the user already has", () => {
         expect(fs.existsSync(pod())).toBe(false);
     });
 
+    it("hub-reachable probes an IPv6 host in brackets, and port 443 where the address names no port", () => {
+        const { spoke } = connected();
+        const cases: [string, string, string][] = [
+            ["https://[fd00::1]:6443", "fd00::1", "6443"],
+            ["https://[fd00::1]", "fd00::1", "443"],
+            ["https://hub.example.internal", "hub.example.internal", "443"],
+            ["https://hub.example.internal:8443/", "hub.example.internal", "8443"],
+        ];
+        for (const [address, host, port] of cases) {
+            lab.clearCalls();
+            const result = lab.run("hub-reachable.sh", {
+                SPOKE_NAME: "spoke1",
+                SPOKE_CONTEXT: "kind-spoke1",
+                SPOKE_KUBECONFIG: spoke,
+                HUB_CONTEXT: "kind-hub",
+                HUB_API_SERVER_INTERNAL: address,
+                PROBE_IMAGE: "busybox:1.37.0",
+                TIMEOUT_SECONDS: "5",
+            });
+            const run = lab.calls("kubectl").filter((c) => c.includes(" run "));
+            expect(run).toHaveLength(1);
+            expect(run[0].endsWith(` --command -- nc -z -w 5 ${host} ${port}`)).toBe(true);
+            // nothing of the fakes answers there: the failure gives the address as configured, and the
+            // same host and port for the check by hand
+            expect(result.code).not.toBe(0);
+            expect(result.stderr).toContain(`a pod on spoke1 could not connect to the hub at ${address}, which`);
+            expect(result.stderr).toContain(` -- nc -zv -w 5 ${host} ${port}; then set an address of the hub`);
+        }
+    });
+
     it("clean waits for the hub's ManagedClusters, and fails naming any left instead of a clean that does nothing", () => {
         const hub = bringUpHub(lab, "kind");
         lab.ok("accept.sh", registrationEnv("kind", hub, joinSpoke(lab, "kind", hub, "spoke1"), "spoke1"));
@@ -1107,6 +1137,9 @@ describe.each(["kind", "k3d"] as Runtime[])("%s gRPC registration", (runtime) =>
         const service = lab.objectDir("hub", "service", "open-cluster-management-hub", "ocm-lab-grpc-server");
         expect(fs.readFileSync(`${service}/node-port`, "utf8").trim()).toBe(String(server.nodePort));
         expect(fs.readFileSync(`${service}/selector-app`, "utf8").trim()).toBe("cluster-manager-grpc-server");
+        // to the port the server listens on, where the operator's own Service sends it (ocm v1.3.1
+        // manifests/cluster-manager/hub/grpc-server/service.yaml: targetPort 8090)
+        expect(fs.readFileSync(`${service}/target-port`, "utf8").trim()).toBe("8090");
         // the certificate covers the host the spokes dial
         expect(lab.read(`${lab.cluster("hub")}/hub/grpc-names`).split("\n")).toContain(server.host);
 
@@ -1184,6 +1217,79 @@ describe.each(["kind", "k3d"] as Runtime[])("%s gRPC registration", (runtime) =>
         const env = registrationEnv(runtime, hub, spoke, "spoke1");
         lab.ok("accept.sh", env);
         lab.ok("wait-available.sh", env);
+    });
+
+    /** A hosted gRPC klusterlet for spoke1, on the hub. */
+    const hostedGrpcEnv = (hub: string, spoke: string) => ({
+        ...joinEnv(runtime, hub, spoke, "spoke1"),
+        ...grpcJoinEnv(runtime),
+        KLUSTERLET_MODE: "hosted",
+        KLUSTERLET_CONTEXT: runtimeFacts[runtime].context("hub"),
+        KLUSTERLET_KUBECONFIG: hub,
+        SPOKE_INTERNAL_KUBECONFIG: withServer(spoke, runtimeFacts[runtime].internal("spoke1"), "spoke1"),
+    });
+
+    it("join fails when the klusterlet's gRPC config names another server than the one spokes reach", () => {
+        const hub = grpcHub();
+        const spoke = createCluster(lab, runtime, "spoke1");
+        const env = hostedGrpcEnv(hub, spoke);
+        lab.ok("join.sh", env);
+        // a re-run finds the hosted klusterlet joined and only reads its addresses back
+        lab.clearCalls();
+        const result = lab.run("join.sh", { ...env, GRPC_SERVER: "grpc.elsewhere.example:443" });
+        expect(result.code).not.toBe(0);
+        expect(result.stderr).toContain(
+            `join failed for cluster spoke1: the klusterlet registers through '${server.address}', not through grpc.elsewhere.example:443`,
+        );
+        expect(result.stderr).toContain(
+            `next: kubectl --context ${runtimeFacts[runtime].context("hub")} get klusterlet klusterlet -o jsonpath=`,
+        );
+        expect(lab.calls("clusteradm")).toEqual([]);
+    });
+
+    it("join reads back a bracketed IPv6 gRPC address, which the klusterlet's YAML config quotes", () => {
+        const hub = grpcHub();
+        const spoke = createCluster(lab, runtime, "spoke1");
+        const address = "[fd00::1]:8090";
+        const env = { ...hostedGrpcEnv(hub, spoke), GRPC_SERVER: address, TIMEOUT_SECONDS: "1" };
+        // nothing of the fakes answers at fd00::1, so the klusterlet never registers: join says so, not
+        // that the klusterlet was handed another address
+        const first = lab.run("join.sh", env);
+        expect(first.code).not.toBe(0);
+        expect(first.stderr).toContain("join failed for cluster spoke1: clusteradm join did not finish");
+        expect(first.stderr).not.toContain("registers through");
+        const [klusterlet] = lab.hostedKlusterlets("hub");
+        expect(lab.read(`${lab.cluster("hub")}/hosted-agents/${klusterlet}/grpc-config`)).toContain(
+            `url: '${address}'`,
+        );
+        // the re-run finds it joined, and its address the one it was handed
+        expect(lab.ok("join.sh", env).stderr).toContain(`registration via ${address}`);
+    });
+
+    it("a join handed another gRPC server than a certified klusterlet holds is refused before anything changes", () => {
+        const hub = grpcHub();
+        const spoke = createCluster(lab, runtime, "spoke1");
+        const join = { ...joinEnv(runtime, hub, spoke, "spoke1"), ...grpcJoinEnv(runtime) };
+        lab.ok("join.sh", join);
+        const env = registrationEnv(runtime, hub, spoke, "spoke1");
+        lab.ok("accept.sh", env);
+        lab.ok("wait-available.sh", env);
+        // the same server again (a re-run after a later step failed) joins as before
+        lab.ok("join.sh", join);
+        // another one (ocm-lab:hubGrpcServer changed on existing): the agent, certified, would go on
+        // dialling the old one whatever its bootstrap secret says
+        const moved = "grpc.moved.example:443";
+        lab.clearCalls();
+        const refused = lab.run("join.sh", { ...join, GRPC_SERVER: moved });
+        expect(refused.code).not.toBe(0);
+        expect(refused.stderr).toContain(
+            `join failed for cluster spoke1: the klusterlet of spoke1 registered through the hub's gRPC server at ${server.address} and keeps that address and its CA while its hub certificate is valid; joining again would not move it to ${moved}`,
+        );
+        expect(refused.stderr).toContain(
+            "next: register spoke1 anew: remove it from ocm-lab:spokes and run up (its klusterlet is unjoined), then add it back and run up again",
+        );
+        expect(lab.calls("clusteradm")).toEqual([]);
+        expect(lab.read(`${lab.cluster("spoke1")}/agent/grpc-config`)).toContain(`url: ${server.address}`);
     });
 
     it("a klusterlet given a CA that did not sign the gRPC server's certificate never files a CSR: accept says so", () => {

@@ -58,8 +58,29 @@ export interface RunOptions {
     localDir?: string;
 }
 
-/** Runs that name no folder share one outside the project, so tests never write into it. */
+/**
+ * Runs that name no folder share one outside the project, so tests never write into it. It is
+ * removed when the test file that made it ends (or, in a tool such as npm run graph, the process).
+ */
 let defaultLocalDir: string | undefined;
+function removeDefaultLocalDir(): void {
+    if (defaultLocalDir !== undefined) {
+        fs.rmSync(defaultLocalDir, { recursive: true, force: true });
+        defaultLocalDir = undefined;
+    }
+}
+if (typeof afterAll === "function") {
+    afterAll(removeDefaultLocalDir);
+}
+function sharedLocalDir(): string {
+    if (defaultLocalDir === undefined) {
+        defaultLocalDir = fs.mkdtempSync(path.join(os.tmpdir(), "ocm-lab-local-"));
+        if (typeof afterAll !== "function") {
+            process.once("exit", removeDefaultLocalDir);
+        }
+    }
+    return defaultLocalDir;
+}
 
 const secretSig = "1b47061264138c4ac30d75fd1eb44270";
 const sigKey = "4dabf18193072939515e22adb298388d";
@@ -188,8 +209,7 @@ export async function runProgram(options: RunOptions = {}): Promise<ProgramRun> 
         };
 
         pulumi.runtime.setAllConfig(config);
-        defaultLocalDir ??= fs.mkdtempSync(path.join(os.tmpdir(), "ocm-lab-local-"));
-        process.env.OCM_LAB_LOCAL_DIR = options.localDir ?? defaultLocalDir;
+        process.env.OCM_LAB_LOCAL_DIR = options.localDir ?? sharedLocalDir();
         const newResource = options.newResource ?? staticNewResource;
         await pulumi.runtime.setMocks(
             {
