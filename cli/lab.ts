@@ -13,7 +13,15 @@ import { ConfigError, LabConfig, labSettings, parseLabConfig } from "../config";
 import { ensureTool, InstallContext, installedVersion, platformOf, ToolError, ToolName } from "./installTools";
 import { labNetworkName } from "../runtimes/names";
 import { cacheStatusLines, DockerRun, existingCacheVolumes, keptCacheMessage, purgeCache } from "./imageCache";
-import { ownedClusterNames, ownsDockerObject, ownsNetwork, PreflightFacts, preflightProblems } from "./preflight";
+import {
+    listedClusters,
+    listingCommand,
+    ownedClusterNames,
+    ownsDockerObject,
+    ownsNetwork,
+    PreflightFacts,
+    preflightProblems,
+} from "./preflight";
 import { labMirrors } from "../runtimes/mirrors";
 import {
     nameOf,
@@ -164,14 +172,7 @@ function gatherFacts(stack: string, lab: LabConfig, env: NodeJS.ProcessEnv, stac
         fs.existsSync(file) ? Number(fs.readFileSync(file, "utf8").trim()) : undefined;
     const instances = readNumber("/proc/sys/fs/inotify/max_user_instances");
     const watches = readNumber("/proc/sys/fs/inotify/max_user_watches");
-    const listed =
-        lab.runtime === "kind"
-            ? run("kind", ["get", "clusters"], env)
-                  .stdout.split("\n")
-                  .map((l) => l.trim())
-            : (JSON.parse(run("k3d", ["cluster", "list", "-o", "json"], env).stdout || "[]") as { name: string }[]).map(
-                  (c) => c.name,
-              );
+    const listed = listClusters(lab.runtime, env);
     return {
         stack,
         runtime: lab.runtime,
@@ -183,11 +184,18 @@ function gatherFacts(stack: string, lab: LabConfig, env: NodeJS.ProcessEnv, stac
                 ? { maxUserInstances: instances, maxUserWatches: watches }
                 : undefined,
         kindVersion: lab.runtime === "kind" ? installedVersion("kind", installContext(env)) : undefined,
-        existingClusters: listed.filter((name) => name !== ""),
+        existingClusters: "names" in listed ? listed.names : [],
+        listingFailed: "failed" in listed ? listed.failed : undefined,
         ownedClusters: stackExport ? ownedClusterNames(stackExport) : [],
         network: networkFacts(labNetworkName(stack), env, stackExport),
         strayMirrors: lab.imageCache ? strayMirrors(stack, env, stackExport) : [],
     };
+}
+
+/** The clusters of a runtime on this machine, or why the listing could not tell (cli/preflight.ts). */
+function listClusters(runtime: "kind" | "k3d", env: NodeJS.ProcessEnv) {
+    const [tool, ...args] = listingCommand(runtime);
+    return listedClusters(runtime, run(tool, args, env));
 }
 
 /** runtime existing: what kubectl (the user's kubeconfig) says of each context; nothing of Docker. */
@@ -530,17 +538,19 @@ function leftByCutShortCreates(cutShort: PendingOperation[], lab: LabConfig, env
     const names = cutShort
         .filter((op) => op.type === "creating" && op.urn.endsWith("-cluster"))
         .map((op) => nameOf(op.urn).replace(/-cluster$/, ""));
-    if (names.length === 0) {
+    if (names.length === 0 || lab.runtime === "existing") {
         return [];
     }
-    const listed =
-        lab.runtime === "kind"
-            ? run("kind", ["get", "clusters"], env).stdout.split("\n")
-            : (run("k3d", ["cluster", "list", "-o", "json"], env)
-                  .stdout.match(/"name":"[^"]+"/g)
-                  ?.map((m) => m.slice(8, -1)) ?? []);
+    const listed = listClusters(lab.runtime, env);
+    if ("failed" in listed) {
+        const { command, said } = listed.failed;
+        return [
+            `a create of ${names.join(", ")} was cut short when a run stopped, and ${command} failed (${said}), so ` +
+                `whether it left a cluster is unknown; next: ${command}, and delete any of ${names.join(", ")} it lists`,
+        ];
+    }
     return names
-        .filter((name) => listed.map((l) => l.trim()).includes(name))
+        .filter((name) => listed.names.includes(name))
         .map(
             (name) =>
                 `${lab.runtime} cluster ${name} is still on this machine: a create of it was cut short when a run ` +
