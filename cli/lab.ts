@@ -31,7 +31,16 @@ import {
     stepDependencies,
     writeRunRecord,
 } from "./runRecord";
-import { clustersLine, ExpectedLab, renderTable, StatusRow, statusProblems, statusRows } from "./status";
+import {
+    clustersLine,
+    ExpectedLab,
+    klusterletModesOf,
+    registrationDriversOf,
+    renderTable,
+    StatusRow,
+    statusProblems,
+    statusRows,
+} from "./status";
 import { OutputMap, Stack } from "@pulumi/pulumi/automation";
 import {
     alive,
@@ -257,6 +266,9 @@ export function parallelFor(clusterCount: number, cpus = os.cpus().length): numb
     return Math.max(cpus * 4, clusterCount * 8);
 }
 
+/** The clusters a lab has steps on: the hub, each spoke, and the hub again as a managed cluster when it manages itself. */
+export const labClusterCount = (lab: LabConfig) => 1 + lab.spokeNames.length + (lab.hubSelfManaged ? 1 : 0);
+
 async function pulumiCli(): Promise<string> {
     try {
         return await pinnedPulumiCli();
@@ -384,7 +396,7 @@ export async function main(args: string[]): Promise<void> {
     let failure: Error | undefined;
     try {
         await runOperation(stack, operation, {
-            parallel: parallelFor(1 + lab.spokeNames.length + (lab.hubSelfManaged ? 1 : 0)),
+            parallel: parallelFor(labClusterCount(lab)),
             onOutput: (text) => {
                 interrupts.seen(text);
                 process.stdout.write(text);
@@ -663,7 +675,11 @@ async function ensureTools(tools: ToolName[], env: NodeJS.ProcessEnv): Promise<v
     }
 }
 
-function status(stack: string, stackOutputs: OutputMap, env: NodeJS.ProcessEnv): void {
+/**
+ * `npm run status`: the hub's view of the lab, from the stack's outputs and kubectl on the hub's
+ * kubeconfig (PATH in `env` finds kubectl). Exits non-zero when anything is not ready or not readable.
+ */
+export function status(stack: string, stackOutputs: OutputMap, env: NodeJS.ProcessEnv): void {
     const kubeconfig = String(stackOutputs.hubKubeconfig?.value ?? "").trim();
     if (!kubeconfig) {
         fail(`the ${stack} stack has no hub yet: npm run up -- ${stack}`);
@@ -701,17 +717,8 @@ function status(stack: string, stackOutputs: OutputMap, env: NodeJS.ProcessEnv):
             list("managedclusteraddons"),
             list("applications.argoproj.io", true),
             list("manifestworks.work.open-cluster-management.io", true),
-            {
-                ...(outputs.klusterletModes ?? {}),
-                // a self-managed hub's own klusterlet always runs in default mode (config/registration.ts)
-                ...(outputs.selfManagedCluster ? { [outputs.selfManagedCluster]: "default" } : {}),
-            },
-            {
-                // a lab made before drivers registered every spoke with csr, as the hub's own klusterlet does
-                ...Object.fromEntries(expected.spokes.map((spoke) => [spoke, "csr"])),
-                ...(outputs.registrationDrivers ?? {}),
-                ...(outputs.selfManagedCluster ? { [outputs.selfManagedCluster]: "csr" } : {}),
-            },
+            klusterletModesOf(outputs),
+            registrationDriversOf(outputs),
         );
     } catch (error) {
         fs.rmSync(dir, { recursive: true, force: true });
