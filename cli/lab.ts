@@ -13,7 +13,15 @@ import { ConfigError, LabConfig, labSettings, parseLabConfig } from "../config";
 import { ensureTool, InstallContext, installedVersion, platformOf, ToolError, ToolName } from "./installTools";
 import { labNetworkName } from "../runtimes/names";
 import { cacheStatusLines, DockerRun, existingCacheVolumes, keptCacheMessage, purgeCache } from "./imageCache";
-import { ownedClusterNames, ownsDockerObject, ownsNetwork, PreflightFacts, preflightProblems } from "./preflight";
+import {
+    listedClusters,
+    listingCommand,
+    ownedClusterNames,
+    ownsDockerObject,
+    ownsNetwork,
+    PreflightFacts,
+    preflightProblems,
+} from "./preflight";
 import { labMirrors } from "../runtimes/mirrors";
 import {
     nameOf,
@@ -23,7 +31,16 @@ import {
     stepDependencies,
     writeRunRecord,
 } from "./runRecord";
-import { clustersLine, ExpectedLab, renderTable, StatusRow, statusProblems, statusRows } from "./status";
+import {
+    clustersLine,
+    ExpectedLab,
+    klusterletModesOf,
+    registrationDriversOf,
+    renderTable,
+    StatusRow,
+    statusProblems,
+    statusRows,
+} from "./status";
 import { OutputMap, Stack } from "@pulumi/pulumi/automation";
 import {
     alive,
@@ -164,14 +181,7 @@ function gatherFacts(stack: string, lab: LabConfig, env: NodeJS.ProcessEnv, stac
         fs.existsSync(file) ? Number(fs.readFileSync(file, "utf8").trim()) : undefined;
     const instances = readNumber("/proc/sys/fs/inotify/max_user_instances");
     const watches = readNumber("/proc/sys/fs/inotify/max_user_watches");
-    const listed =
-        lab.runtime === "kind"
-            ? run("kind", ["get", "clusters"], env)
-                  .stdout.split("\n")
-                  .map((l) => l.trim())
-            : (JSON.parse(run("k3d", ["cluster", "list", "-o", "json"], env).stdout || "[]") as { name: string }[]).map(
-                  (c) => c.name,
-              );
+    const listed = listClusters(lab.runtime, env);
     return {
         stack,
         runtime: lab.runtime,
@@ -183,11 +193,18 @@ function gatherFacts(stack: string, lab: LabConfig, env: NodeJS.ProcessEnv, stac
                 ? { maxUserInstances: instances, maxUserWatches: watches }
                 : undefined,
         kindVersion: lab.runtime === "kind" ? installedVersion("kind", installContext(env)) : undefined,
-        existingClusters: listed.filter((name) => name !== ""),
+        existingClusters: "names" in listed ? listed.names : [],
+        listingFailed: "failed" in listed ? listed.failed : undefined,
         ownedClusters: stackExport ? ownedClusterNames(stackExport) : [],
         network: networkFacts(labNetworkName(stack), env, stackExport),
         strayMirrors: lab.imageCache ? strayMirrors(stack, env, stackExport) : [],
     };
+}
+
+/** The clusters of a runtime on this machine, or why the listing could not tell (cli/preflight.ts). */
+function listClusters(runtime: "kind" | "k3d", env: NodeJS.ProcessEnv) {
+    const [tool, ...args] = listingCommand(runtime);
+    return listedClusters(runtime, run(tool, args, env));
 }
 
 /** runtime existing: what kubectl (the user's kubeconfig) says of each context; nothing of Docker. */
@@ -248,6 +265,9 @@ function fail(message: string): never {
 export function parallelFor(clusterCount: number, cpus = os.cpus().length): number {
     return Math.max(cpus * 4, clusterCount * 8);
 }
+
+/** The clusters a lab has steps on: the hub, each spoke, and the hub again as a managed cluster when it manages itself. */
+export const labClusterCount = (lab: LabConfig) => 1 + lab.spokeNames.length + (lab.hubSelfManaged ? 1 : 0);
 
 async function pulumiCli(): Promise<string> {
     try {
@@ -376,7 +396,7 @@ export async function main(args: string[]): Promise<void> {
     let failure: Error | undefined;
     try {
         await runOperation(stack, operation, {
-            parallel: parallelFor(1 + lab.spokeNames.length + (lab.hubSelfManaged ? 1 : 0)),
+            parallel: parallelFor(labClusterCount(lab)),
             onOutput: (text) => {
                 interrupts.seen(text);
                 process.stdout.write(text);
@@ -530,17 +550,19 @@ function leftByCutShortCreates(cutShort: PendingOperation[], lab: LabConfig, env
     const names = cutShort
         .filter((op) => op.type === "creating" && op.urn.endsWith("-cluster"))
         .map((op) => nameOf(op.urn).replace(/-cluster$/, ""));
-    if (names.length === 0) {
+    if (names.length === 0 || lab.runtime === "existing") {
         return [];
     }
-    const listed =
-        lab.runtime === "kind"
-            ? run("kind", ["get", "clusters"], env).stdout.split("\n")
-            : (run("k3d", ["cluster", "list", "-o", "json"], env)
-                  .stdout.match(/"name":"[^"]+"/g)
-                  ?.map((m) => m.slice(8, -1)) ?? []);
+    const listed = listClusters(lab.runtime, env);
+    if ("failed" in listed) {
+        const { command, said } = listed.failed;
+        return [
+            `a create of ${names.join(", ")} was cut short when a run stopped, and ${command} failed (${said}), so ` +
+                `whether it left a cluster is unknown; next: ${command}, and delete any of ${names.join(", ")} it lists`,
+        ];
+    }
     return names
-        .filter((name) => listed.map((l) => l.trim()).includes(name))
+        .filter((name) => listed.names.includes(name))
         .map(
             (name) =>
                 `${lab.runtime} cluster ${name} is still on this machine: a create of it was cut short when a run ` +
@@ -653,7 +675,11 @@ async function ensureTools(tools: ToolName[], env: NodeJS.ProcessEnv): Promise<v
     }
 }
 
-function status(stack: string, stackOutputs: OutputMap, env: NodeJS.ProcessEnv): void {
+/**
+ * `npm run status`: the hub's view of the lab, from the stack's outputs and kubectl on the hub's
+ * kubeconfig (PATH in `env` finds kubectl). Exits non-zero when anything is not ready or not readable.
+ */
+export function status(stack: string, stackOutputs: OutputMap, env: NodeJS.ProcessEnv): void {
     const kubeconfig = String(stackOutputs.hubKubeconfig?.value ?? "").trim();
     if (!kubeconfig) {
         fail(`the ${stack} stack has no hub yet: npm run up -- ${stack}`);
@@ -691,17 +717,8 @@ function status(stack: string, stackOutputs: OutputMap, env: NodeJS.ProcessEnv):
             list("managedclusteraddons"),
             list("applications.argoproj.io", true),
             list("manifestworks.work.open-cluster-management.io", true),
-            {
-                ...(outputs.klusterletModes ?? {}),
-                // a self-managed hub's own klusterlet always runs in default mode (config/registration.ts)
-                ...(outputs.selfManagedCluster ? { [outputs.selfManagedCluster]: "default" } : {}),
-            },
-            {
-                // a lab made before drivers registered every spoke with csr, as the hub's own klusterlet does
-                ...Object.fromEntries(expected.spokes.map((spoke) => [spoke, "csr"])),
-                ...(outputs.registrationDrivers ?? {}),
-                ...(outputs.selfManagedCluster ? { [outputs.selfManagedCluster]: "csr" } : {}),
-            },
+            klusterletModesOf(outputs),
+            registrationDriversOf(outputs),
         );
     } catch (error) {
         fs.rmSync(dir, { recursive: true, force: true });

@@ -121,7 +121,8 @@ export interface OperationOptions {
 
 /**
  * The URN of each resource named (the last part of a URN, e.g. `spoke1-cluster`), from the stack's
- * exported state; a name that is not there, or not once, is an error that lists what is.
+ * exported state; a name that is not there, or not once, is an error that lists what is. A whole URN
+ * of the state (what that error asks for when a name is not enough) is taken as it is.
  */
 export function urnsOf(names: string[], resources: { urn: string }[]): string[] {
     const byName = new Map<string, string[]>();
@@ -129,8 +130,9 @@ export function urnsOf(names: string[], resources: { urn: string }[]): string[] 
         const name = nameOf(urn);
         byName.set(name, [...(byName.get(name) ?? []), urn]);
     }
+    const known = new Set(resources.map((r) => r.urn));
     return names.map((name) => {
-        const urns = byName.get(name) ?? [];
+        const urns = known.has(name) ? [name] : (byName.get(name) ?? []);
         if (urns.length !== 1) {
             const steps = [...byName.keys()].filter((n) => /-(cluster|connect|join|admin-password)$/.test(n)).sort();
             throw new Error(

@@ -18,6 +18,8 @@ export interface PreflightFacts {
     kindVersion?: string;
     /** Clusters the runtime has now, by name. */
     existingClusters: string[];
+    /** The listing that should have named them failed: what ran and what it said (see listedClusters). */
+    listingFailed?: { command: string; said: string };
     /** Clusters this stack's state says it created. */
     ownedClusters: string[];
     /** The docker network the lab will create, and whether one of that name exists but is not this stack's. */
@@ -70,6 +72,15 @@ export function preflightProblems(f: PreflightFacts): string[] {
             `kind ${f.kindVersion ?? "(none)"} on PATH is not the release ${f.nodeImage} was built for (${versions.kindCli}): ` +
                 `npm run up installs ${versions.kindCli} into .tools/bin; or set an image built for your kind: ` +
                 `pulumi config set ocm-lab:kindNodeImage <image> -s ${f.stack}`,
+        );
+    }
+    // With Docker down the listing fails too, and the line above already says what to do.
+    if (f.listingFailed && f.dockerReachable) {
+        const { command, said } = f.listingFailed;
+        problems.push(
+            `could not list the ${f.runtime} clusters on this machine (${command} failed: ${said}), so preflight cannot ` +
+                `tell whether a cluster of this lab's names is someone else's: run ${command} to see why, ` +
+                `then npm run up -- ${f.stack}`,
         );
     }
     const remove = f.runtime === "kind" ? "kind delete cluster --name" : "k3d cluster delete";
@@ -145,4 +156,53 @@ export function ownedClusterNames(stackExport: string): string[] {
     return (state.deployment?.resources ?? [])
         .map((r) => /::ocm-lab:index:(?:HubCluster|SpokeCluster)::([^:]+)$/.exec(r.urn)?.[1])
         .filter((name): name is string => name !== undefined);
+}
+
+/** What a runtime CLI call gave: its exit status and what it printed. */
+export interface CliResult {
+    status: number | null;
+    stdout: string;
+    stderr: string;
+    error?: Error;
+}
+
+/** The command that lists a runtime's clusters on this machine. */
+export const listingCommand = (runtime: "kind" | "k3d"): string[] =>
+    runtime === "kind" ? ["kind", "get", "clusters"] : ["k3d", "cluster", "list", "-o", "json"];
+
+/**
+ * The cluster names a listing (listingCommand) printed, or why it named none: a listing that did not
+ * run, exited non-zero or printed what is not its format is a failure, never an empty machine.
+ * kind prints one name a line (and "No kind clusters found." on stderr when there is none); k3d
+ * v5.8.3 prints one JSON array of clusters, each with its "name" (cmd/cluster/clusterList.go:104-173).
+ */
+export function listedClusters(
+    runtime: "kind" | "k3d",
+    result: CliResult,
+): { names: string[] } | { failed: { command: string; said: string } } {
+    const command = listingCommand(runtime).join(" ");
+    const lastLine = (text: string) => text.trim().split("\n").pop() ?? "";
+    if (result.error || result.status !== 0) {
+        const said = result.error?.message ?? (lastLine(result.stderr) || `exit status ${result.status}`);
+        return { failed: { command, said } };
+    }
+    if (runtime === "kind") {
+        return {
+            names: result.stdout
+                .split("\n")
+                .map((line) => line.trim())
+                .filter((line) => line !== ""),
+        };
+    }
+    try {
+        const clusters = JSON.parse(result.stdout) as unknown;
+        if (Array.isArray(clusters) && clusters.every((c) => typeof c?.name === "string")) {
+            return { names: clusters.map((c: { name: string }) => c.name) };
+        }
+    } catch {
+        // not JSON: said below
+    }
+    return {
+        failed: { command, said: `it printed no JSON list of clusters: ${lastLine(result.stdout) || "(nothing)"}` },
+    };
 }

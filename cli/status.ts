@@ -91,6 +91,34 @@ export function renderTable(rows: StatusRow[]): string {
     return rows.length === 0 ? `${lines[0]}\n(no ManagedClusters on the hub yet)` : lines.join("\n");
 }
 
+/** The stack outputs (index.ts) that say how the lab made each cluster's klusterlet. */
+export interface KlusterletOutputs {
+    spokeNames?: string[];
+    /** The hub's own ManagedCluster when the hub manages itself (config hubSelfManaged). */
+    selfManagedCluster?: string | null;
+    klusterletModes?: Record<string, string>;
+    registrationDrivers?: Record<string, string>;
+}
+
+/** Where each cluster's klusterlet runs, as the stack made it. */
+export function klusterletModesOf(outputs: KlusterletOutputs): Record<string, string> {
+    return {
+        ...(outputs.klusterletModes ?? {}),
+        // a self-managed hub's own klusterlet always runs in default mode (config/registration.ts)
+        ...(outputs.selfManagedCluster ? { [outputs.selfManagedCluster]: "default" } : {}),
+    };
+}
+
+/** How each cluster's klusterlet registers, as the stack made it. */
+export function registrationDriversOf(outputs: KlusterletOutputs): Record<string, string> {
+    return {
+        // a lab made before drivers registered every spoke with csr, as the hub's own klusterlet does
+        ...Object.fromEntries((outputs.spokeNames ?? []).map((spoke) => [spoke, "csr"])),
+        ...(outputs.registrationDrivers ?? {}),
+        ...(outputs.selfManagedCluster ? { [outputs.selfManagedCluster]: "csr" } : {}),
+    };
+}
+
 /**
  * One line before the table: which clusters these are and whose. The lab made kind and k3d clusters
  * and destroy deletes them; existing names the user's contexts, which destroy leaves in place.

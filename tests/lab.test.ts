@@ -2,13 +2,44 @@
  * The front door's decisions: where state and secrets go without a prompt, which config the
  * preflight reads, what it reports (one line each, with the fix), and the status table.
  */
+import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { labConfigFrom, labEnvironment, run } from "../cli/lab";
-import { ownedClusterNames, ownsDockerObject, ownsNetwork, PreflightFacts, preflightProblems } from "../cli/preflight";
-import { clustersLine, renderTable, StatusRow, statusProblems, statusRows } from "../cli/status";
+import type { Stack } from "@pulumi/pulumi/automation";
+import {
+    afterDestroy,
+    failureSummary,
+    labClusterCount,
+    labConfigFrom,
+    labEnvironment,
+    parallelFor,
+    parseOptions,
+    run,
+    status,
+} from "../cli/lab";
+import { EngineRecord, runOperation, urnsOf } from "../cli/labStack";
+import {
+    listedClusters,
+    ownedClusterNames,
+    ownsDockerObject,
+    ownsNetwork,
+    PreflightFacts,
+    preflightProblems,
+} from "../cli/preflight";
+import { RunRecord, renderRunSummary, StateResource, stepDependencies, summariseRun } from "../cli/runRecord";
+import {
+    clustersLine,
+    klusterletModesOf,
+    registrationDriversOf,
+    renderTable,
+    StatusRow,
+    statusProblems,
+    statusRows,
+} from "../cli/status";
 import { cacheStatusLines, DockerRun, existingCacheVolumes, keptCacheMessage, purgeCache } from "../cli/imageCache";
+import { fakesDir, FakeLab } from "./harness/fakeLab";
+import { ProgramRun, projectRoot, Registration, runProgram } from "./harness/program";
 
 const made: string[] = [];
 const temp = () => {
@@ -16,6 +47,51 @@ const temp = () => {
     return made[made.length - 1];
 };
 afterAll(() => made.forEach((dir) => fs.rmSync(dir, { recursive: true, force: true })));
+const fakeLab = () => {
+    const fake = new FakeLab();
+    made.push(fake.root);
+    return fake;
+};
+
+/** The front door's process.exit, stopped where it is called. */
+class Exited extends Error {
+    constructor(readonly code: number | string | null | undefined) {
+        super(`process.exit(${code})`);
+    }
+}
+/** The exit code `fn` ends the process with, or undefined when it returns. */
+function exitCode(fn: () => void): number | string | null | undefined {
+    try {
+        fn();
+        return undefined;
+    } catch (error) {
+        if (error instanceof Exited) {
+            return error.code;
+        }
+        throw error;
+    }
+}
+/** What the front door prints (console.log, console.error), kept, and its exits stopped (see exitCode). */
+function capture() {
+    const logs: string[] = [];
+    const errors: string[] = [];
+    const spies = [
+        jest.spyOn(process, "exit").mockImplementation(((code?: number) => {
+            throw new Exited(code);
+        }) as never),
+        jest.spyOn(console, "log").mockImplementation((line: unknown) => logs.push(String(line))),
+        jest.spyOn(console, "error").mockImplementation((line: unknown) => errors.push(String(line))),
+    ];
+    return {
+        logs,
+        errors,
+        clear: () => {
+            logs.length = 0;
+            errors.length = 0;
+        },
+        restore: () => spies.forEach((spy) => spy.mockRestore()),
+    };
+}
 
 describe("lab environment", () => {
     it("keeps state in the project and encrypts secrets with a private random passphrase, created once", () => {
@@ -468,6 +544,27 @@ describe("the image cache after destroy", () => {
         ]);
     });
 
+    it("ends destroy --purge-cache with exit 1 when it kept a volume in use, and exits not when it removed them all", () => {
+        const said = capture();
+        try {
+            const busy = dockerWith(["ocm-lab-cache-quay-io", "ocm-lab-cache-docker-io"], {
+                "ocm-lab-cache-quay-io": ["ocm-lab-k3d-mirror-quay-io"],
+            });
+            expect(exitCode(() => afterDestroy("kind", true, busy))).toBe(1);
+            expect(said.logs).toEqual(["ocm-lab: purge-cache: removed 1 volume(s): ocm-lab-cache-docker-io"]);
+            expect(said.errors).toEqual([
+                "ocm-lab: purge-cache: ocm-lab-cache-quay-io is kept: ocm-lab-k3d-mirror-quay-io still uses it; " +
+                    "next: npm run destroy -- k3d, then npm run destroy -- kind --purge-cache",
+            ]);
+            said.clear();
+            expect(exitCode(() => afterDestroy("kind", true, dockerWith(["ocm-lab-cache-quay-io"])))).toBeUndefined();
+            expect(said.logs).toEqual(["ocm-lab: purge-cache: removed 1 volume(s): ocm-lab-cache-quay-io"]);
+            expect(said.errors).toEqual([]);
+        } finally {
+            said.restore();
+        }
+    });
+
     it("shows in status how many mirrors run, and each one that does not, without failing the lab", () => {
         const mirror = (registry: string, status: string) => ({
             registry,
@@ -483,5 +580,472 @@ describe("the image cache after destroy", () => {
                 "(a mirror restarts until its registry answers); next: docker logs ocm-lab-kind-mirror-gcr-io",
         ]);
         expect(cacheStatusLines([])).toEqual(["image cache: off"]);
+    });
+});
+
+describe("the runtimes' cluster listings, as preflight reads them", () => {
+    const listK3d = (fake: FakeLab) => run("k3d", ["cluster", "list", "-o", "json"], fake.env());
+    const k3dCreate = (fake: FakeLab, name: string) => {
+        const made = spawnSync(
+            path.join(fakesDir, "k3d"),
+            [
+                ...["cluster", "create", name, "--image", "rancher/k3s:v1.33.6-k3s1", "--network", `k3d-${name}`],
+                "--kubeconfig-update-default=false",
+            ],
+            { env: fake.env(), encoding: "utf8" },
+        );
+        expect(made.stderr).toContain(`Cluster '${name}' created successfully`);
+    };
+
+    it("reads the names from k3d's JSON listing (k3d v5.8.3's shape, in the fake) and kind's lines, each runtime its own", () => {
+        const fake = fakeLab();
+        expect(listK3d(fake).stdout).toBe("[]\n");
+        expect(listedClusters("k3d", listK3d(fake))).toEqual({ names: [] });
+        k3dCreate(fake, "hub");
+        k3dCreate(fake, "edge");
+        fake.userCluster("spoke1"); // a kind cluster
+        const listing = listK3d(fake);
+        // one line of compact JSON, sorted by name, each cluster with its nodes and counts
+        expect(listing.stdout).toMatch(/^\[\{"name":"edge",.*\},\{"name":"hub",.*\}\]\n$/);
+        expect(JSON.parse(listing.stdout)[1]).toMatchObject({
+            name: "hub",
+            network: { name: "k3d-hub" },
+            nodes: [
+                { name: "k3d-hub-server-0", role: "server" },
+                { name: "k3d-hub-serverlb", role: "loadbalancer" },
+            ],
+            serversCount: 1,
+            agentsCount: 0,
+            hasLoadbalancer: true,
+        });
+        expect(listedClusters("k3d", listing)).toEqual({ names: ["edge", "hub"] });
+        expect(listedClusters("kind", run("kind", ["get", "clusters"], fake.env()))).toEqual({ names: ["spoke1"] });
+    });
+
+    it("takes a listing that fails or prints no list for a failure, which stops preflight with the command to run", () => {
+        const fake = fakeLab();
+        const command = "k3d cluster list -o json";
+        fake.fault("k3d-list");
+        expect(listedClusters("k3d", listK3d(fake))).toEqual({ failed: { command, said: "injected fault: k3d list" } });
+        fake.clearFault("k3d-list");
+        fs.writeFileSync(path.join(fake.state, "docker-down"), "");
+        expect(listedClusters("k3d", listK3d(fake))).toEqual({
+            failed: {
+                command,
+                said: expect.stringMatching(
+                    /^FATA\[0000\] runtime failed to list nodes: .*Is the docker daemon running\?$/,
+                ),
+            },
+        });
+        expect(listedClusters("kind", run("kind", ["get", "clusters"], fake.env()))).toEqual({
+            failed: { command: "kind get clusters", said: expect.stringMatching(/^ERROR: failed to list clusters/) },
+        });
+        // k3d's table (no -o json), nothing at all, or no k3d on PATH: never "no clusters"
+        const table = "NAME   SERVERS   AGENTS   LOADBALANCER\nhub    1/1       0/0      true\n";
+        expect(listedClusters("k3d", { status: 0, stdout: table, stderr: "" })).toEqual({
+            failed: { command, said: "it printed no JSON list of clusters: hub    1/1       0/0      true" },
+        });
+        expect(listedClusters("k3d", { status: 0, stdout: "", stderr: "" })).toEqual({
+            failed: { command, said: "it printed no JSON list of clusters: (nothing)" },
+        });
+        const missing = { status: null, stdout: "", stderr: "", error: new Error("spawnSync k3d ENOENT") };
+        expect(listedClusters("k3d", missing)).toEqual({ failed: { command, said: "spawnSync k3d ENOENT" } });
+
+        const facts: PreflightFacts = {
+            stack: "k3d",
+            runtime: "k3d",
+            clusterNames: ["hub", "spoke1"],
+            nodeImage: "rancher/k3s:v1.33.6-k3s1",
+            dockerReachable: true,
+            existingClusters: [],
+            ownedClusters: [],
+            listingFailed: { command, said: "injected fault: k3d list" },
+        };
+        expect(preflightProblems(facts)).toEqual([
+            "could not list the k3d clusters on this machine (k3d cluster list -o json failed: injected fault: k3d list), " +
+                "so preflight cannot tell whether a cluster of this lab's names is someone else's: " +
+                "run k3d cluster list -o json to see why, then npm run up -- k3d",
+        ]);
+        expect(preflightProblems({ ...facts, listingFailed: undefined })).toEqual([]);
+        // with Docker down, the Docker line is the one cause to fix
+        expect(preflightProblems({ ...facts, dockerReachable: false })).toEqual([
+            expect.stringMatching(/^Docker is not reachable/),
+        ]);
+    });
+});
+
+describe("the front door's usage", () => {
+    /** `npm run <args>` without npm: the front door's process, kept off the network and the project's state. */
+    const frontDoor = (...args: string[]) => {
+        const home = temp();
+        return spawnSync(process.execPath, [path.join(projectRoot, "cli", "run.js"), "cli/lab.ts", ...args], {
+            cwd: projectRoot,
+            encoding: "utf8",
+            env: {
+                ...process.env,
+                PULUMI_HOME: home,
+                PULUMI_BACKEND_URL: `file://${home}`,
+                PULUMI_CONFIG_PASSPHRASE: "usage-test",
+                HTTPS_PROXY: "http://127.0.0.1:9",
+                HTTP_PROXY: "http://127.0.0.1:9",
+            },
+        });
+    };
+    const stacks = "<kind|k3d|existing>";
+    const usage = [
+        `usage: npm run <up|preview|destroy|status|preflight> -- ${stacks}   (for example: npm run up -- kind)`,
+        `       npm run up -- ${stacks} --replace <resource name>   (rebuilds it, e.g. spoke1-cluster)`,
+        `       npm run preview -- ${stacks} --diff   (every input that would change)`,
+        `       npm run destroy -- ${stacks} --purge-cache   (also removes the image cache's volumes)`,
+    ].join("\n");
+
+    it("prints the usage and exits 1 for a missing or unknown command or stack, before anything else", () => {
+        for (const args of [[], ["start", "kind"], ["up", "minikube"]]) {
+            const result = frontDoor(...args);
+            expect({ args, status: result.status, stdout: result.stdout, stderr: result.stderr }).toEqual({
+                args,
+                status: 1,
+                stdout: "", // no state folder or passphrase chosen, no CLI fetched
+                stderr: `ocm-lab: ${usage}\n`,
+            });
+        }
+    });
+
+    it("names the options a command does not take, then the usage", () => {
+        const diffOnUp = frontDoor("up", "kind", "--diff");
+        expect([diffOnUp.status, diffOnUp.stdout, diffOnUp.stderr]).toEqual([
+            1,
+            "",
+            `ocm-lab: unknown option(s) for up: --diff\n${usage}\n`,
+        ]);
+        expect(parseOptions("destroy", ["--replace", "spoke1-cluster", "--purge-cache"])).toEqual({
+            replaceNames: [],
+            unknown: ["--replace", "spoke1-cluster"],
+        });
+        expect(parseOptions("up", ["--replace"])).toEqual({ replaceNames: [], unknown: ["--replace"] });
+        expect(parseOptions("status", ["--purge-cache"])).toEqual({ replaceNames: [], unknown: ["--purge-cache"] });
+    });
+
+    it("takes --replace on up and on preview, whose engine run is handed the URNs and --diff", async () => {
+        expect(parseOptions("up", ["--replace", "spoke1-cluster", "--replace", "hub-init"])).toEqual({
+            replaceNames: ["spoke1-cluster", "hub-init"],
+            unknown: [],
+        });
+        expect(parseOptions("preview", ["--replace", "spoke1-cluster", "--diff"])).toEqual({
+            replaceNames: ["spoke1-cluster"],
+            unknown: [],
+        });
+        const handed: Record<string, unknown> = {};
+        const stack = {
+            up: async (options: unknown) => (handed.up = options),
+            preview: async (options: unknown) => (handed.preview = options),
+        } as unknown as Stack;
+        const urn = "urn:pulumi:kind::ocm-lab::ocm-lab:index:SpokeCluster$command:local:Command::spoke1-cluster";
+        const common = { parallel: 24, onOutput: () => undefined, onEvent: () => undefined };
+        await runOperation(stack, "preview", { ...common, replace: [urn], diff: true });
+        await runOperation(stack, "up", { ...common, replace: [urn] });
+        expect(handed.preview).toMatchObject({ replace: [urn], diff: true, parallel: 24 });
+        expect(handed.up).toMatchObject({ replace: [urn], parallel: 24 });
+    });
+});
+
+/** The most steps at one depth of the graph (the number of steps on the longest chain behind each): none of them waits for another. */
+function widestLevel(resources: Registration[]): number {
+    const byUrn = new Map(resources.map((r) => [r.urn, r]));
+    const isStep = (r: Registration) => r.custom && !r.type.startsWith("pulumi:providers:");
+    // a provider reference is "<provider urn>::<id>"
+    const providerOf = (r: Registration) => (r.provider ? [r.provider.slice(0, r.provider.lastIndexOf("::"))] : []);
+    const memo = new Map<string, number>();
+    const depth = (urn: string): number => {
+        if (!memo.has(urn)) {
+            const r = byUrn.get(urn)!;
+            const behind = [...r.dependencies, ...providerOf(r)].filter((d) => byUrn.has(d));
+            memo.set(urn, Math.max(0, ...behind.map((d) => depth(d) + (isStep(byUrn.get(d)!) ? 1 : 0))));
+        }
+        return memo.get(urn)!;
+    };
+    const counts = new Map<number, number>();
+    resources.filter(isStep).forEach((r) => counts.set(depth(r.urn), (counts.get(depth(r.urn)) ?? 0) + 1));
+    return Math.max(...counts.values());
+}
+
+describe("what the front door asks of the program's graph (a ten-spoke kind lab whose hub manages itself)", () => {
+    const spokes = Array.from({ length: 10 }, (_, i) => `spoke${i + 1}`);
+    let graph: ProgramRun;
+    beforeAll(async () => {
+        graph = await runProgram({ stack: "kind", config: { spokes, hubSelfManaged: true } });
+    }, 120_000);
+
+    it("lets the engine run at once, on two cores, every step the graph lets start together", () => {
+        const lab = labConfigFrom(
+            JSON.stringify({
+                "ocm-lab:runtime": { value: "kind" },
+                "ocm-lab:spokes": { value: JSON.stringify(spokes) },
+                "ocm-lab:hubSelfManaged": { value: "true" },
+            }),
+        );
+        expect(labClusterCount(lab)).toBe(12);
+        const widest = widestLevel(graph.resources);
+        expect(widest).toBeGreaterThan(12); // more than one step per cluster at once
+        expect(parallelFor(labClusterCount(lab), 2)).toBeGreaterThanOrEqual(widest);
+    });
+
+    it("refuses a --replace name that two resources have, listing their URNs, and takes either URN", () => {
+        const named = graph.resources.filter((r) => r.name === "spoke1").map((r) => r.urn);
+        expect(named).toHaveLength(2); // the spoke's cluster and its registration, both components
+        expect(() => urnsOf(["spoke1"], graph.resources)).toThrow(
+            `2 resources are named spoke1; give its URN: ${named.join(", ")}`,
+        );
+        const cluster = graph.resources.find((r) => r.name === "spoke2-cluster")!.urn;
+        expect(urnsOf([named[1], "spoke2-cluster"], graph.resources)).toEqual([named[1], cluster]);
+        expect(() => urnsOf(["spoke11-cluster"], graph.resources)).toThrow(
+            /^no resource named spoke11-cluster in the stack; resources that are often replaced: argocd-admin-password, hub-cluster, local-cluster, local-cluster-join, spoke1-cluster, spoke1-join, spoke10-cluster, .*, spoke9-join$/,
+        );
+    });
+
+    it("shows the self-managed hub's own klusterlet in status as default mode, registered by csr", () => {
+        const outputs = graph.outputs;
+        expect(outputs.selfManagedCluster).toBe("local-cluster");
+        const modes = klusterletModesOf(outputs);
+        const drivers = registrationDriversOf(outputs);
+        const rows = statusRows({ items: [{ metadata: { name: "local-cluster" } }] }, {}, {}, {}, modes, drivers);
+        expect(renderTable(rows).split("\n")[1]).toMatch(/^local-cluster\s+default\s+csr\s/);
+        expect(drivers.spoke10).toBe("csr");
+        // a lab made before the drivers output registered every spoke with csr
+        expect(registrationDriversOf({ spokeNames: ["spoke1"] })).toEqual({ spoke1: "csr" });
+        expect(registrationDriversOf({ spokeNames: ["spoke1"], registrationDrivers: { spoke1: "grpc" } })).toEqual({
+            spoke1: "grpc",
+        });
+    });
+});
+
+describe("how a failed operation ends", () => {
+    const engine = (failed: EngineRecord["failed"], errors: string[]): EngineRecord => ({
+        failed,
+        errors,
+        maxConcurrent: 0,
+        underWay: () => [],
+    });
+
+    it("says it failed before any step, with the first line of the engine's first error, and what to run", () => {
+        const config = 'ocm-lab: the stack configuration has 1 problem(s):\n  - ocm-lab:spokes[1] is "spoke1"';
+        expect(failureSummary("up", "kind", engine([], [config, "a later error"]), new Error("stack.up failed"))).toBe(
+            "up failed before any step: ocm-lab: the stack configuration has 1 problem(s):\n" +
+                "next: fix that, then npm run up -- kind",
+        );
+        // no diagnostic at all: the Automation API's own error
+        expect(failureSummary("destroy", "k3d", engine([], []), new Error("\ncode: 255\nstderr: …"))).toBe(
+            "destroy failed before any step: code: 255\nnext: fix that, then npm run destroy -- k3d",
+        );
+    });
+
+    it("names each failed step once, with what it said failed and its next: line", () => {
+        const join =
+            'exit status 1: running "bash scripts/join.sh":\n' +
+            "ocm-lab: join failed for cluster spoke1: the hub did not answer\n" +
+            "  next: kubectl --context kind-hub get --raw /readyz, then npm run up -- kind\n";
+        const summary = failureSummary(
+            "up",
+            "kind",
+            engine(
+                [
+                    { name: "spoke1-join", type: "command:local:Command", message: join },
+                    { name: "spoke2-cluster", type: "command:local:Command", message: "\nexit status 1\nmore" },
+                    // the engine reports a step's error more than once (its diagnostic, then the update's)
+                    { name: "spoke1-join", type: "command:local:Command", message: join },
+                ],
+                [],
+            ),
+            new Error("stack.up failed"),
+        );
+        expect(summary).toBe(
+            [
+                "up failed at 2 step(s); the others went as far as they could:",
+                "  - spoke1-join: join failed for cluster spoke1: the hub did not answer",
+                "    next: kubectl --context kind-hub get --raw /readyz, then npm run up -- kind",
+                "  - spoke2-cluster: exit status 1",
+                "next: fix the cause, then npm run up -- kind (it resumes where this run stopped)",
+            ].join("\n"),
+        );
+    });
+});
+
+describe("npm run status before the lab is whole", () => {
+    it("says there is no hub yet, and what to run", () => {
+        const said = capture();
+        try {
+            expect(exitCode(() => status("kind", {}, process.env))).toBe(1);
+            expect(said.errors).toEqual(["ocm-lab: the kind stack has no hub yet: npm run up -- kind"]);
+            expect(said.logs).toEqual([]);
+        } finally {
+            said.restore();
+        }
+    });
+
+    it("says which read failed and how to repeat it when kubectl cannot reach the hub, leaving no kubeconfig behind", () => {
+        const fake = fakeLab();
+        const kubeconfig = fs.readFileSync(fake.userCluster("hub"), "utf8");
+        fs.mkdirSync(path.join(fake.state, fake.cluster("hub"), "hub")); // it serves OCM's kinds
+        const value = (v: unknown) => ({ value: v, secret: false });
+        const outputs = {
+            hubKubeconfig: { value: kubeconfig, secret: true },
+            hubName: value("hub"),
+            spokeNames: value(["spoke1"]),
+            contexts: value({ hub: "kind-hub", spoke1: "kind-spoke1" }),
+            runtimeName: value("kind"),
+            smokeWork: value(false),
+            argocdUi: value(null),
+            imageMirrors: value(null),
+        };
+        const tmp = process.env.TMPDIR;
+        process.env.TMPDIR = fake.tmp; // where status keeps the hub's kubeconfig meanwhile
+        const said = capture();
+        try {
+            // the hub answers: the table, and what is missing
+            expect(exitCode(() => status("kind", outputs, fake.env()))).toBe(1);
+            expect(said.logs).toEqual([
+                "ocm-lab: runtime kind: the lab's own clusters, by context: hub=kind-hub, spoke1=kind-spoke1",
+                expect.stringContaining("(no ManagedClusters on the hub yet)"),
+                "ocm-lab: image cache: off",
+            ]);
+            expect(said.errors).toEqual([
+                "ocm-lab: not ready: spoke1: no ManagedCluster on the hub; next: kubectl --context kind-hub get managedclusters,csr",
+            ]);
+            said.clear();
+            fake.deleteClusterByHand("hub");
+            expect(exitCode(() => status("kind", outputs, fake.env()))).toBe(1);
+            expect(said.logs).toEqual([]);
+            expect(said.errors).toEqual([
+                expect.stringMatching(
+                    /^ocm-lab: status could not read managedclusters from the hub:\nUnable to connect to the server: dial tcp 127\.0\.0\.1:\d+: connect: connection refused\nnext: npm run pulumi -- stack output hubKubeconfig --show-secrets -s kind > hub\.kubeconfig && kubectl --kubeconfig hub\.kubeconfig get managedclusters$/,
+                ),
+            ]);
+            expect(fs.readdirSync(fake.tmp)).toEqual([]);
+        } finally {
+            said.restore();
+            process.env.TMPDIR = tmp;
+        }
+    });
+});
+
+describe("the run record's summary", () => {
+    const t0 = Date.UTC(2026, 0, 1);
+    const step = (name: string, script: string, from: number, to: number, exit = 0) => ({
+        step: name,
+        script,
+        start: t0 + from * 1000,
+        end: t0 + to * 1000,
+        exit,
+    });
+    const record: RunRecord = {
+        stack: "kind",
+        command: "up",
+        started: t0,
+        ended: t0 + 95_000,
+        steps: [
+            step("hub-cluster", "create-cluster.sh", 0, 40),
+            step("spoke1-cluster", "create-cluster.sh", 0, 45),
+            step("spoke2-cluster", "create-cluster.sh", 1, 44),
+            step("hub-kubeconfig", "kubeconfig.sh", 40, 41),
+            step("spoke2-kubeconfig", "kubeconfig.sh", 44, 45),
+            step("spoke1-kubeconfig", "kubeconfig.sh", 45, 46),
+            step("hub-init", "init-hub.sh", 41, 60),
+            step("spoke1-join", "join.sh", 60, 70),
+            step("spoke2-join", "join.sh", 60, 95, 1), // failed, and ended last
+            step("spoke1-accept", "accept.sh", 70, 72),
+            step("spoke1-available", "wait-available.sh", 72, 80),
+        ],
+    };
+    const dependsOn = {
+        "hub-kubeconfig": ["hub-cluster"],
+        "spoke1-kubeconfig": ["spoke1-cluster"],
+        "spoke2-kubeconfig": ["spoke2-cluster"],
+        "hub-init": ["hub-kubeconfig"],
+        "spoke1-join": ["spoke1-kubeconfig", "hub-init"],
+        "spoke2-join": ["spoke2-kubeconfig", "hub-init"],
+        "spoke1-accept": ["spoke1-join", "hub-init"],
+        "spoke1-available": ["spoke1-accept"],
+    };
+
+    it("follows the chain back from the last step that succeeded, each time through the dependency that ended last", () => {
+        const summary = summariseRun(record, dependsOn);
+        expect(summary.criticalPath.map((s) => s.step)).toEqual([
+            "hub-cluster",
+            "hub-kubeconfig",
+            "hub-init",
+            "spoke1-join",
+            "spoke1-accept",
+            "spoke1-available",
+        ]);
+        expect(summary).toMatchObject({
+            totalSeconds: 95,
+            slowest: { step: "spoke1-cluster" },
+            availableAfter: { spoke1: 80 },
+            maxConcurrentSteps: 3,
+        });
+        // a run that resumed: the first step whose dependencies did not run this time starts the chain
+        const resumed = { ...record, steps: record.steps.filter((s) => /^spoke1-(accept|available)$/.test(s.step)) };
+        expect(summariseRun(resumed, dependsOn).criticalPath.map((s) => s.step)).toEqual([
+            "spoke1-accept",
+            "spoke1-available",
+        ]);
+    });
+
+    it("prints the summary an up ends with, and one for a run in which no step ran", () => {
+        expect(
+            renderRunSummary({ ...record, maxConcurrentOperations: 5 }, dependsOn, ".ocm-lab/kind/runs/r.json"),
+        ).toBe(
+            [
+                "up took 1m35s; 11 step(s) ran, failed: spoke2-join",
+                "  at most 3 step(s) at once (the engine: 5 resource operation(s))",
+                "  critical path as taken: hub-cluster 40.0s → hub-kubeconfig 1.0s → hub-init 19.0s → " +
+                    "spoke1-join 10.0s → spoke1-accept 2.0s → spoke1-available 8.0s",
+                "  slowest step: spoke1-cluster 45.0s",
+                "  time to Available: spoke1 1m20s",
+                "  run record: .ocm-lab/kind/runs/r.json",
+            ].join("\n"),
+        );
+        expect(renderRunSummary({ ...record, steps: [] }, {}, "r.json")).toBe(
+            [
+                "up took 1m35s; 0 step(s) ran",
+                "  at most 0 step(s) at once",
+                "  critical path as taken: (no step ran)",
+                "  run record: r.json",
+            ].join("\n"),
+        );
+    });
+
+    it("finds the steps each step waits for through components, providers and other resources", () => {
+        const urn = (type: string, name: string) => `urn:pulumi:kind::ocm-lab::${type}::${name}`;
+        const command = "command:local:Command";
+        const provider = urn("pulumi:providers:kubernetes", "hub-k8s");
+        const resources: StateResource[] = [
+            { urn: urn(command, "hub-kubeconfig"), type: command },
+            { urn: urn(command, "spoke1-cluster"), type: command },
+            { urn: provider, type: "pulumi:providers:kubernetes", dependencies: [urn(command, "hub-kubeconfig")] },
+            {
+                urn: urn("kubernetes:helm.sh/v3:Release", "argocd-release"),
+                type: "kubernetes:helm.sh/v3:Release",
+                provider: `${provider}::6f1c-id`,
+            },
+            {
+                urn: urn("ocm-lab:index:SpokeCluster", "spoke1"),
+                type: "ocm-lab:index:SpokeCluster",
+                dependencies: [urn(command, "spoke1-cluster")],
+            },
+            {
+                urn: urn(command, "argocd-gitops-ready"),
+                type: command,
+                dependencies: [
+                    urn("kubernetes:helm.sh/v3:Release", "argocd-release"),
+                    urn("ocm-lab:index:SpokeCluster", "spoke1"),
+                ],
+            },
+        ];
+        expect(stepDependencies(resources)).toEqual({
+            "hub-kubeconfig": [],
+            "spoke1-cluster": [],
+            "argocd-gitops-ready": ["hub-kubeconfig", "spoke1-cluster"],
+        });
     });
 });

@@ -4,8 +4,10 @@
  * and the image cache off: each needs an API server for its objects or an upstream registry, which
  * the fakes do not serve to the real kubernetes provider.
  */
+import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
+import { fakesDir } from "../harness/fakeLab";
 import { EngineLab, expectFailed, expectSucceeded, requireEngineTier, withoutApiObjects } from "./engineLab";
 
 requireEngineTier();
@@ -110,6 +112,74 @@ describe("kind stack, a failed join, on the real engine", () => {
         const resumed = await lab.frontDoor("up", stack);
         expectSucceeded(resumed);
         expect(lab.stepsRun(stack).slice(before).sort()).toEqual(["spoke1-accept", "spoke1-available", "spoke1-join"]);
+    });
+});
+
+describe("preflight on the real front door: clusters of the lab's names that it did not make", () => {
+    it("refuses a kind and a k3d cluster of its names, each runtime's own, and a k3d listing that fails; nothing is made", async () => {
+        lab = new EngineLab();
+        lab.configure("kind", withoutApiObjects);
+        lab.configure("k3d", withoutApiObjects);
+        // a user's own clusters, made by hand before the labs: a kind spoke2, and a k3d hub on a network of its own
+        const byHand = (tool: "kind" | "k3d", args: string[]) => {
+            const made = spawnSync(path.join(fakesDir, tool), args, { env: lab.env(), encoding: "utf8" });
+            expect({ tool, code: made.status, stderr: made.stderr }).toMatchObject({ tool, code: 0 });
+        };
+        const kubeconfig = path.join(lab.fake.root, "spoke2.kubeconfig");
+        byHand("kind", [
+            "create",
+            "cluster",
+            "--name",
+            "spoke2",
+            "--image",
+            "kindest/node:v1.31.0",
+            "--kubeconfig",
+            kubeconfig,
+        ]);
+        const k3dHub = ["cluster", "create", "hub", "--image", "rancher/k3s:v1.33.6-k3s1", "--network", "k3d-hub"];
+        byHand("k3d", [...k3dHub, "--kubeconfig-update-default=false"]);
+        const byHandOnly = ["k3d hub", "kind spoke2"];
+        lab.fake.clearCalls();
+
+        const cases = [
+            {
+                stack: "kind",
+                problem:
+                    "a kind cluster named spoke2 exists and this stack did not create it: kind delete cluster --name spoke2, or give the lab's another name: pulumi config set --path 'ocm-lab:spokes[N]' <name> -s kind",
+            },
+            {
+                stack: "k3d",
+                problem:
+                    "a k3d cluster named hub exists and this stack did not create it: k3d cluster delete hub, or give the lab's another name: pulumi config set ocm-lab:hubName <name> -s k3d",
+            },
+        ];
+        for (const { stack, problem } of cases) {
+            const up = await lab.frontDoor("up", stack);
+            expectFailed(up);
+            expect(up.output).toContain(
+                `ocm-lab: preflight found 1 problem(s); nothing was created:\n  - ${problem}\n`,
+            );
+            expect(up.output).not.toMatch(/Previewing|Updating/); // the engine never started
+            expect(lab.stateNames(stack)).toEqual([]);
+        }
+
+        // a k3d listing that fails tells nothing of the machine: preflight stops instead of passing
+        lab.fake.fault("k3d-list");
+        const blind = await lab.frontDoor("up", "k3d");
+        expectFailed(blind);
+        expect(blind.output).toContain(
+            "ocm-lab: preflight found 1 problem(s); nothing was created:\n  - could not list the k3d clusters on this machine " +
+                "(k3d cluster list -o json failed: injected fault: k3d list), so preflight cannot tell whether a cluster " +
+                "of this lab's names is someone else's: run k3d cluster list -o json to see why, then npm run up -- k3d\n",
+        );
+        expect(lab.stateNames("k3d")).toEqual([]);
+
+        // nothing was made: no create was called, the clusters are the user's alone, no lab network exists
+        expect(lab.fake.calls().filter((c) => /^(kind create|k3d cluster create)/.test(c))).toEqual([]);
+        expect(lab.fake.clusters().sort()).toEqual(byHandOnly);
+        for (const network of ["ocm-lab-kind", "ocm-lab-k3d"]) {
+            expect(spawnSync("docker", ["network", "inspect", network]).status).not.toBe(0);
+        }
     });
 });
 
