@@ -2,8 +2,22 @@
  * The add-on's waits against the fake kubectl: they succeed when the objects are ready, tolerate
  * objects that do not exist yet, and on timeout name the cluster that lags and what to run next.
  */
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as path from "path";
 import { FakeLab } from "./harness/fakeLab";
-import { createCluster, loadProgramSteps, programEnv } from "./harness/labSteps";
+import {
+    createCluster,
+    hubEnv,
+    joinEnv,
+    loadProgramSteps,
+    programEnv,
+    registrationEnv,
+    writeKubeconfig,
+} from "./harness/labSteps";
+import { applicationSetFields } from "./engine/plugins/kubernetes";
+import { guestbookApplicationSet, KubeObject } from "../components/argoObjects";
+import { versions } from "../versions";
 
 let lab: FakeLab;
 let hubKubeconfig: string;
@@ -146,5 +160,85 @@ describe("making the operator take the lab's admin password", () => {
             "ocm-lab: argocd-password failed for cluster hub: the Argo CD operator made no argocd-secret within 1s",
         );
         expect(result.stderr).toContain("next: kubectl --context kind-hub get argocd,secrets -n argocd");
+    });
+});
+
+describe("the fake Argo CD, on which the engine tier's guestbook rests", () => {
+    const source = {
+        appRepoUrl: versions.guestbookRepo,
+        appPath: versions.guestbookPath,
+        appRevision: versions.guestbookRevision,
+    };
+    /** The ApplicationSet, recorded on the hub as the kubernetes stand-in records it. */
+    const apply = (object: KubeObject) => {
+        const folder = path.join(
+            lab.state,
+            lab.cluster("hub"),
+            "hub",
+            "applicationsets",
+            "argocd",
+            object.metadata.name,
+        );
+        fs.rmSync(folder, { recursive: true, force: true });
+        fs.mkdirSync(folder, { recursive: true });
+        for (const [field, value] of Object.entries(applicationSetFields(object))) {
+            fs.writeFileSync(path.join(folder, field), value);
+        }
+        fs.writeFileSync(path.join(folder, "at"), "0");
+    };
+    /** The hub's Applications as `npm run status` reads them: name, destination, sync and health. */
+    const applications = () => {
+        const listed = spawnSync(
+            path.join(__dirname, "fakes", "kubectl"),
+            [
+                "--kubeconfig",
+                writeKubeconfig(lab, hubKubeconfig),
+                "get",
+                "applications.argoproj.io",
+                "-A",
+                "-o",
+                "json",
+            ],
+            { env: lab.env(), encoding: "utf8" },
+        );
+        expect(listed.status).toBe(0);
+        return (JSON.parse(listed.stdout).items as any[]).map(
+            (a) =>
+                `${a.metadata.name} -> ${a.spec.destination.name}: ${a.status.sync.status}/${a.status.health.status}`,
+        );
+    };
+    const guestbook = () => `${lab.cluster("spoke1")}/objects/deployment/guestbook/guestbook-ui`;
+    beforeEach(() => {
+        // spoke1 registered and accepted, the chart installed (the fakes' time runs at scale 0 here)
+        lab.ok("init.sh", hubEnv("kind", hubKubeconfig));
+        lab.ok("join.sh", joinEnv("kind", hubKubeconfig, spokeKubeconfig, "spoke1"));
+        lab.ok("accept.sh", registrationEnv("kind", hubKubeconfig, spokeKubeconfig, "spoke1"));
+        lab.markHub("addon-installed");
+    });
+
+    it("syncs the app the ApplicationSet names to the cluster its placement generator selects", () => {
+        apply(guestbookApplicationSet(source));
+        expect(applications()).toEqual(["guestbook-spoke1 -> spoke1: Synced/Healthy"]);
+        expect(lab.read(`${guestbook()}/source`)).toBe(`${source.appRepoUrl} guestbook ${source.appRevision}`);
+    });
+
+    it("delivers nothing for another generator, a path its Git server does not hold, or another destination", () => {
+        apply(guestbookApplicationSet({ ...source, appPath: "helm-guestbook-missing" }));
+        expect(applications()).toEqual(["guestbook-spoke1 -> spoke1: OutOfSync/Missing"]);
+        expect(lab.exists(guestbook())).toBe(false);
+
+        // another generator: the Application it made goes, and none comes
+        const other = guestbookApplicationSet(source) as any;
+        other.spec.generators[0].clusterDecisionResource.labelSelector.matchLabels[
+            "cluster.open-cluster-management.io/placement"
+        ] = "all-clusters";
+        apply(other);
+        expect(applications()).toEqual([]);
+
+        const elsewhere = guestbookApplicationSet(source) as any;
+        elsewhere.spec.template.spec.destination.name = "in-cluster";
+        apply(elsewhere);
+        expect(applications()).toEqual(["guestbook-spoke1 -> in-cluster: OutOfSync/Missing"]);
+        expect(lab.exists(guestbook())).toBe(false);
     });
 });
