@@ -162,9 +162,9 @@ export function availableWaits(steps: StepTiming[]): [string, StepTiming][] {
 }
 
 /**
- * The chain as taken: from the step that ended last, back through what each step waited for, each
- * time to the step of this run that ended last among those it depends on (`dependsOn`, from the
- * state). A step none of whose dependencies ran in this run starts the chain.
+ * The chain as taken, among the steps of this run that succeeded: from the one that ended last, back
+ * through what each step waited for, each time to the one that ended last among those it depends on
+ * (`dependsOn`, from the state). A step none of whose dependencies ran in this run starts the chain.
  */
 export function summariseRun(record: RunRecord, dependsOn: Record<string, string[]>): RunSummary {
     const steps = record.steps.filter((s) => s.exit === 0);

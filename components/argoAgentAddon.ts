@@ -69,7 +69,9 @@ export class ArgoAgentAddon extends pulumi.ComponentResource {
         // enableSecretMutable: a new admin password updates argocd-cluster in place. Without it the
         // provider replaces a Secret whose data changes, deleting it first as the name stays
         // (pulumi-kubernetes v4.25.0 provider/pkg/provider/diff.go:22-36): the operator would be
-        // left without it meanwhile. argocd-cluster is the one Secret this provider serves.
+        // left without it meanwhile. argocd-cluster is the one Secret this provider serves. On a lab
+        // made before, the new flag updates the provider, replacing nothing: its DiffConfig replaces
+        // only for another cluster (kubeconfig, context or cluster: provider.go:379-491).
         const upsertOnHub = new k8s.Provider(
             `${name}-project-provider`,
             { kubeconfig: hub.kubeconfig, upsertExistingObjects: true, enableSecretMutable: true },

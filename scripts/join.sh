@@ -146,7 +146,7 @@ grpc_config_url() {
 if [ "$registration" = grpc ] && [ "${KLUSTERLET_MODE:-default}" != hosted ]; then
     held_url="$(grpc_config_url hub-kubeconfig-secret open-cluster-management-agent)"
     if [ -n "$held_url" ] && [ "$held_url" != "$GRPC_SERVER" ]; then
-        fail "the klusterlet of $SPOKE_NAME registered through the hub's gRPC server at $held_url and keeps that address and its CA while its hub certificate is valid; joining again would not move it to $GRPC_SERVER" \
+        fail "the klusterlet of $SPOKE_NAME registered through the hub's gRPC server at $held_url and keeps that address and its CA in its hub-kubeconfig-secret; joining again would not move it to $GRPC_SERVER" \
             "register $SPOKE_NAME anew: remove it from ocm-lab:spokes and run up (its klusterlet is unjoined), then add it back and run up again"
     fi
 fi

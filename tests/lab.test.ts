@@ -739,6 +739,7 @@ describe("the front door's usage", () => {
         const stack = {
             up: async (options: unknown) => (handed.up = options),
             preview: async (options: unknown) => (handed.preview = options),
+            destroy: async (options: unknown) => (handed.destroy = options),
         } as unknown as Stack;
         const urn = "urn:pulumi:kind::ocm-lab::ocm-lab:index:SpokeCluster$command:local:Command::spoke1-cluster";
         const common = { parallel: 24, onOutput: () => undefined, onEvent: () => undefined };
@@ -746,6 +747,11 @@ describe("the front door's usage", () => {
         await runOperation(stack, "up", { ...common, replace: [urn] });
         expect(handed.preview).toMatchObject({ replace: [urn], diff: true, parallel: 24 });
         expect(handed.up).toMatchObject({ replace: [urn], parallel: 24 });
+        // a failed step stops only what depends on it, on up and on destroy (README's promise); the
+        // engine's side of it is dayTwo's fault matrix, for up
+        await runOperation(stack, "destroy", common);
+        expect(handed.up).toMatchObject({ continueOnError: true });
+        expect(handed.destroy).toMatchObject({ continueOnError: true, parallel: 24 });
     });
 });
 

@@ -1283,7 +1283,7 @@ describe.each(["kind", "k3d"] as Runtime[])("%s gRPC registration", (runtime) =>
         const refused = lab.run("join.sh", { ...join, GRPC_SERVER: moved });
         expect(refused.code).not.toBe(0);
         expect(refused.stderr).toContain(
-            `join failed for cluster spoke1: the klusterlet of spoke1 registered through the hub's gRPC server at ${server.address} and keeps that address and its CA while its hub certificate is valid; joining again would not move it to ${moved}`,
+            `join failed for cluster spoke1: the klusterlet of spoke1 registered through the hub's gRPC server at ${server.address} and keeps that address and its CA in its hub-kubeconfig-secret; joining again would not move it to ${moved}`,
         );
         expect(refused.stderr).toContain(
             "next: register spoke1 anew: remove it from ocm-lab:spokes and run up (its klusterlet is unjoined), then add it back and run up again",
