@@ -727,6 +727,17 @@ describe("the hub registered as itself (hubSelfManaged)", () => {
     });
 });
 
+/** hub-reachable.sh's environment for a probe from spoke1 (kind) of `address`. */
+const hubProbeEnv = (spokeKubeconfig: string, address: string) => ({
+    SPOKE_NAME: "spoke1",
+    SPOKE_CONTEXT: "kind-spoke1",
+    SPOKE_KUBECONFIG: spokeKubeconfig,
+    HUB_CONTEXT: "kind-hub",
+    HUB_API_SERVER_INTERNAL: address,
+    PROBE_IMAGE: "busybox:1.37.0",
+    TIMEOUT_SECONDS: "5",
+});
+
 describe("runtime existing: clusters the user already has", () => {
     /** The user's hub and spoke1 (their contexts in the lab's KUBECONFIG, as connect.sh finds them) and the config naming them. */
     const userClusters = () => lab.userLab(["hub", "spoke1"]);
@@ -842,15 +853,7 @@ describe("runtime existing: clusters the user already has", () => {
 
     it("hub-reachable proves from a pod on the spoke that the hub address opens, and removes the pod", () => {
         const { hub, spoke, hubApiServer } = connected();
-        const probeEnv = (address: string) => ({
-            SPOKE_NAME: "spoke1",
-            SPOKE_CONTEXT: "kind-spoke1",
-            SPOKE_KUBECONFIG: spoke,
-            HUB_CONTEXT: "kind-hub",
-            HUB_API_SERVER_INTERNAL: address,
-            PROBE_IMAGE: "busybox:1.37.0",
-            TIMEOUT_SECONDS: "5",
-        });
+        const probeEnv = (address: string) => hubProbeEnv(spoke, address);
         const probe = (address: string) => lab.run("hub-reachable.sh", probeEnv(address));
         const pod = () => lab.objectDir("spoke1", "pod", "default", "ocm-lab-hub-probe");
         const port = hubApiServer.split(":").pop();
@@ -906,15 +909,7 @@ describe("runtime existing: clusters the user already has", () => {
         ];
         for (const [address, host, port] of cases) {
             lab.clearCalls();
-            const result = lab.run("hub-reachable.sh", {
-                SPOKE_NAME: "spoke1",
-                SPOKE_CONTEXT: "kind-spoke1",
-                SPOKE_KUBECONFIG: spoke,
-                HUB_CONTEXT: "kind-hub",
-                HUB_API_SERVER_INTERNAL: address,
-                PROBE_IMAGE: "busybox:1.37.0",
-                TIMEOUT_SECONDS: "5",
-            });
+            const result = lab.run("hub-reachable.sh", hubProbeEnv(spoke, address));
             const run = lab.calls("kubectl").filter((c) => c.includes(" run "));
             expect(run).toHaveLength(1);
             expect(run[0].endsWith(` --command -- nc -z -w 5 ${host} ${port}`)).toBe(true);

@@ -8,6 +8,14 @@ import * as path from "path";
 import { commands } from "./graph";
 import { projectRoot, reveal, RunOptions, runProgram } from "./program";
 
+/** Three spokes, one in each klusterlet mode, one registering over gRPC, and the hub managing itself. */
+const everyModeGrpcSelfManaged = {
+    spokes: ["spoke1", "spoke2", "spoke3"],
+    klusterletModes: { spoke2: "singleton", spoke3: "hosted" },
+    registrations: { spoke1: "grpc" },
+    hubSelfManaged: true,
+};
+
 /**
  * Lab shapes whose steps, between them, run every step script and every branch of a script that
  * requires more: a hosted and a singleton klusterlet, a spoke registered over gRPC, the hub managing
@@ -17,24 +25,8 @@ export const labShapes: Record<string, RunOptions> = {
     kind: { stack: "kind" },
     k3d: { stack: "k3d" },
     existing: { stack: "existing" },
-    "kind, every klusterlet mode, gRPC, self-managed hub": {
-        stack: "kind",
-        config: {
-            spokes: ["spoke1", "spoke2", "spoke3"],
-            klusterletModes: { spoke2: "singleton", spoke3: "hosted" },
-            registrations: { spoke1: "grpc" },
-            hubSelfManaged: true,
-        },
-    },
-    "k3d, every klusterlet mode, gRPC, self-managed hub": {
-        stack: "k3d",
-        config: {
-            spokes: ["spoke1", "spoke2", "spoke3"],
-            klusterletModes: { spoke2: "singleton", spoke3: "hosted" },
-            registrations: { spoke1: "grpc" },
-            hubSelfManaged: true,
-        },
-    },
+    "kind, every klusterlet mode, gRPC, self-managed hub": { stack: "kind", config: everyModeGrpcSelfManaged },
+    "k3d, every klusterlet mode, gRPC, self-managed hub": { stack: "k3d", config: everyModeGrpcSelfManaged },
     "existing, gRPC, self-managed hub": {
         stack: "existing",
         config: {
