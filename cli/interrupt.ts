@@ -21,6 +21,12 @@ export interface InterruptOptions {
     /** The steps under way now, by name. */
     underWay: () => string[];
     /**
+     * Every step the engine has reported starting so far, by name, in the order reported. The engine
+     * reports through an event log that the Automation API polls (@pulumi/pulumi automation/stack.js
+     * readLines: every 200 ms), so a step it started just before the press may be reported after it.
+     */
+    started?: () => string[];
+    /**
      * Called just before this process exits on its own at a second press the CLI did not get: what was
      * under way and the next command, since the front door's own summary will not be reached.
      */
@@ -34,8 +40,12 @@ export interface Interrupts {
     readonly signal: AbortSignal;
     /** How many presses so far. */
     presses(): number;
-    /** What was under way at the first press. */
-    underWayAtFirst(): string[];
+    /**
+     * What the interruption cut into: the steps under way at the first press, and those the engine
+     * reported starting after it (started before the press but reported late, or started before the
+     * CLI got the signal; once it has, the engine starts no new step).
+     */
+    underWayWhenStopped(): string[];
     /** Each chunk the CLI prints: how this process learns that the CLI got a signal itself. */
     seen(text: string): void;
     /** The operation is over: a later press is Node's own again (it ends the process). */
@@ -49,6 +59,7 @@ export function watchInterrupts(options: InterruptOptions): Interrupts {
     let presses = 0;
     let lastPress = 0;
     let firstUnderWay: string[] = [];
+    let startedBeforeFirst = 0;
     let cliCancelling = false;
     let cliTerminating = false;
     const timers: NodeJS.Timeout[] = [];
@@ -66,6 +77,7 @@ export function watchInterrupts(options: InterruptOptions): Interrupts {
         presses += 1;
         if (presses === 1) {
             firstUnderWay = options.underWay();
+            startedBeforeFirst = options.started?.().length ?? 0;
             const steps = firstUnderWay.length > 0 ? ` (${firstUnderWay.join(", ")})` : "";
             options.say(
                 `interrupted: the engine starts no new step and cancels the ${firstUnderWay.length} under way${steps}; ` +
@@ -96,7 +108,10 @@ export function watchInterrupts(options: InterruptOptions): Interrupts {
     return {
         signal: abort.signal,
         presses: () => presses,
-        underWayAtFirst: () => firstUnderWay,
+        underWayWhenStopped: () =>
+            presses === 0
+                ? []
+                : [...new Set([...firstUnderWay, ...(options.started?.().slice(startedBeforeFirst) ?? [])])].sort(),
         seen: (text: string) => {
             cliCancelling ||= /received; cancelling/.test(text);
             cliTerminating ||= /received; terminating/.test(text);

@@ -390,8 +390,9 @@ export async function main(args: string[]): Promise<void> {
     const interrupts = watchInterrupts({
         say: (line) => console.log(`ocm-lab: ${line}`),
         underWay: engine.underWay,
+        started: engine.started,
         beforeForcedExit: () =>
-            console.error(`ocm-lab: ${interruptedSummary(operation, stackName, interrupts.underWayAtFirst(), 2)}`),
+            console.error(`ocm-lab: ${interruptedSummary(operation, stackName, interrupts.underWayWhenStopped(), 2)}`),
     });
     let failure: Error | undefined;
     try {
@@ -434,7 +435,7 @@ export async function main(args: string[]): Promise<void> {
     }
     if (interrupts.presses() > 0) {
         console.error(
-            `ocm-lab: ${interruptedSummary(operation, stackName, interrupts.underWayAtFirst(), interrupts.presses())}`,
+            `ocm-lab: ${interruptedSummary(operation, stackName, interrupts.underWayWhenStopped(), interrupts.presses())}`,
         );
         process.exit(130);
     }

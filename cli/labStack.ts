@@ -63,16 +63,20 @@ export interface EngineRecord {
     errors: string[];
     /** The resource operations under way now, by resource name. */
     underWay: () => string[];
+    /** Every resource operation reported starting so far, by resource name, in the order reported. */
+    started: () => string[];
 }
 
 /** Collects an EngineRecord from the events of one operation. */
 export function engineRecorder(): { onEvent: (event: EngineEvent) => void; record: EngineRecord } {
     const running = new Set<string>();
+    const started: string[] = [];
     const record: EngineRecord = {
         failed: [],
         maxConcurrent: 0,
         errors: [],
         underWay: () => [...new Set([...running].map((key) => nameOf(key.slice(key.indexOf(":") + 1))))].sort(),
+        started: () => [...started],
     };
     const onEvent = (event: EngineEvent) => {
         const pre = event.resourcePreEvent?.metadata;
@@ -80,6 +84,7 @@ export function engineRecorder(): { onEvent: (event: EngineEvent) => void; recor
         const custom = pre?.new?.custom ?? pre?.old?.custom;
         if (pre && custom && pre.op !== "same" && pre.op !== "read" && !pre.type.startsWith("pulumi:")) {
             running.add(`${pre.op}:${pre.urn}`);
+            started.push(nameOf(pre.urn));
             record.maxConcurrent = Math.max(record.maxConcurrent, running.size);
         }
         const done = event.resOutputsEvent?.metadata;

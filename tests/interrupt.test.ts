@@ -11,16 +11,17 @@ const samePressMs = 80;
 const forwardAfterMs = 150;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-function watch(underWay: string[] = ["spoke1-join", "spoke2-join"]) {
+function watch(underWay: string[] = ["spoke1-join", "spoke2-join"], started: string[] = [...underWay]) {
     const said: string[] = [];
     const interrupts = watchInterrupts({
         say: (line) => said.push(line),
         underWay: () => underWay,
+        started: () => started,
         beforeForcedExit: () => said.push("<summary>"),
         samePressMs,
         forwardAfterMs,
     });
-    return { interrupts, said };
+    return { interrupts, said, started };
 }
 
 let exit: jest.SpyInstance;
@@ -43,7 +44,18 @@ describe("Ctrl-C at the front door", () => {
         expect(said).toHaveLength(1);
         expect(said[0]).toMatch(/^interrupted: .* cancels the 2 under way \(spoke1-join, spoke2-join\)/);
         expect(said[0]).toContain("Press Ctrl-C again to stop at once");
-        expect(interrupts.underWayAtFirst()).toEqual(["spoke1-join", "spoke2-join"]);
+        expect(interrupts.underWayWhenStopped()).toEqual(["spoke1-join", "spoke2-join"]);
+    });
+
+    it("names a step the engine reported starting only after the press: its events lag the engine", async () => {
+        // hub-cluster started and ended before the press; spoke1-join was under way at it
+        const { interrupts, started } = watch(["spoke1-join"], ["hub-cluster", "spoke1-join"]);
+        disposeLast = interrupts.dispose;
+        expect(interrupts.underWayWhenStopped()).toEqual([]); // no press yet, nothing cut short
+        process.emit("SIGINT");
+        // the engine's report of argocd-release, started before the CLI had the signal, arrives now
+        started.push("argocd-release");
+        expect(interrupts.underWayWhenStopped()).toEqual(["argocd-release", "spoke1-join"]);
     });
 
     it("passes the first press on to the CLI only when the CLI did not say it got one", async () => {

@@ -831,6 +831,7 @@ describe("how a failed operation ends", () => {
         errors,
         maxConcurrent: 0,
         underWay: () => [],
+        started: () => [],
     });
 
     it("says it failed before any step, with the first line of the engine's first error, and what to run", () => {
