@@ -83,6 +83,44 @@ require_docker() {
     fi
 }
 
+# The mark of the lab's own clusters: the runtime's create puts every node of a lab cluster on the
+# lab's docker network, NETWORK_NAME (ocm-lab-<stack>, runtimes/names.ts; kind through
+# KIND_EXPERIMENTAL_DOCKER_NETWORK, k3d through --network), from the moment the node container is
+# made, so a create cut short carries it too. Only this lab makes that network, and docker refuses a
+# second network of the name while it exists. A same-named cluster made any other way is on the
+# runtime's own network (kind's `kind`, k3d's `k3d-<name>`) unless someone attached it by hand.
+# lab_mark NODE_CONTAINER: prints "ours" when that node is on NETWORK_NAME, "theirs" when it is
+# not, and "unknown" when docker could not inspect it (the reason is in $OCM_LAB_TMP/inspect.log).
+lab_mark() {
+    local networks
+    if ! networks="$(docker inspect --type container \
+        -f '{{range $name, $endpoint := .NetworkSettings.Networks}}{{println $name}}{{end}}' "$1" \
+        2>"$OCM_LAB_TMP/inspect.log")"; then
+        printf 'unknown'
+    elif [[ $'\n'"$networks"$'\n' == *$'\n'"$NETWORK_NAME"$'\n'* ]]; then
+        printf 'ours'
+    else
+        printf 'theirs'
+    fi
+}
+
+# require_lab_mark NODE_CONTAINER DELETE_COMMAND NEXT: stops the step, touching nothing, unless the
+# cluster of that node carries the lab's mark. NEXT is what to do about a cluster that is not the
+# lab's; DELETE_COMMAND removes the cluster, for when it cannot be told.
+require_lab_mark() {
+    case "$(lab_mark "$1")" in
+    ours) return 0 ;;
+    theirs)
+        fail "a cluster named $CLUSTER_NAME is on this machine, but its node $1 is not on the lab's network $NETWORK_NAME, so this lab did not make it; it was left untouched" "$3"
+        ;;
+    *)
+        cat "$OCM_LAB_TMP/inspect.log" >&2
+        fail "could not tell whether the cluster named $CLUSTER_NAME on this machine is the lab's: docker inspect $1 failed (output above); it was left untouched" \
+            "docker inspect $1; if it is a half-made cluster of the lab's, $2, then run the same pulumi command again"
+        ;;
+    esac
+}
+
 # Every wait's bound, from the file `pulumi up` writes (OCM_LAB_SETTINGS); a script run by hand
 # without that variable keeps the TIMEOUT_SECONDS of its environment.
 if [ -n "${OCM_LAB_SETTINGS:-}" ]; then

@@ -80,6 +80,40 @@ describe.each(["kind", "k3d"] as Runtime[])("%s cluster steps", (runtime) => {
         expect(lab.calls().filter((c) => c.includes(" create"))).toEqual([]);
     });
 
+    it("leaves a same-named cluster the lab did not make untouched, on create and on delete", () => {
+        // made by hand, as `kind create cluster --name hub` or `k3d cluster create hub` makes it: on
+        // the runtime's own network, not the lab's
+        const byHand =
+            runtime === "kind"
+                ? ["create", "cluster", "--name", "hub", "--image", "kindest/node:v1.31.0", "--kubeconfig", "/dev/null"]
+                : ["cluster", "create", "hub", "--image", "rancher/k3s:v1.33.6-k3s1", "--network", "k3d-hub"];
+        if (runtime === "k3d") {
+            byHand.push("--kubeconfig-update-default=false");
+        }
+        const made = spawnSync(path.join(fakesDir, runtime), byHand, { env: lab.env(), encoding: "utf8" });
+        expect(made.status).toBe(0);
+        lab.clearCalls();
+        const create = lab.run(`${runtime}/create-cluster.sh`, clusterEnv(runtime, "hub"));
+        expect(create.code).not.toBe(0);
+        expect(create.stderr).toContain(
+            "ocm-lab: create failed for cluster hub: a cluster named hub is on this machine, but its node",
+        );
+        expect(create.stderr).toMatch(/is not on the lab's network ocm-lab-\S+, so this lab did not make it/);
+        expect(create.stderr).toMatch(/next: give the lab's cluster another name \(pulumi config set ocm-lab:hubName/);
+        // as the state of a lab that kept it before: its delete leaves it too
+        const destroy = lab.run(`${runtime}/delete-cluster.sh`, clusterEnv(runtime, "hub"));
+        expect(destroy.code).not.toBe(0);
+        expect(destroy.stderr).toContain(
+            "ocm-lab: delete failed for cluster hub: a cluster named hub is on this machine",
+        );
+        expect(destroy.stderr).toMatch(
+            /next: if that cluster should go, .* yourself; to keep it, .*pulumi state delete URN/,
+        );
+        expect(lab.calls().filter((c) => /^(kind|k3d) .*(create|delete)/.test(c))).toEqual([]);
+        expect(lab.exists(lab.cluster("hub"))).toBe(true);
+        expect(lab.read(`${lab.cluster("hub")}/ready`)).toBeDefined();
+    });
+
     it("names the step, the cluster and the next command when creation fails", () => {
         lab.fault(`${runtime}-create`);
         const result = lab.run(`${runtime}/create-cluster.sh`, clusterEnv(runtime, "spoke1"));
@@ -107,10 +141,10 @@ describe.each(["kind", "k3d"] as Runtime[])("%s cluster steps", (runtime) => {
 
     it("deletes the cluster, and succeeds when it was already deleted by hand", () => {
         lab.ok(`${runtime}/create-cluster.sh`, clusterEnv(runtime, "spoke1"));
-        lab.ok(`${runtime}/delete-cluster.sh`, { CLUSTER_NAME: "spoke1" });
+        lab.ok(`${runtime}/delete-cluster.sh`, clusterEnv(runtime, "spoke1"));
         expect(lab.exists(lab.cluster("spoke1"))).toBe(false);
         lab.clearCalls();
-        const again = lab.run(`${runtime}/delete-cluster.sh`, { CLUSTER_NAME: "spoke1" });
+        const again = lab.run(`${runtime}/delete-cluster.sh`, clusterEnv(runtime, "spoke1"));
         expect(again.code).toBe(0);
         expect(again.stderr).toContain("already gone");
         expect(lab.calls().filter((c) => c.includes("delete"))).toEqual([]);
@@ -119,7 +153,7 @@ describe.each(["kind", "k3d"] as Runtime[])("%s cluster steps", (runtime) => {
     it("keeps a live cluster in the lab's state when Docker is down: only a definite 'no such cluster' is gone", () => {
         lab.ok(`${runtime}/create-cluster.sh`, clusterEnv(runtime, "spoke1"));
         fs.writeFileSync(path.join(lab.state, "docker-down"), "");
-        const blind = lab.run(`${runtime}/delete-cluster.sh`, { CLUSTER_NAME: "spoke1" });
+        const blind = lab.run(`${runtime}/delete-cluster.sh`, clusterEnv(runtime, "spoke1"));
         expect(blind.code).not.toBe(0);
         expect(blind.stderr).toContain("delete failed for cluster spoke1: Docker is not reachable");
         expect(blind.stderr).toContain("next: start Docker");
@@ -137,7 +171,7 @@ describe.each(["kind", "k3d"] as Runtime[])("%s cluster steps", (runtime) => {
             { mode: 0o755 },
         );
         const result = lab.run(`${runtime}/delete-cluster.sh`, {
-            CLUSTER_NAME: "spoke1",
+            ...clusterEnv(runtime, "spoke1"),
             PATH: `${cli}:${lab.env().PATH}`,
         });
         expect(result.code).not.toBe(0);
@@ -491,7 +525,7 @@ describe("a spoke rebuilt under its old name", () => {
         lab.ok("accept.sh", env());
         lab.ok("wait-available.sh", env());
         const oldAgent = agentId();
-        lab.ok("kind/delete-cluster.sh", { CLUSTER_NAME: "spoke1" });
+        lab.ok("kind/delete-cluster.sh", clusterEnv("kind", "spoke1"));
         spoke = createCluster(lab, "kind", "spoke1");
         lab.ok("join.sh", { ...joinEnv("kind", hub, spoke, "spoke1"), FAKE_SLOW_SECONDS: String(slowSeconds) });
         return oldAgent;
@@ -579,7 +613,7 @@ describe("unregistering on delete", () => {
         // the hub finishes the delete on its own, a moment later: the step waits for that
         lab.ok("remove-managed-cluster.sh", hubEnv("kind", hubKubeconfig, "spoke1"));
         expect(lab.exists(`${lab.cluster("hub")}/hub/managedclusters/spoke1`)).toBe(false);
-        lab.ok("kind/delete-cluster.sh", { CLUSTER_NAME: "hub" });
+        lab.ok("kind/delete-cluster.sh", clusterEnv("kind", "hub"));
         const result = lab.run("remove-managed-cluster.sh", hubEnv("kind", hubKubeconfig, "spoke1"));
         expect(result.code).toBe(0);
         expect(result.stderr).toContain("the hub is gone");
@@ -1096,7 +1130,7 @@ describe.each(["kind", "k3d"] as Runtime[])("%s klusterlet modes", (runtime) => 
         // again: nothing left to unjoin
         expect(lab.ok("unjoin.sh", unjoinEnv).stderr).toContain("nothing to unjoin");
         // the hub gone: nothing to unjoin either
-        lab.ok(`${runtime}/delete-cluster.sh`, { CLUSTER_NAME: "hub" });
+        lab.ok(`${runtime}/delete-cluster.sh`, clusterEnv(runtime, "hub"));
         expect(lab.ok("unjoin.sh", unjoinEnv).stderr).toContain("is gone");
     });
 });

@@ -8,7 +8,7 @@ STEP=create CLUSTER="${CLUSTER_NAME:-?}"
 . "${BASH_SOURCE[0]%/*}/../lib.sh"
 require_env CLUSTER_NAME NODE_IMAGE NETWORK_NAME TIMEOUT_SECONDS
 
-# A cluster of this name that answers was made by an earlier run: kept. One that does not answer
+# A cluster of this name with the lab's mark that answers was made by an earlier run: kept. One that does not answer
 # was started by a run that was interrupted: pulumi-command stops a step by killing its interpreter
 # only, so a create it ran goes on, and is waited for; a create that was itself killed leaves the
 # cluster half made (k3d rolls back only on its own errors, not on a signal: k3d v5.8.3 pkg/client/cluster.go),
@@ -21,6 +21,10 @@ cluster_answers() {
 # shellcheck disable=SC2317 # called through wait_for
 create_done() { ! pgrep -f "k3d cluster create $CLUSTER_NAME( |$)" >/dev/null 2>&1; }
 if k3d cluster get "$CLUSTER_NAME" >/dev/null 2>&1; then
+    # Kept, waited for or made again only when it carries the lab's mark (lib.sh lab_mark); a
+    # same-named cluster made otherwise is left as it is.
+    require_lab_mark "k3d-$CLUSTER_NAME-server-0" "k3d cluster delete $CLUSTER_NAME" \
+        "give the lab's cluster another name (pulumi config set ocm-lab:hubName NAME for the hub, pulumi config set --path 'ocm-lab:spokes[N]' NAME for a spoke), or delete that cluster if nothing needs it (k3d cluster delete $CLUSTER_NAME), then run the same command again"
     # A create still going is waited for first: it goes on after the servers start, with the agents
     # and then the helpers, the load balancer among them (k3d v5.8.3 pkg/client/cluster.go:903-1007).
     if ! create_done; then

@@ -16,7 +16,7 @@ if [ -r "$limit_file" ] && [ "$(cat "$limit_file")" -lt 512 ]; then
         "sudo sysctl fs.inotify.max_user_instances=512 fs.inotify.max_user_watches=524288"
 fi
 
-# A cluster of this name that answers was made by an earlier run: kept. One that does not answer
+# A cluster of this name with the lab's mark that answers was made by an earlier run: kept. One that does not answer
 # was started by a run that was interrupted: pulumi-command stops a step by killing its interpreter
 # only, so a create it ran goes on, and is waited for; a create that was itself killed leaves the
 # cluster half made (kind rolls back only on its own errors, not on a signal: kind v0.24.0 pkg/cluster/internal/create/create.go),
@@ -29,6 +29,10 @@ cluster_answers() {
 # shellcheck disable=SC2317 # called through wait_for
 create_done() { ! pgrep -f "kind create cluster --name $CLUSTER_NAME( |$)" >/dev/null 2>&1; }
 if kind get clusters 2>/dev/null | grep -x "$CLUSTER_NAME" >/dev/null; then
+    # Kept, waited for or made again only when it carries the lab's mark (lib.sh lab_mark); a
+    # same-named cluster made otherwise is left as it is.
+    require_lab_mark "$CLUSTER_NAME-control-plane" "kind delete cluster --name $CLUSTER_NAME" \
+        "give the lab's cluster another name (pulumi config set ocm-lab:hubName NAME for the hub, pulumi config set --path 'ocm-lab:spokes[N]' NAME for a spoke), or delete that cluster if nothing needs it (kind delete cluster --name $CLUSTER_NAME), then run the same command again"
     # A create still going is waited for first: its API server answers once kubeadm init is done,
     # before the create installs the CNI and storage and joins the other nodes (kind v0.24.0
     # pkg/cluster/internal/create/create.go:110-125).

@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 set -euo pipefail
 # Deletes one kind cluster; succeeds when it is already gone (deleted by hand), and only when kind
-# says so: a failed listing is an error. Reads CLUSTER_NAME.
+# says so: a failed listing is an error. Reads CLUSTER_NAME and NETWORK_NAME.
 STEP=delete CLUSTER="${CLUSTER_NAME:-?}"
 # shellcheck source=../lib.sh
 . "${BASH_SOURCE[0]%/*}/../lib.sh"
-require_env CLUSTER_NAME
+require_env CLUSTER_NAME NETWORK_NAME
 
 require_docker
 if ! kind get clusters >"$OCM_LAB_TMP/kind-list.log" 2>&1; then
@@ -19,6 +19,10 @@ if ! grep -x "$CLUSTER_NAME" "$OCM_LAB_TMP/kind-list.log" >/dev/null; then
     log "kind cluster is already gone"
     exit 0
 fi
+# Deleted only with the lab's mark (lib.sh lab_mark): a same-named cluster the lab did not make
+# (one an earlier version kept when it found it, say) is left, and stays in the lab's state.
+require_lab_mark "$CLUSTER_NAME-control-plane" "kind delete cluster --name $CLUSTER_NAME" \
+    "if that cluster should go, kind delete cluster --name $CLUSTER_NAME yourself; to keep it, take it out of the lab's state instead: pulumi state delete URN (pulumi stack --show-urns shows the URN of ${OCM_LAB_STEP:-the cluster step}); then run the same command again"
 # A private kubeconfig, so a concurrent delete of another cluster never races on ~/.kube/config.
 if ! run_quiet kind-delete kind delete cluster --name "$CLUSTER_NAME" --kubeconfig "$OCM_LAB_TMP/kubeconfig"; then
     fail "kind could not delete the cluster (output above)" "kind delete cluster --name $CLUSTER_NAME"
