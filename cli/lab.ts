@@ -87,6 +87,9 @@ export interface LabEnvironment {
     notes: string[];
 }
 
+/** The lab's state folder, below the project; Pulumi.yaml's backend names the same (a test keeps them equal). */
+export const labStateDir = ".pulumi-state";
+
 /**
  * Pulumi settings for a lab on this machine: a file backend inside the project unless
  * PULUMI_BACKEND_URL says otherwise, and, for that local backend, a random passphrase kept in a
@@ -100,7 +103,7 @@ export function labEnvironment(projectRoot: string, env: NodeJS.ProcessEnv): Lab
         PULUMI_SKIP_UPDATE_CHECK: "true",
     };
     if (!env.PULUMI_BACKEND_URL) {
-        const stateDir = path.join(projectRoot, ".pulumi-state");
+        const stateDir = path.join(projectRoot, labStateDir);
         fs.mkdirSync(stateDir, { recursive: true, mode: 0o700 });
         result.PULUMI_BACKEND_URL = `file://${stateDir}`;
         notes.push(`state: ${stateDir} (set PULUMI_BACKEND_URL to keep it elsewhere)`);

@@ -6,6 +6,7 @@ import { configDefaults } from "../config";
 import { stepCommand } from "../scripts";
 import { versions } from "../versions";
 import { projectRoot } from "./harness/program";
+import { labStateDir } from "../cli/lab";
 
 const scriptsDir = path.join(projectRoot, "scripts");
 const stepFiles = ["", "kind", "k3d"].flatMap((dir) =>
@@ -38,6 +39,8 @@ describe("the project", () => {
             registration: configDefaults.registration,
         });
         expect(project.name).toBe("ocm-lab");
+        // `pulumi up -s kind` typed in the project folder uses the state the front door keeps
+        expect(project.backend).toEqual({ url: `file://${labStateDir}` });
     });
 
     it("sets the runtime in each stack file", () => {
