@@ -74,7 +74,7 @@ export class ArgoAgentAddon extends pulumi.ComponentResource {
         // only for another cluster (kubeconfig, context or cluster: provider.go:379-491).
         const upsertOnHub = new k8s.Provider(
             `${name}-project-provider`,
-            { kubeconfig: hub.kubeconfig, upsertExistingObjects: true, enableSecretMutable: true },
+            { kubeconfig: hub.providerKubeconfig, upsertExistingObjects: true, enableSecretMutable: true },
             { parent: this },
         );
 

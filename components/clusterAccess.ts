@@ -2,6 +2,8 @@ import * as pulumi from "@pulumi/pulumi";
 import * as k8s from "@pulumi/kubernetes";
 import * as command from "@pulumi/command";
 import { ClusterRuntime, ClusterSpec } from "../runtimes";
+import { withCredentialFiles } from "../runtimes/kubeconfig";
+import { credentialsDir } from "../scripts/settings";
 
 /** What hub and spoke components share: the cluster, its host kubeconfig and a provider for it. */
 export interface ClusterAccess {
@@ -10,6 +12,8 @@ export interface ClusterAccess {
     ownedCluster?: command.local.Command;
     /** Host-view kubeconfig (secret). */
     kubeconfig: pulumi.Output<string>;
+    /** The same, its credentials in private files (runtimes/kubeconfig.ts withCredentialFiles): for providers. */
+    providerKubeconfig: pulumi.Output<string>;
     provider: k8s.Provider;
     /** kubectl context name, once the kubeconfig is exported (see ClusterRuntime.exportKubeconfigCommand). */
     context: string;
@@ -23,11 +27,16 @@ export function createClusterAccess(
 ): ClusterAccess {
     const steps = runtime.createCluster(clusterName, spec, parent);
     const kubeconfig = pulumi.secret(steps.kubeconfig.stdout);
-    const provider = new k8s.Provider(`${clusterName}-provider`, { kubeconfig }, { parent });
+    // Not the kubeconfig itself: the provider leaves a copy of what it is given in TMPDIR at every run.
+    const providerKubeconfig = kubeconfig.apply((text) =>
+        withCredentialFiles(text, credentialsDir(pulumi.getStack(), clusterName), clusterName),
+    );
+    const provider = new k8s.Provider(`${clusterName}-provider`, { kubeconfig: providerKubeconfig }, { parent });
     return {
         cluster: steps.cluster,
         ownedCluster: runtime.ownsClusters ? steps.cluster : undefined,
         kubeconfig,
+        providerKubeconfig,
         provider,
         context: runtime.contextName(clusterName),
     };

@@ -34,6 +34,8 @@ export interface HubClusterArgs {
 export class HubCluster extends pulumi.ComponentResource {
     /** Host-view kubeconfig (secret). */
     readonly kubeconfig: pulumi.Output<string>;
+    /** The same, its credentials in private files: what a kubernetes provider for the hub is given. */
+    readonly providerKubeconfig: pulumi.Output<string>;
     readonly provider: k8s.Provider;
     /** base64 PEM of the hub CA, passed to join as --ca-file. */
     readonly caData: pulumi.Output<string>;
@@ -61,6 +63,7 @@ export class HubCluster extends pulumi.ComponentResource {
 
         const access = createClusterAccess(args.runtime, name, args, this);
         this.kubeconfig = access.kubeconfig;
+        this.providerKubeconfig = access.providerKubeconfig;
         this.provider = access.provider;
         this.context = access.context;
         this.clusterName = name;

@@ -121,6 +121,14 @@ require_lab_mark() {
     esac
 }
 
+# forget_credentials: removes the private files the lab's kubernetes providers read this cluster's
+# credentials from (scripts/settings.ts credentialsDir), once the cluster is gone.
+forget_credentials() {
+    if [ -n "${OCM_LAB_SETTINGS:-}" ]; then
+        rm -rf "${OCM_LAB_SETTINGS%/*}/credentials/$CLUSTER_NAME"
+    fi
+}
+
 # Every wait's bound, from the file `pulumi up` writes (OCM_LAB_SETTINGS); a script run by hand
 # without that variable keeps the TIMEOUT_SECONDS of its environment.
 if [ -n "${OCM_LAB_SETTINGS:-}" ]; then

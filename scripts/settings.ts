@@ -30,3 +30,12 @@ export function writeStepSettings(stack: string, settings: StepSettings): void {
     fs.mkdirSync(path.dirname(file), { recursive: true });
     fs.writeFileSync(file, `TIMEOUT_SECONDS=${settings.timeoutSeconds}\n`);
 }
+
+/**
+ * The private folder of one cluster's credentials, which the lab's kubernetes providers read them from
+ * (runtimes/kubeconfig.ts withCredentialFiles), beside the stack's settings file; absolute, since a
+ * provider need not run in the project folder. The cluster's delete step removes it.
+ */
+export function credentialsDir(stack: string, clusterName: string): string {
+    return path.resolve(__dirname, "..", path.dirname(stepSettingsPath(stack)), "credentials", clusterName);
+}

@@ -45,6 +45,30 @@ describe.each(stacks)("the %s stack", (stack) => {
         }
     });
 
+    it("gives every kubernetes provider its cluster's credentials as private files, never inline", () => {
+        // the provider leaves a copy of its kubeconfig in TMPDIR at every run (runtimes/kubeconfig.ts)
+        const providers = run.resources.filter((r) => r.type === "pulumi:providers:kubernetes");
+        expect(providers.map((p) => p.name).sort()).toEqual(
+            ["argocd-project-provider", "hub-provider", "spoke1-provider", "spoke2-provider"].sort(),
+        );
+        for (const provider of providers) {
+            expect(isSecretValue(provider.inputs.kubeconfig)).toBe(true);
+            const kubeconfig: string = reveal(provider.inputs.kubeconfig);
+            expect(`${provider.name}: ${kubeconfig}`).not.toMatch(/client-(key|certificate)-data|\btoken:/);
+            const cluster =
+                provider.name === "argocd-project-provider" ? "hub" : provider.name.replace(/-provider$/, "");
+            const keyFile = /^\s*client-key:\s*(\S+)$/m.exec(kubeconfig)?.[1] ?? "";
+            expect(keyFile).toBe(
+                path.join(process.env.OCM_LAB_LOCAL_DIR!, stack, "credentials", cluster, "client.key"),
+            );
+            // the key the cluster's kubeconfig step printed (tests/harness/program.ts fakeKubeconfig)
+            expect(fs.readFileSync(keyFile, "utf8")).toBe(`KEY-of-${cluster}`);
+            expect(kubeconfig).toContain(`client-certificate: ${path.join(path.dirname(keyFile), "client.crt")}`);
+            expect(fs.statSync(keyFile).mode & 0o777).toBe(0o600);
+            expect(fs.statSync(path.dirname(keyFile)).mode & 0o777).toBe(0o700);
+        }
+    });
+
     it("creates hub and spokes in parallel: no cluster waits for another", () => {
         for (const a of ["hub", "spoke1", "spoke2"]) {
             for (const b of ["hub", "spoke1", "spoke2"]) {

@@ -141,8 +141,17 @@ describe.each(["kind", "k3d"] as Runtime[])("%s cluster steps", (runtime) => {
 
     it("deletes the cluster, and succeeds when it was already deleted by hand", () => {
         lab.ok(`${runtime}/create-cluster.sh`, clusterEnv(runtime, "spoke1"));
-        lab.ok(`${runtime}/delete-cluster.sh`, clusterEnv(runtime, "spoke1"));
+        // the private files the lab's kubernetes providers read spoke1's credentials from go with it
+        const settings = path.join(lab.root, "local", "kind", "step-settings");
+        const credentials = path.join(path.dirname(settings), "credentials");
+        for (const cluster of ["spoke1", "spoke2"]) {
+            fs.mkdirSync(path.join(credentials, cluster), { recursive: true });
+            fs.writeFileSync(path.join(credentials, cluster, "client.key"), "key");
+        }
+        fs.writeFileSync(settings, "TIMEOUT_SECONDS=5\n");
+        lab.ok(`${runtime}/delete-cluster.sh`, { ...clusterEnv(runtime, "spoke1"), OCM_LAB_SETTINGS: settings });
         expect(lab.exists(lab.cluster("spoke1"))).toBe(false);
+        expect(fs.readdirSync(credentials)).toEqual(["spoke2"]);
         lab.clearCalls();
         const again = lab.run(`${runtime}/delete-cluster.sh`, clusterEnv(runtime, "spoke1"));
         expect(again.code).toBe(0);

@@ -6,7 +6,7 @@ set -euo pipefail
 STEP=delete CLUSTER="${CLUSTER_NAME:-?}"
 # shellcheck source=../lib.sh
 . "${BASH_SOURCE[0]%/*}/../lib.sh"
-require_env CLUSTER_NAME NETWORK_NAME
+require_env CLUSTER_NAME
 
 require_docker
 # One lookup is enough: a delete runs only for a cluster whose create finished (the engine keeps
@@ -17,11 +17,17 @@ if ! k3d cluster get "$CLUSTER_NAME" >"$OCM_LAB_TMP/k3d-get.log" 2>&1; then
     if grep "No nodes found for given cluster" "$OCM_LAB_TMP/k3d-get.log" >/dev/null &&
         ! grep "Failed to get nodes" "$OCM_LAB_TMP/k3d-get.log" >/dev/null; then
         log "k3d cluster is already gone"
+        forget_credentials
         exit 0
     fi
     cat "$OCM_LAB_TMP/k3d-get.log" >&2
     fail "k3d could not look the cluster up (output above); it stays in the lab's state" \
         "k3d cluster list, then run the same pulumi command again"
+fi
+# A step stored by a version of the lab from before its clusters joined the lab's network has none.
+if [ -z "${NETWORK_NAME:-}" ]; then
+    fail "this cluster step was made by a version of the lab older than the lab's network, so whether the cluster is the lab's cannot be told; it was left untouched" \
+        "k3d cluster delete $CLUSTER_NAME if it is the lab's, then run the same command again"
 fi
 # Deleted only with the lab's mark (lib.sh lab_mark): a same-named cluster the lab did not make
 # (one an earlier version kept when it found it, say) is left, and stays in the lab's state.
@@ -30,4 +36,5 @@ require_lab_mark "k3d-$CLUSTER_NAME-server-0" "k3d cluster delete $CLUSTER_NAME"
 if ! run_quiet k3d-delete k3d cluster delete "$CLUSTER_NAME"; then
     fail "k3d could not delete the cluster (output above)" "k3d cluster delete $CLUSTER_NAME"
 fi
+forget_credentials
 log "deleted"

@@ -5,7 +5,7 @@ set -euo pipefail
 STEP=delete CLUSTER="${CLUSTER_NAME:-?}"
 # shellcheck source=../lib.sh
 . "${BASH_SOURCE[0]%/*}/../lib.sh"
-require_env CLUSTER_NAME NETWORK_NAME
+require_env CLUSTER_NAME
 
 require_docker
 if ! kind get clusters >"$OCM_LAB_TMP/kind-list.log" 2>&1; then
@@ -17,7 +17,13 @@ fi
 # nothing else in its state), so one not listed now was deleted by hand.
 if ! grep -x "$CLUSTER_NAME" "$OCM_LAB_TMP/kind-list.log" >/dev/null; then
     log "kind cluster is already gone"
+    forget_credentials
     exit 0
+fi
+# A step stored by a version of the lab from before its clusters joined the lab's network has none.
+if [ -z "${NETWORK_NAME:-}" ]; then
+    fail "this cluster step was made by a version of the lab older than the lab's network, so whether the cluster is the lab's cannot be told; it was left untouched" \
+        "kind delete cluster --name $CLUSTER_NAME if it is the lab's, then run the same command again"
 fi
 # Deleted only with the lab's mark (lib.sh lab_mark): a same-named cluster the lab did not make
 # (one an earlier version kept when it found it, say) is left, and stays in the lab's state.
@@ -27,4 +33,5 @@ require_lab_mark "$CLUSTER_NAME-control-plane" "kind delete cluster --name $CLUS
 if ! run_quiet kind-delete kind delete cluster --name "$CLUSTER_NAME" --kubeconfig "$OCM_LAB_TMP/kubeconfig"; then
     fail "kind could not delete the cluster (output above)" "kind delete cluster --name $CLUSTER_NAME"
 fi
+forget_credentials
 log "deleted"

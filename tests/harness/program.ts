@@ -132,7 +132,8 @@ export function fakeKubeconfig(clusterName: string, port = 6443, host = "127.0.0
         "users:",
         `- name: ${clusterName}`,
         "  user:",
-        `    client-key-data: S0VZLW9mLSR7Y2x1c3Rlck5hbWV9`,
+        `    client-certificate-data: ${Buffer.from(`CERT-of-${clusterName}`).toString("base64")}`,
+        `    client-key-data: ${Buffer.from(`KEY-of-${clusterName}`).toString("base64")}`,
     ].join("\n");
 }
 
