@@ -326,10 +326,11 @@ export async function main(args: string[]): Promise<void> {
     }
     const { env, notes } = labEnvironment(root, process.env);
     notes.forEach((note) => console.log(`ocm-lab: ${note}`));
-    // The kubernetes provider writes each cluster's kubeconfig, credentials included, to a new temporary
-    // file whenever it starts and never removes it (pkg/provider/provider.go Configure, util.go
-    // writeKubeconfigToFile). The engine and the steps get a private temporary folder of this run's,
-    // removed however the run ends, or by the next run when this one was killed outright.
+    // The kubernetes provider writes the kubeconfig it is given to a new temporary file whenever it
+    // starts and never removes it (pkg/provider/provider.go Configure, util.go writeKubeconfigToFile);
+    // the lab's hold paths to its credentials, not the credentials (runtimes/kubeconfig.ts), but they
+    // pile up. The engine and the steps get a private temporary folder of this run's, removed however
+    // the run ends, or by the next run when this one was killed outright.
     const runTmp = privateRunFolder(os.tmpdir());
     process.on("exit", () => fs.rmSync(runTmp, { recursive: true, force: true }));
     env.TMPDIR = runTmp;
