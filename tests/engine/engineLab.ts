@@ -150,7 +150,7 @@ const turnLock = path.join(os.tmpdir(), "ocm-lab-engine-tier.lock");
 /** What a lab of the tier could not remove after its test (EngineLab.dispose), and that test's name. */
 const leakRecord = path.join(os.tmpdir(), "ocm-lab-engine-tier.leaked.json");
 
-function takeTurn(): void {
+export function takeTurn(): void {
     const deadline = Date.now() + 30 * 60_000;
     for (;;) {
         try {
@@ -236,7 +236,7 @@ function createdOf(docker: string, kind: "container" | "volume", names: string[]
 }
 
 /** Ends this process's turn; a lock another process holds is left alone. */
-function releaseTurn(): void {
+export function releaseTurn(): void {
     const pidFile = path.join(turnLock, "pid");
     if (fs.existsSync(pidFile) && fs.readFileSync(pidFile, "utf8").trim() === String(process.pid)) {
         fs.rmSync(turnLock, { recursive: true, force: true });
