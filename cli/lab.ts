@@ -107,8 +107,12 @@ export function labEnvironment(projectRoot: string, env: NodeJS.ProcessEnv): Lab
         fs.mkdirSync(stateDir, { recursive: true, mode: 0o700 });
         result.PULUMI_BACKEND_URL = `file://${stateDir}`;
         notes.push(`state: ${stateDir} (set PULUMI_BACKEND_URL to keep it elsewhere)`);
-        if (env.PULUMI_CONFIG_PASSPHRASE === undefined && !env.PULUMI_CONFIG_PASSPHRASE_FILE) {
-            const passphraseFile = path.join(stateDir, "passphrase");
+        const passphraseFile = path.join(stateDir, "passphrase");
+        // The lab's own passphrase file, unless the user chose another passphrase: also when they
+        // exported its path before it existed (README.md, "With the Pulumi CLI").
+        const ownFile =
+            !env.PULUMI_CONFIG_PASSPHRASE_FILE || path.resolve(env.PULUMI_CONFIG_PASSPHRASE_FILE) === passphraseFile;
+        if (env.PULUMI_CONFIG_PASSPHRASE === undefined && ownFile) {
             if (!fs.existsSync(passphraseFile)) {
                 fs.writeFileSync(passphraseFile, randomBytes(24).toString("base64url"), { mode: 0o600 });
                 notes.push(

@@ -109,6 +109,19 @@ describe("lab environment", () => {
         expect(second.notes.join("\n")).not.toContain("new random passphrase");
     });
 
+    it("makes the passphrase file README.md exports when the path was exported before the file existed", () => {
+        const root = temp();
+        const passphraseFile = path.join(root, ".pulumi-state", "passphrase");
+        const exported = labEnvironment(root, { PULUMI_CONFIG_PASSPHRASE_FILE: passphraseFile });
+        expect(exported.env.PULUMI_CONFIG_PASSPHRASE_FILE).toBe(passphraseFile);
+        expect(fs.readFileSync(passphraseFile, "utf8")).toMatch(/^[A-Za-z0-9_-]{32}$/);
+        // another file of the user's is theirs: not made, not replaced
+        const theirs = path.join(root, "mine");
+        const own = labEnvironment(root, { PULUMI_CONFIG_PASSPHRASE_FILE: theirs });
+        expect(own.env.PULUMI_CONFIG_PASSPHRASE_FILE).toBe(theirs);
+        expect(fs.existsSync(theirs)).toBe(false);
+    });
+
     it("leaves a user's own backend and passphrase alone", () => {
         const root = temp();
         const own = labEnvironment(root, { PULUMI_BACKEND_URL: "s3://bucket", PULUMI_CONFIG_PASSPHRASE: "x" });
