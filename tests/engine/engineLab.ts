@@ -248,6 +248,12 @@ export interface EngineLabOptions {
     kubernetes?: "real" | "stand-in";
     /** FAKE_TIME_SCALE for this lab's fakes; by default the environment's, else engineTimeScale. */
     timeScale?: number;
+    /**
+     * Where the state is: a backend of the lab's own, named by PULUMI_BACKEND_URL (default), or, for
+     * "project", the one the project copy's Pulumi.yaml names, as a user's shell without
+     * PULUMI_BACKEND_URL finds it; its passphrase is then the file README.md says to export.
+     */
+    backend?: "lab" | "project";
 }
 
 export class EngineLab {
@@ -257,6 +263,7 @@ export class EngineLab {
     readonly project: string;
     private readonly home: string;
     readonly backend: string;
+    private readonly backendFrom: "lab" | "project";
     private readonly madeAt = Date.now();
     private disposed = false;
 
@@ -264,7 +271,11 @@ export class EngineLab {
         this.fake = new FakeLab({ timeScale: timeScaleOf(options.timeScale, engineTimeScale) });
         this.project = path.join(this.fake.root, "project");
         this.home = path.join(this.fake.root, "pulumi-home");
-        this.backend = path.join(this.fake.root, "backend");
+        this.backendFrom = options.backend ?? "lab";
+        this.backend =
+            this.backendFrom === "project"
+                ? path.join(this.project, ".pulumi-state")
+                : path.join(this.fake.root, "backend");
         this.kubernetes = options.kubernetes ?? "real";
         takeTurn();
         try {
@@ -306,7 +317,9 @@ export class EngineLab {
         const cliDir = path.join(this.home, "versions", this.cliVersion, "bin");
         fs.mkdirSync(cliDir, { recursive: true });
         fs.symlinkSync(realCliPath("pulumi"), path.join(cliDir, "pulumi"));
-        fs.mkdirSync(this.backend);
+        if (this.backendFrom === "lab") {
+            fs.mkdirSync(this.backend);
+        }
     }
 
     get cliVersion(): string {
@@ -330,8 +343,13 @@ export class EngineLab {
             REAL_DOCKER: realDocker(),
             PULUMI_HOME: this.home,
             PULUMI_VERSION: this.cliVersion,
-            PULUMI_BACKEND_URL: `file://${this.backend}`,
-            PULUMI_CONFIG_PASSPHRASE: "engine-tier",
+            ...(this.backendFrom === "lab"
+                ? { PULUMI_BACKEND_URL: `file://${this.backend}`, PULUMI_CONFIG_PASSPHRASE: "engine-tier" }
+                : {
+                      PULUMI_BACKEND_URL: undefined,
+                      PULUMI_CONFIG_PASSPHRASE: undefined,
+                      PULUMI_CONFIG_PASSPHRASE_FILE: path.join(this.backend, "passphrase"),
+                  }),
             PULUMI_SKIP_UPDATE_CHECK: "true",
             PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
             OCM_LAB_LOCAL_DIR: undefined,
@@ -376,6 +394,28 @@ export class EngineLab {
         const before = this.stepsRun(stack).length;
         const result = await this.frontDoor(command, stack, ...options);
         return { ...result, ran: this.stepsRun(stack).slice(before).sort() };
+    }
+
+    /**
+     * `pulumi <args>` typed in the project copy, as README.md's "With the Pulumi CLI" says: the pinned
+     * CLI first on PATH, which runs the program through the nodejs language host it finds there (the
+     * stand-in: plugins/nodejsLanguage.ts), and nothing of the front door's.
+     */
+    typed(...args: string[]): Promise<FrontDoorResult> {
+        const env = this.env();
+        const child = spawn("pulumi", args, {
+            cwd: this.project,
+            env: {
+                ...env,
+                PATH: `${path.join(this.home, "versions", this.cliVersion, "bin")}${path.delimiter}${env.PATH}`,
+            },
+        });
+        let output = "";
+        child.stdout.setEncoding("utf8").on("data", (d: string) => (output += d));
+        child.stderr.setEncoding("utf8").on("data", (d: string) => (output += d));
+        return new Promise((resolve) => {
+            child.on("close", (code, signal) => resolve({ code: code ?? (signal ? 128 : -1), output }));
+        });
     }
 
     /** One engine operation on the program alone, without the front door's checks (programOnly.ts). */
