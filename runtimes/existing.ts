@@ -33,8 +33,6 @@ export function existingRuntime(
                 `${clusterName}-connect`,
                 {
                     script: "existing/connect.sh",
-                    // nothing of the cluster's: the lab's copy of its credentials (scripts/settings.ts)
-                    deleteScript: "existing/disconnect.sh",
                     environment: {
                         CLUSTER_NAME: clusterName,
                         CONTEXT: contextOf(clusterName),
@@ -45,7 +43,7 @@ export function existingRuntime(
                     // Another context is another cluster: read it anew (and register what lives there anew).
                     triggers: [contextOf(clusterName)],
                 },
-                // Deleting this step deletes nothing of the cluster's; it only has to outlive what runs in it.
+                // Deleting this step deletes nothing; it only has to outlive what runs in the cluster.
                 { parent },
             );
             return { cluster: connect, kubeconfig: connect };

@@ -565,13 +565,13 @@ describe("runtime existing: clusters the user already has", () => {
         run = await runProgram({ stack: "existing" });
     });
 
-    it("makes no network, cache or cluster: one connect step per context, whose delete removes only the lab's credentials copy", () => {
+    it("makes no network, cache or cluster: one connect step per context, which deletes nothing", () => {
         expect(run.resources.filter((r) => r.type.startsWith("docker:"))).toEqual([]);
         expect(names(run).filter((n) => /-(cluster|kubeconfig)$/.test(n) || n === "image-cache")).toEqual([]);
         for (const [cluster, context] of Object.entries(contexts)) {
             const connect = resource(run, `${cluster}-connect`);
             expect(connect.inputs.create).toBe("scripts/existing/connect.sh");
-            expect(connect.inputs.delete).toBe("scripts/existing/disconnect.sh");
+            expect(connect.inputs.delete).toBeUndefined();
             expect(connect.inputs.environment).toMatchObject({ CLUSTER_NAME: cluster, CONTEXT: context });
             expect(connect.additionalSecretOutputs).toEqual(["stdout"]);
             // another context is another cluster: read anew, and what depends on it registered anew

@@ -814,24 +814,6 @@ describe("runtime existing: clusters the user already has", () => {
         expect(lab.calls("kubectl").some((c) => c.includes("get --raw /readyz"))).toBe(true);
     });
 
-    it("disconnect removes the lab's copy of the cluster's credentials, and nothing of the cluster's", () => {
-        userClusters();
-        const settings = path.join(lab.root, "local", "existing", "step-settings");
-        const credentials = path.join(path.dirname(settings), "credentials");
-        for (const cluster of ["hub", "spoke1"]) {
-            fs.mkdirSync(path.join(credentials, cluster), { recursive: true });
-            fs.writeFileSync(path.join(credentials, cluster, "client.key"), "key");
-        }
-        fs.writeFileSync(settings, "TIMEOUT_SECONDS=5\n");
-        lab.clearCalls();
-        const result = lab.run("existing/disconnect.sh", { CLUSTER_NAME: "spoke1", OCM_LAB_SETTINGS: settings });
-        expect(result.code).toBe(0);
-        expect(result.stderr).toContain("ocm-lab: disconnect spoke1: the lab's copy of its credentials is removed");
-        expect(fs.readdirSync(credentials)).toEqual(["hub"]);
-        expect(lab.calls()).toEqual([]); // no tool asked, no cluster touched
-        expect(connect("spoke1").code).toBe(0); // the user's context still reaches it
-    });
-
     it("connect names the cluster, the context and what to run when the context is missing or silent", () => {
         userClusters();
         const missing = connect("spoke2");
