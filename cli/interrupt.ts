@@ -22,8 +22,10 @@ export interface InterruptOptions {
     underWay: () => string[];
     /**
      * Every step the engine has reported starting so far, by name, in the order reported. The engine
-     * reports through an event log that the Automation API polls (@pulumi/pulumi automation/stack.js
-     * readLines: every 200 ms), so a step it started just before the press may be reported after it.
+     * goes on to a step as soon as it has put the step's event in the CLI's event stream, which
+     * reaches this process later (a gRPC stream for the CLIs the lab runs: @pulumi/pulumi 3.265.0
+     * automation/stack.js setupEventLog; an event log polled every 200 ms for CLIs up to 3.205.0), so
+     * a step started just before the press may be reported after it.
      */
     started?: () => string[];
     /**

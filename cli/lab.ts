@@ -56,6 +56,7 @@ import {
     withoutPendingOperations,
 } from "./labStack";
 import { watchInterrupts } from "./interrupt";
+import { credentialsDir, inProject } from "../scripts/settings";
 
 const root = path.resolve(__dirname, "..");
 
@@ -87,6 +88,18 @@ export interface LabEnvironment {
     notes: string[];
 }
 
+/** Whether two paths name one file, through symbolic links to their folders (macOS's /tmp, say). */
+function samePath(a: string, b: string): boolean {
+    const real = (file: string) => {
+        try {
+            return path.join(fs.realpathSync(path.dirname(path.resolve(file))), path.basename(file));
+        } catch {
+            return path.resolve(file);
+        }
+    };
+    return real(a) === real(b);
+}
+
 /** The lab's state folder, below the project; Pulumi.yaml's backend names the same (a test keeps them equal). */
 export const labStateDir = ".pulumi-state";
 
@@ -111,7 +124,7 @@ export function labEnvironment(projectRoot: string, env: NodeJS.ProcessEnv): Lab
         // The lab's own passphrase file, unless the user chose another passphrase: also when they
         // exported its path before it existed (README.md, "With the Pulumi CLI").
         const ownFile =
-            !env.PULUMI_CONFIG_PASSPHRASE_FILE || path.resolve(env.PULUMI_CONFIG_PASSPHRASE_FILE) === passphraseFile;
+            !env.PULUMI_CONFIG_PASSPHRASE_FILE || samePath(env.PULUMI_CONFIG_PASSPHRASE_FILE, passphraseFile);
         if (env.PULUMI_CONFIG_PASSPHRASE === undefined && ownFile) {
             if (!fs.existsSync(passphraseFile)) {
                 fs.writeFileSync(passphraseFile, randomBytes(24).toString("base64url"), { mode: 0o600 });
@@ -449,6 +462,11 @@ export async function main(args: string[]): Promise<void> {
     }
     if (failure) {
         fail(failureSummary(operation, stackName, engine, failure));
+    }
+    // The providers' copies of the clusters' credentials (runtimes/kubeconfig.ts): kind and k3d
+    // clusters' deletes take their own; runtime existing's are the user's clusters', which stay.
+    if (command === "destroy") {
+        fs.rmSync(inProject(credentialsDir(stackName)), { recursive: true, force: true });
     }
     // The image cache belongs to the labs that make their clusters; existing has none to keep or purge.
     if (command === "destroy" && lab.runtime !== "existing") {

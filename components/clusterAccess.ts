@@ -3,7 +3,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as command from "@pulumi/command";
 import { ClusterRuntime, ClusterSpec } from "../runtimes";
 import { withCredentialFiles } from "../runtimes/kubeconfig";
-import { credentialsDir } from "../scripts/settings";
+import { credentialsDir, inProject } from "../scripts/settings";
 
 /** What hub and spoke components share: the cluster, its host kubeconfig and a provider for it. */
 export interface ClusterAccess {
@@ -29,7 +29,7 @@ export function createClusterAccess(
     const kubeconfig = pulumi.secret(steps.kubeconfig.stdout);
     // Not the kubeconfig itself: the provider leaves a copy of what it is given in TMPDIR at every run.
     const providerKubeconfig = kubeconfig.apply((text) =>
-        withCredentialFiles(text, credentialsDir(pulumi.getStack(), clusterName), clusterName),
+        withCredentialFiles(text, credentialsDir(pulumi.getStack(), clusterName), clusterName, inProject(".")),
     );
     const provider = new k8s.Provider(`${clusterName}-provider`, { kubeconfig: providerKubeconfig }, { parent });
     return {

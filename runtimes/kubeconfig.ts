@@ -46,36 +46,41 @@ const credentialFields = [
 
 /**
  * The kubeconfig a kubernetes provider is given: the same, with the user's credentials moved out into
- * private files in `dir` (created 0700, each file 0600) that it names by absolute path. The pinned
- * kubernetes provider writes the kubeconfig it is configured with to a new file in TMPDIR at every
- * Configure and never removes it (pulumi-kubernetes provider/pkg/provider/provider.go:761-778,
- * util.go:125-131); the copy it leaves then holds the server, the CA and these paths, no key or token.
+ * private files in `dir` (created 0700, each file 0600; `dir` as the provider will read it, `root`
+ * the folder it is relative to). The pinned kubernetes provider writes the kubeconfig it is
+ * configured with to a new file in TMPDIR at every Configure and never removes it (pulumi-kubernetes
+ * provider/pkg/provider/provider.go:761-778, util.go:125-131); the copy it leaves then holds the
+ * server, the CA and these paths, no key or token. The files are written whenever the program runs
+ * (preview too: a provider reads them when it is configured), so a lost folder comes back at the
+ * next preview or up. A value in another YAML form than one plain or quoted scalar is refused.
  */
-export function withCredentialFiles(kubeconfig: string, dir: string, clusterName: string): string {
-    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-    fs.chmodSync(dir, 0o700);
+export function withCredentialFiles(kubeconfig: string, dir: string, clusterName: string, root = "/"): string {
+    const target = path.resolve(root, dir);
     let result = kubeconfig;
     for (const { inline, file, name, decode } of credentialFields) {
-        const pattern = new RegExp(`^(\\s*)${inline}:\\s*(\\S+)\\s*$`, "gm");
-        const found = [...kubeconfig.matchAll(pattern)];
-        if (found.length > 1) {
+        const lines = new RegExp(`^(\\s*)${inline}:(.*)$`, "gm");
+        const found = [...kubeconfig.matchAll(lines)];
+        if (found.length === 0) {
+            continue;
+        }
+        const scalar = /^\s*(?:"([^"]*)"|'([^']*)'|([^\s"'|>#][^\s#]*))\s*(?:#.*)?$/.exec(found[0][2]);
+        if (found.length > 1 || !scalar) {
             throw new Error(
-                `ocm-lab: the kubeconfig of cluster ${clusterName} has ${found.length} ${inline} fields, one expected; ` +
+                `ocm-lab: the kubeconfig of cluster ${clusterName} has ${found.length > 1 ? `${found.length} ${inline} fields, one expected` : `a ${inline} that is not one plain or quoted value`}; ` +
                     `next: compare with the runtime's own output (kind get kubeconfig / k3d kubeconfig get / ` +
                     `kubectl config view --minify --flatten --context <its context>)`,
             );
         }
-        if (found.length === 0) {
-            continue;
-        }
-        const target = path.join(dir, name);
-        const value = found[0][2].replace(/^"(.*)"$/, "$1");
+        const value = scalar[1] ?? scalar[2] ?? scalar[3];
         const content = decode ? Buffer.from(value, "base64") : Buffer.from(value);
-        if (!fs.existsSync(target) || !fs.readFileSync(target).equals(content)) {
-            fs.writeFileSync(target, content, { mode: 0o600 });
+        fs.mkdirSync(target, { recursive: true, mode: 0o700 });
+        fs.chmodSync(target, 0o700);
+        const written = path.join(target, name);
+        if (!fs.existsSync(written) || !fs.readFileSync(written).equals(content)) {
+            fs.writeFileSync(written, content, { mode: 0o600 });
         }
-        fs.chmodSync(target, 0o600);
-        result = result.replace(pattern, (_, indent: string) => `${indent}${file}: ${target}`);
+        fs.chmodSync(written, 0o600);
+        result = result.replace(lines, (_, indent: string) => `${indent}${file}: ${path.join(dir, name)}`);
     }
     return result;
 }

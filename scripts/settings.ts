@@ -33,9 +33,16 @@ export function writeStepSettings(stack: string, settings: StepSettings): void {
 
 /**
  * The private folder of one cluster's credentials, which the lab's kubernetes providers read them from
- * (runtimes/kubeconfig.ts withCredentialFiles), beside the stack's settings file; absolute, since a
- * provider need not run in the project folder. The cluster's delete step removes it.
+ * (runtimes/kubeconfig.ts withCredentialFiles), beside the stack's settings file and, like it,
+ * relative to the project folder: the engine starts every provider there (pulumi sdk/v3 v3.274.1
+ * go/common/resource/plugin/plugin.go:599, `cmd.Dir = pwd`), so the paths a provider keeps in its
+ * state still hold when the folder moves. A cluster's delete step removes it; so does `npm run
+ * destroy`, for the whole stack.
  */
-export function credentialsDir(stack: string, clusterName: string): string {
-    return path.resolve(__dirname, "..", path.dirname(stepSettingsPath(stack)), "credentials", clusterName);
+export function credentialsDir(stack: string, clusterName?: string): string {
+    const dir = path.join(path.dirname(stepSettingsPath(stack)), "credentials");
+    return clusterName === undefined ? dir : path.join(dir, clusterName);
 }
+
+/** A path below the project folder as this process reaches it, whatever folder it was started in. */
+export const inProject = (relative: string) => path.resolve(__dirname, "..", relative);

@@ -32,6 +32,25 @@ describe("a provider's kubeconfig", () => {
         expect(withCredentialFiles(inline, files, "hub")).toBe(moved);
     });
 
+    it("names the files relative to the project when given so, and reads quoted values", () => {
+        const quoted = fakeKubeconfig("spoke1")
+            .replace(/client-key-data: (\S+)/, 'client-key-data: "$1"')
+            .replace(/client-certificate-data: (\S+)/, "client-certificate-data: '$1'   # a comment");
+        const moved = withCredentialFiles(quoted, ".ocm-lab/kind/credentials/spoke1", "spoke1", dir);
+        expect(moved).toContain("client-key: .ocm-lab/kind/credentials/spoke1/client.key");
+        expect(moved).toContain("client-certificate: .ocm-lab/kind/credentials/spoke1/client.crt");
+        const files = path.join(dir, ".ocm-lab", "kind", "credentials", "spoke1");
+        expect(fs.readFileSync(path.join(files, "client.key"), "utf8")).toBe("KEY-of-spoke1");
+        expect(fs.readFileSync(path.join(files, "client.crt"), "utf8")).toBe("CERT-of-spoke1");
+    });
+
+    it("refuses a value in another YAML form, saying which", () => {
+        const folded = fakeKubeconfig("hub").replace(/client-key-data: (\S+)/, "client-key-data: >-\n      $1");
+        expect(() => withCredentialFiles(folded, path.join(dir, "z"), "hub")).toThrow(
+            /the kubeconfig of cluster hub has a client-key-data that is not one plain or quoted value; next: /,
+        );
+    });
+
     it("leaves a kubeconfig without inline credentials as it is, and refuses two users' keys", () => {
         const execUser = "users:\n- name: u\n  user:\n    exec:\n      command: aws\n";
         expect(withCredentialFiles(execUser, path.join(dir, "x"), "x")).toBe(execUser);

@@ -115,6 +115,13 @@ describe("lab environment", () => {
         const exported = labEnvironment(root, { PULUMI_CONFIG_PASSPHRASE_FILE: passphraseFile });
         expect(exported.env.PULUMI_CONFIG_PASSPHRASE_FILE).toBe(passphraseFile);
         expect(fs.readFileSync(passphraseFile, "utf8")).toMatch(/^[A-Za-z0-9_-]{32}$/);
+        // the same file through a link to the project's folder (a shell whose $PWD is the link)
+        fs.rmSync(passphraseFile);
+        const link = `${root}-link`;
+        fs.symlinkSync(root, link);
+        labEnvironment(root, { PULUMI_CONFIG_PASSPHRASE_FILE: path.join(link, ".pulumi-state", "passphrase") });
+        expect(fs.existsSync(passphraseFile)).toBe(true);
+        fs.rmSync(link);
         // another file of the user's is theirs: not made, not replaced
         const theirs = path.join(root, "mine");
         const own = labEnvironment(root, { PULUMI_CONFIG_PASSPHRASE_FILE: theirs });

@@ -114,6 +114,17 @@ describe.each(["kind", "k3d"] as Runtime[])("%s cluster steps", (runtime) => {
         expect(lab.read(`${lab.cluster("hub")}/ready`)).toBeDefined();
     });
 
+    it("makes nothing when the runtime cannot list its clusters: that is no answer, not an empty machine", () => {
+        fs.writeFileSync(path.join(lab.state, "docker-down"), "");
+        const result = lab.run(`${runtime}/create-cluster.sh`, clusterEnv(runtime, "hub"));
+        expect(result.code).not.toBe(0);
+        expect(result.stderr).toMatch(
+            /ocm-lab: create failed for cluster hub: (kind could not list its clusters|k3d could not look the cluster up) \(output above\), so whether one of this name exists is unknown; nothing was made/,
+        );
+        expect(result.stderr).toContain("then run the same command again");
+        expect(lab.calls().filter((c) => / (create|delete)/.test(c))).toEqual([]);
+    });
+
     it("names the step, the cluster and the next command when creation fails", () => {
         lab.fault(`${runtime}-create`);
         const result = lab.run(`${runtime}/create-cluster.sh`, clusterEnv(runtime, "spoke1"));

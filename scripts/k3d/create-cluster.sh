@@ -20,31 +20,47 @@ cluster_answers() {
 }
 # shellcheck disable=SC2317 # called through wait_for
 create_done() { ! pgrep -f "k3d cluster create $CLUSTER_NAME( |$)" >/dev/null 2>&1; }
-if k3d cluster get "$CLUSTER_NAME" >/dev/null 2>&1; then
-    # Kept, waited for or made again only when it carries the lab's mark (lib.sh lab_mark); a
-    # same-named cluster made otherwise is left as it is.
-    require_lab_mark "k3d-$CLUSTER_NAME-server-0" "k3d cluster delete $CLUSTER_NAME" \
-        "give the lab's cluster another name (pulumi config set ocm-lab:hubName NAME for the hub, pulumi config set --path 'ocm-lab:spokes[N]' NAME for a spoke), or delete that cluster if nothing needs it (k3d cluster delete $CLUSTER_NAME), then run the same command again"
+# One lookup: k3d v5.8.3 says "No nodes found for given cluster" for a missing cluster, but also after
+# "Failed to get nodes" from an engine it cannot ask (pkg/client/cluster.go ClusterGet); only the first
+# alone is "no such cluster".
+found=yes
+if ! k3d cluster get "$CLUSTER_NAME" >"$OCM_LAB_TMP/k3d-get.log" 2>&1; then
+    if grep "No nodes found for given cluster" "$OCM_LAB_TMP/k3d-get.log" >/dev/null &&
+        ! grep "Failed to get nodes" "$OCM_LAB_TMP/k3d-get.log" >/dev/null; then
+        found=""
+    else
+        cat "$OCM_LAB_TMP/k3d-get.log" >&2
+        fail "k3d could not look the cluster up (output above), so whether one of this name exists is unknown; nothing was made" \
+            "k3d cluster list (docker info must answer), then run the same command again"
+    fi
+fi
+if [ -n "$found" ]; then
     # A create still going is waited for first: it goes on after the servers start, with the agents
-    # and then the helpers, the load balancer among them (k3d v5.8.3 pkg/client/cluster.go:903-1007).
+    # and then the helpers, the load balancer among them (k3d v5.8.3 pkg/client/cluster.go:903-1007);
+    # a node k3d lists may come before the server's container does.
+    waited=""
     if ! create_done; then
         log "a create of this cluster that an interrupted run started is still going; waiting for it"
         wait_for "the earlier create to finish" "$TIMEOUT_SECONDS" create_done || true
-        if create_done && cluster_answers; then
+        waited=yes
+    fi
+    # Then kept, or made again, only when it carries the lab's mark (lib.sh lab_mark); a same-named
+    # cluster made otherwise is left as it is.
+    require_lab_mark "k3d-$CLUSTER_NAME-server-0" "k3d cluster delete $CLUSTER_NAME" \
+        "give the lab's cluster another name (pulumi config set ocm-lab:hubName NAME for the hub, pulumi config set --path 'ocm-lab:spokes[N]' NAME for a spoke), or delete that cluster if nothing needs it (k3d cluster delete $CLUSTER_NAME), then run the same command again"
+    if create_done && cluster_answers; then
+        if [ -n "$waited" ]; then
             log "k3d cluster made by the earlier create; keeping it"
-            exit 0
+        else
+            log "k3d cluster already exists; keeping it"
         fi
-    elif cluster_answers; then
-        log "k3d cluster already exists; keeping it"
         exit 0
     fi
-    if k3d cluster get "$CLUSTER_NAME" >/dev/null 2>&1; then
-        create_done || fail "a create of this cluster that an interrupted run started has not finished within ${TIMEOUT_SECONDS}s" \
-            "pgrep -fl 'k3d cluster create $CLUSTER_NAME( |$)'; when it is done, run the same pulumi command again"
-        log "k3d cluster is half made (its API server does not answer, no create is running): deleting it to make it again"
-        if ! run_quiet k3d-delete k3d cluster delete "$CLUSTER_NAME"; then
-            fail "could not delete the half-made cluster (output above)" "k3d cluster delete $CLUSTER_NAME, then run the same pulumi command again"
-        fi
+    create_done || fail "a create of this cluster that an interrupted run started has not finished within ${TIMEOUT_SECONDS}s" \
+        "pgrep -fl 'k3d cluster create $CLUSTER_NAME( |$)'; when it is done, run the same command again"
+    log "k3d cluster is half made (its API server does not answer, no create is running): deleting it to make it again"
+    if ! run_quiet k3d-delete k3d cluster delete "$CLUSTER_NAME"; then
+        fail "could not delete the half-made cluster (output above)" "k3d cluster delete $CLUSTER_NAME, then run the same command again"
     fi
 fi
 
@@ -63,6 +79,6 @@ if ! run_quiet k3d-create k3d cluster create "$CLUSTER_NAME" --image "$NODE_IMAG
     --k3s-arg "--tls-san=k3d-${CLUSTER_NAME}-server-0@server:*" \
     ${config_args[@]+"${config_args[@]}"} --wait --timeout "${TIMEOUT_SECONDS}s" \
     --kubeconfig-update-default=false --kubeconfig-switch-context=false; then
-    fail "k3d could not create the cluster (output above)" "k3d cluster delete $CLUSTER_NAME && pulumi up"
+    fail "k3d could not create the cluster (output above)" "k3d cluster delete $CLUSTER_NAME, then run the same command again"
 fi
 log "created"

@@ -28,32 +28,39 @@ cluster_answers() {
 }
 # shellcheck disable=SC2317 # called through wait_for
 create_done() { ! pgrep -f "kind create cluster --name $CLUSTER_NAME( |$)" >/dev/null 2>&1; }
-if kind get clusters 2>/dev/null | grep -x "$CLUSTER_NAME" >/dev/null; then
-    # Kept, waited for or made again only when it carries the lab's mark (lib.sh lab_mark); a
-    # same-named cluster made otherwise is left as it is.
-    require_lab_mark "$CLUSTER_NAME-control-plane" "kind delete cluster --name $CLUSTER_NAME" \
-        "give the lab's cluster another name (pulumi config set ocm-lab:hubName NAME for the hub, pulumi config set --path 'ocm-lab:spokes[N]' NAME for a spoke), or delete that cluster if nothing needs it (kind delete cluster --name $CLUSTER_NAME), then run the same command again"
+# A listing that fails tells nothing: stop rather than take it for "no such cluster".
+if ! kind get clusters >"$OCM_LAB_TMP/kind-list.log" 2>&1; then
+    cat "$OCM_LAB_TMP/kind-list.log" >&2
+    fail "kind could not list its clusters (output above), so whether one of this name exists is unknown; nothing was made" \
+        "kind get clusters (docker info must answer), then run the same command again"
+fi
+if grep -x "$CLUSTER_NAME" "$OCM_LAB_TMP/kind-list.log" >/dev/null; then
     # A create still going is waited for first: its API server answers once kubeadm init is done,
     # before the create installs the CNI and storage and joins the other nodes (kind v0.24.0
     # pkg/cluster/internal/create/create.go:110-125).
+    waited=""
     if ! create_done; then
         log "a create of this cluster that an interrupted run started is still going; waiting for it"
         wait_for "the earlier create to finish" "$TIMEOUT_SECONDS" create_done || true
-        if create_done && cluster_answers; then
+        waited=yes
+    fi
+    # Then kept, or made again, only when it carries the lab's mark (lib.sh lab_mark); a same-named
+    # cluster made otherwise is left as it is.
+    require_lab_mark "$CLUSTER_NAME-control-plane" "kind delete cluster --name $CLUSTER_NAME" \
+        "give the lab's cluster another name (pulumi config set ocm-lab:hubName NAME for the hub, pulumi config set --path 'ocm-lab:spokes[N]' NAME for a spoke), or delete that cluster if nothing needs it (kind delete cluster --name $CLUSTER_NAME), then run the same command again"
+    if create_done && cluster_answers; then
+        if [ -n "$waited" ]; then
             log "kind cluster made by the earlier create; keeping it"
-            exit 0
+        else
+            log "kind cluster already exists; keeping it"
         fi
-    elif cluster_answers; then
-        log "kind cluster already exists; keeping it"
         exit 0
     fi
-    if kind get clusters 2>/dev/null | grep -x "$CLUSTER_NAME" >/dev/null; then
-        create_done || fail "a create of this cluster that an interrupted run started has not finished within ${TIMEOUT_SECONDS}s" \
-            "pgrep -fl 'kind create cluster --name $CLUSTER_NAME( |$)'; when it is done, run the same pulumi command again"
-        log "kind cluster is half made (its API server does not answer, no create is running): deleting it to make it again"
-        if ! run_quiet kind-delete kind delete cluster --name "$CLUSTER_NAME" --kubeconfig "$OCM_LAB_TMP/kubeconfig"; then
-            fail "could not delete the half-made cluster (output above)" "kind delete cluster --name $CLUSTER_NAME, then run the same pulumi command again"
-        fi
+    create_done || fail "a create of this cluster that an interrupted run started has not finished within ${TIMEOUT_SECONDS}s" \
+        "pgrep -fl 'kind create cluster --name $CLUSTER_NAME( |$)'; when it is done, run the same command again"
+    log "kind cluster is half made (its API server does not answer, no create is running): deleting it to make it again"
+    if ! run_quiet kind-delete kind delete cluster --name "$CLUSTER_NAME" --kubeconfig "$OCM_LAB_TMP/kubeconfig"; then
+        fail "could not delete the half-made cluster (output above)" "kind delete cluster --name $CLUSTER_NAME, then run the same command again"
     fi
 fi
 
@@ -70,6 +77,6 @@ log "creating the cluster with $NODE_IMAGE on network $NETWORK_NAME (kind waits 
 if ! run_quiet kind-create kind create cluster --name "$CLUSTER_NAME" --image "$NODE_IMAGE" ${config_args[@]+"${config_args[@]}"} \
     --kubeconfig "$OCM_LAB_TMP/kubeconfig" --wait "${TIMEOUT_SECONDS}s"; then
     fail "kind could not create the cluster (output above)" \
-        "kind delete cluster --name $CLUSTER_NAME && pulumi up   # docker ps -a shows a half-made node"
+        "kind delete cluster --name $CLUSTER_NAME, then run the same command again   # docker ps -a shows a half-made node"
 fi
 log "created"

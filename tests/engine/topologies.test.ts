@@ -5,6 +5,8 @@
  * their objects go through the kubernetes stand-in (see wholeLab.test.ts); the loopback-hub check
  * makes no such object and runs on the real kubernetes provider.
  */
+import * as fs from "fs";
+import * as path from "path";
 import { EngineLab, expectFailed, expectSucceeded, requireEngineTier, wholeLab, withoutApiObjects } from "./engineLab";
 import {
     callsOfWholeLab,
@@ -202,10 +204,14 @@ describe("runtime existing on the real engine: the user's own clusters", () => {
         expect(madeCacheVolumes(lab)).toEqual([]);
         expect(stackOutput(lab, "existing", "contexts")).toEqual(config.contexts);
         expect((await lab.frontDoorSteps("up", "existing")).ran).toEqual([]);
+        // the providers read the user's credentials from the lab's private copies, which destroy removes
+        const credentials = path.join(lab.project, ".ocm-lab", "existing", "credentials");
+        expect(fs.readdirSync(credentials).sort()).toEqual(["hub", "spoke1", "spoke2"]);
 
         lab.fake.clearCalls();
         const destroy = await lab.frontDoorSteps("destroy", "existing");
         expectSucceeded(destroy);
+        expect(fs.existsSync(credentials)).toBe(false);
         // every in-cluster object went on its own (no cluster to go with), the smoke works before the
         // klusterlets were unjoined (operator too), and the hub was cleaned last
         const deleted = deletedInOrder(destroy.output);
