@@ -463,8 +463,8 @@ export async function main(args: string[]): Promise<void> {
     if (failure) {
         fail(failureSummary(operation, stackName, engine, failure));
     }
-    // The providers' copies of the clusters' credentials (runtimes/kubeconfig.ts): kind and k3d
-    // clusters' deletes take their own; runtime existing's are the user's clusters', which stay.
+    // The providers' copies of the clusters' credentials (runtimes/kubeconfig.ts): a kind or k3d
+    // cluster's delete takes its own; runtime existing's, copies of the user's contexts', go only here.
     if (command === "destroy") {
         fs.rmSync(inProject(credentialsDir(stackName)), { recursive: true, force: true });
     }
