@@ -121,6 +121,21 @@ require_lab_mark() {
     esac
 }
 
+# k3d_lookup NAME: prints "found" or "missing" as `k3d cluster get NAME` answers, or "unknown" when
+# k3d could not ask the engine (its output is then in $OCM_LAB_TMP/k3d-get.log). k3d v5.8.3 says "No
+# nodes found for given cluster" for a missing cluster, but also after "Failed to get nodes" from an
+# engine it cannot ask (pkg/client/cluster.go ClusterGet): only the first alone means missing.
+k3d_lookup() {
+    if k3d cluster get "$1" >"$OCM_LAB_TMP/k3d-get.log" 2>&1; then
+        printf 'found'
+    elif grep "No nodes found for given cluster" "$OCM_LAB_TMP/k3d-get.log" >/dev/null &&
+        ! grep "Failed to get nodes" "$OCM_LAB_TMP/k3d-get.log" >/dev/null; then
+        printf 'missing'
+    else
+        printf 'unknown'
+    fi
+}
+
 # forget_credentials: removes the private files the lab's kubernetes providers read this cluster's
 # credentials from (scripts/settings.ts credentialsDir), once the cluster is gone.
 forget_credentials() {

@@ -20,21 +20,14 @@ cluster_answers() {
 }
 # shellcheck disable=SC2317 # called through wait_for
 create_done() { ! pgrep -f "k3d cluster create $CLUSTER_NAME( |$)" >/dev/null 2>&1; }
-# One lookup: k3d v5.8.3 says "No nodes found for given cluster" for a missing cluster, but also after
-# "Failed to get nodes" from an engine it cannot ask (pkg/client/cluster.go ClusterGet); only the first
-# alone is "no such cluster".
-found=yes
-if ! k3d cluster get "$CLUSTER_NAME" >"$OCM_LAB_TMP/k3d-get.log" 2>&1; then
-    if grep "No nodes found for given cluster" "$OCM_LAB_TMP/k3d-get.log" >/dev/null &&
-        ! grep "Failed to get nodes" "$OCM_LAB_TMP/k3d-get.log" >/dev/null; then
-        found=""
-    else
-        cat "$OCM_LAB_TMP/k3d-get.log" >&2
-        fail "k3d could not look the cluster up (output above), so whether one of this name exists is unknown; nothing was made" \
-            "k3d cluster list (docker info must answer), then run the same command again"
-    fi
+# A lookup that fails tells nothing: stop rather than take it for "no such cluster".
+found="$(k3d_lookup "$CLUSTER_NAME")"
+if [ "$found" = unknown ]; then
+    cat "$OCM_LAB_TMP/k3d-get.log" >&2
+    fail "k3d could not look the cluster up (output above), so whether one of this name exists is unknown; nothing was made" \
+        "k3d cluster list (docker info must answer), then run the same command again"
 fi
-if [ -n "$found" ]; then
+if [ "$found" = found ]; then
     # A create still going is waited for first: it goes on after the servers start, with the agents
     # and then the helpers, the load balancer among them (k3d v5.8.3 pkg/client/cluster.go:903-1007);
     # a node k3d lists may come before the server's container does.

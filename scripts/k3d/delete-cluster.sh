@@ -11,19 +11,18 @@ require_env CLUSTER_NAME
 require_docker
 # One lookup is enough: a delete runs only for a cluster whose create finished (the engine keeps
 # nothing else in its state), so one not found now was deleted by hand.
-if ! k3d cluster get "$CLUSTER_NAME" >"$OCM_LAB_TMP/k3d-get.log" 2>&1; then
-    # k3d v5.8.3 says "No nodes found for given cluster" for a missing cluster, but also after it
-    # "Failed to get nodes" from an engine it cannot ask (pkg/client/cluster.go ClusterGet).
-    if grep "No nodes found for given cluster" "$OCM_LAB_TMP/k3d-get.log" >/dev/null &&
-        ! grep "Failed to get nodes" "$OCM_LAB_TMP/k3d-get.log" >/dev/null; then
-        log "k3d cluster is already gone"
-        forget_credentials
-        exit 0
-    fi
+case "$(k3d_lookup "$CLUSTER_NAME")" in
+missing)
+    log "k3d cluster is already gone"
+    forget_credentials
+    exit 0
+    ;;
+unknown)
     cat "$OCM_LAB_TMP/k3d-get.log" >&2
     fail "k3d could not look the cluster up (output above); it stays in the lab's state" \
         "k3d cluster list, then run the same pulumi command again"
-fi
+    ;;
+esac
 # A step stored by a version of the lab from before its clusters joined the lab's network has none.
 if [ -z "${NETWORK_NAME:-}" ]; then
     fail "this cluster step was made by a version of the lab older than the lab's network, so whether the cluster is the lab's cannot be told; it was left untouched" \
